@@ -1,0 +1,53 @@
+# Minyi: `make run` serves the site with demo data; `make test` runs the whole suite on SQLite and PostgreSQL.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 8000
+export FLASK_APP := app
+
+.PHONY: run test lint translations babel-extract serve-prepare clean
+
+$(BIN)/activate:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(VENV)/.runtime: $(BIN)/activate requirements.txt
+	$(BIN)/pip install --quiet -r requirements.txt
+	touch $@
+
+$(VENV)/.dev: $(VENV)/.runtime requirements-dev.txt
+	$(BIN)/pip install --quiet -r requirements-dev.txt
+	touch $@
+
+translations: $(VENV)/.runtime
+	$(BIN)/pybabel compile --use-fuzzy -d translations -f -q
+
+## Extract new strings into the catalog (for developers adding text).
+babel-extract: $(VENV)/.runtime
+	$(BIN)/pybabel extract -q -F babel.cfg -k _l -k lazy_gettext -o translations/messages.pot --ignore-dirs=".venv tests bench migrations" .
+	$(BIN)/pybabel update -q -i translations/messages.pot -d translations --no-fuzzy-matching
+
+serve-prepare: $(VENV)/.runtime translations
+	$(BIN)/flask db upgrade
+	$(BIN)/flask demo load-if-empty
+
+run: serve-prepare
+	@echo
+	@echo "Minyi is starting on http://127.0.0.1:$(PORT)/ and http://[::1]:$(PORT)/"
+	@echo "Demo staff accounts (role, e-mail, password), log in at /login:"
+	@$(BIN)/flask demo accounts
+	@echo
+	PORT=$(PORT) $(BIN)/gunicorn -c gunicorn.conf.py
+
+lint: $(VENV)/.dev
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+test: $(VENV)/.dev translations
+	@scripts/ensure-chromium
+	$(MAKE) --no-print-directory lint
+	@scripts/run-tests
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache

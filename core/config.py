@@ -1,0 +1,86 @@
+"""Every configuration key Minyi reads, with a safe default and the reason for it.
+
+Secrets never live here: they come from ``instance/config.py`` or ``FLASK_*`` environment variables
+(``FLASK_SECRET_KEY``, ``FLASK_SQLALCHEMY_DATABASE_URI`` …), which override these defaults.
+"""
+
+from datetime import timedelta
+from typing import ClassVar
+
+
+class DefaultConfig:
+    # Name shown in the header, titles and exports; the district that runs the site.
+    SITE_NAME = "抚顺市东洲区人民政府"
+    # English form of the site name for the English interface.
+    SITE_NAME_EN = "Dongzhou District People's Government, Fushun"
+    # Left unset: create_app generates one into instance/secret_key on first run (set it on multi-host installs).
+    SECRET_KEY: str | None = None
+    # Embedded default; production points this at PostgreSQL (see docs/deploy.md).
+    SQLALCHEMY_DATABASE_URI = "sqlite:///minyi.sqlite"
+    # Checks a pooled connection before use so a restarted PostgreSQL does not surface as a 500.
+    SQLALCHEMY_ENGINE_OPTIONS: ClassVar[dict[str, object]] = {"pool_pre_ping": True}
+
+    # Chinese first; English is complete. The visitor's choice wins, then Accept-Language.
+    BABEL_DEFAULT_LOCALE = "zh_CN"
+    # Locales offered by the language switch.
+    LANGUAGES = ("zh_CN", "en")
+    # Times are stored in UTC and shown in the district's time.
+    BABEL_DEFAULT_TIMEZONE = "Asia/Shanghai"
+    # Where the compiled catalogs live.
+    BABEL_TRANSLATION_DIRECTORIES = "translations"
+
+    # Staff sessions end after this long without a request (server-side, revocable).
+    STAFF_IDLE_TIMEOUT = timedelta(minutes=30)
+    # A staff session never lasts longer than this, active or not.
+    STAFF_ABSOLUTE_TIMEOUT = timedelta(hours=12)
+    # The browser cookie itself expires with the browser; the server decides validity.
+    PERMANENT_SESSION_LIFETIME = timedelta(hours=12)
+    # Not readable by scripts.
+    SESSION_COOKIE_HTTPONLY = True
+    # Sent on top-level navigation only; blocks cross-site POSTs riding on the cookie.
+    SESSION_COOKIE_SAMESITE = "Lax"
+    # Force Secure cookies; when False they are still Secure on any request that arrived over HTTPS.
+    SESSION_COOKIE_SECURE = False
+    # Flask-Login's remember-me cookie is never issued; keep its flags strict anyway.
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+
+    # Number of reverse proxies in front of gunicorn whose X-Forwarded-* headers are trusted (nginx: 1).
+    TRUSTED_PROXY_COUNT = 0
+    # Strict-Transport-Security max-age sent on HTTPS responses.
+    HSTS_MAX_AGE = 31536000
+
+    # Shortest password accepted; no composition rules (NIST SP 800-63B), but common passwords are refused.
+    PASSWORD_MIN_LENGTH = 10
+    # zxcvbn score (0–4) a password must reach; 3 refuses dictionary words and common passwords.
+    PASSWORD_MIN_STRENGTH = 3
+    # Failed logins for one account from one address before that pair is locked for a while.
+    LOGIN_FAILURES_PER_SOURCE = 5
+    # Failed logins for one account from anywhere before the account is throttled for everyone.
+    LOGIN_FAILURES_PER_ACCOUNT = 20
+    # How long failures are remembered and how long a lock lasts; a lock always ends by itself.
+    LOGIN_LOCK_WINDOW = timedelta(minutes=15)
+    # Issuer name shown in authenticator apps for the optional second factor.
+    TOTP_ISSUER = "Minyi"
+
+    # Storage for Flask-Limiter; use redis://… when several processes or hosts serve the site.
+    RATELIMIT_STORAGE_URI = "memory://"
+    # Keep serving if the rate-limit store is down rather than failing every request.
+    RATELIMIT_SWALLOW_ERRORS = True
+    # Sent with 429 answers so clients know when to retry.
+    RATELIMIT_HEADERS_ENABLED = True
+    # Limit on login form submissions from one address.
+    LOGIN_RATE_LIMIT = "10 per minute"
+
+    # CSRF tokens stay valid for a whole working session on a long form.
+    WTF_CSRF_TIME_LIMIT = 8 * 3600
+    # Largest request body accepted (attachments included).
+    MAX_CONTENT_LENGTH = 20 * 1024 * 1024
+
+    # Audit records are kept at least this long (网络安全法 Art. 21: ≥ 6 months).
+    AUDIT_RETENTION_DAYS = 400
+    # Log format on stdout: "json" for log shippers, "text" for people.
+    LOG_FORMAT = "json"
+
+    # Uploaded attachments are kept here, outside the web root, and served only through permission checks.
+    UPLOAD_FOLDER: str | None = None  # None: instance/uploads

@@ -1,0 +1,44 @@
+"""Language and time zone: Chinese first, English complete; the visitor's choice, then Accept-Language."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from flask import Flask, current_app, has_request_context, request
+from flask_babel import format_datetime, get_locale
+
+from core.extensions import babel
+
+
+def select_locale() -> str:
+    if not has_request_context():  # CLI commands and background work speak the default language
+        return current_app.config["BABEL_DEFAULT_LOCALE"]
+    languages = current_app.config["LANGUAGES"]
+    chosen = request.cookies.get("lang", "")
+    if chosen in languages:
+        return chosen
+    # Accept-Language "zh", "zh-CN", "zh-Hans" all mean our zh_CN; best_match understands the hyphenated forms.
+    offered = [lang.replace("_", "-") for lang in languages] + ["zh"]
+    best = request.accept_languages.best_match(offered)
+    if best is None or best.startswith("zh"):
+        return current_app.config["BABEL_DEFAULT_LOCALE"]
+    return best.replace("-", "_")
+
+
+def current_language() -> str:
+    return str(get_locale() or "zh_CN")
+
+
+def is_english() -> bool:
+    return current_language().startswith("en")
+
+
+def local_datetime(value: datetime | None, format: str = "yyyy-MM-dd HH:mm") -> str:
+    """A UTC datetime shown in the district's time zone, the same format in both languages."""
+    return format_datetime(value, format) if value is not None else ""
+
+
+def init_app(app: Flask) -> None:
+    babel.init_app(app, locale_selector=select_locale)
+    app.jinja_env.filters["local_datetime"] = local_datetime
+    app.jinja_env.globals.update(current_language=current_language, is_english=is_english)

@@ -1,0 +1,49 @@
+"""Blocks that feature packages add to shared pages (home page, staff dashboard) without core importing them."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from flask import Flask, current_app
+
+
+@dataclass(frozen=True)
+class Section:
+    """A block on a shared page: a template rendered with what `load` returns, in `order`."""
+
+    name: str
+    template: str
+    load: Callable[[], dict[str, Any]]
+    order: int = 100
+
+
+def register_section(app: Flask, page: str, section: Section) -> None:
+    sections = app.extensions.setdefault("minyi_sections", {}).setdefault(page, [])
+    sections.append(section)
+    sections.sort(key=lambda s: s.order)
+
+
+def sections_for(page: str) -> list[Section]:
+    return list(current_app.extensions.get("minyi_sections", {}).get(page, []))
+
+
+@dataclass(frozen=True)
+class StaffLink:
+    """An entry of the staff navigation, shown to users holding any of `roles`."""
+
+    endpoint: str
+    label: Any
+    roles: tuple[str, ...]
+    order: int = 100
+
+
+def register_staff_link(app: Flask, link: StaffLink) -> None:
+    links = app.extensions.setdefault("minyi_staff_links", [])
+    links.append(link)
+    links.sort(key=lambda item: item.order)
+
+
+def staff_links() -> list[StaffLink]:
+    return list(current_app.extensions.get("minyi_staff_links", []))

@@ -1,0 +1,73 @@
+"""Public pages shared by every feature: home, department directory, privacy notice, language choice, health."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, current_app, jsonify, make_response, redirect, render_template, request, url_for
+from sqlalchemy import text
+
+from core.auth import safe_next
+from core.extensions import csrf, db
+from core.forms import ConfirmForm
+from core.models import Department
+from core.portal import sections_for
+
+bp = Blueprint("public", __name__)
+
+LANGUAGE_COOKIE = "lang"
+
+
+@bp.route("/")
+def home() -> str:
+    sections = [(section, section.load()) for section in sections_for("home")]
+    return render_template("public/home.html", sections=sections)
+
+
+@bp.route("/departments")
+def departments() -> str:
+    rows = db.session.scalars(
+        db.select(Department).where(Department.is_active.is_(True)).order_by(Department.name)
+    ).all()
+    return render_template("public/departments.html", departments=rows)
+
+
+@bp.route("/privacy")
+def privacy() -> str:
+    return render_template("public/privacy.html")
+
+
+@bp.route("/language", methods=["POST"])
+def choose_language() -> Any:
+    """Remember the visitor's language in a cookie (a preference only; no server state changes)."""
+    ConfirmForm().validate_on_submit()  # CSRF is checked globally; this keeps the form shape uniform
+    choice = request.form.get("lang", "")
+    response = make_response(redirect(safe_next(default="public.home")))
+    if choice in current_app.config["LANGUAGES"]:
+        response.set_cookie(
+            LANGUAGE_COOKIE,
+            choice,
+            max_age=365 * 24 * 3600,
+            samesite="Lax",
+            httponly=True,
+            secure=request.is_secure,
+        )
+    return response
+
+
+@bp.route("/healthz")
+@csrf.exempt
+def healthz() -> Any:
+    """For load balancers and monitoring: 200 when the database answers, 503 when it does not."""
+    try:
+        db.session.execute(text("SELECT 1"))
+    except Exception:  # any database failure means "not healthy", whatever the driver raises
+        current_app.logger.exception("health check: database unreachable")
+        db.session.rollback()
+        return jsonify(status="error", database="unreachable"), 503
+    return jsonify(status="ok", database="ok")
+
+
+@bp.route("/favicon.ico")
+def favicon() -> Any:
+    return redirect(url_for("static", filename="img/emblem.svg"))

@@ -1,0 +1,350 @@
+"""Automatic screening of resident-written text before a moderator sees it.
+
+Comments and survey free text are marked, never rejected, here: sensitive words by category (gambling
+and advertising spam are the common case), links and QQ/WeChat contact phrases, and personal data inside
+the text, which is also masked for public display. Pure Python; the word lists come from the shipped
+starter file or from the database as a plain {category: [words]} dict.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import asdict, dataclass, field
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import ahocorasick
+
+DEFAULT_WORD_LIST = Path(__file__).parent / "data" / "sensitive_words.txt"
+
+FLAG_PERSONAL_DATA = "personal_data"
+FLAG_LINK = "link"
+FLAG_CONTACT = "contact"
+SENSITIVE_FLAG_PREFIX = "sensitive:"
+
+# Unicode major categories left out when matching: punctuation, symbols, separators, control/format characters
+# (zero-width spaces and joiners are Cf) and combining marks, which spammers use to deface words ("b̶e̶t̶").
+_IGNORED_CATEGORIES = frozenset("PSZCM")
+
+
+class _FoldTable(dict[int, str]):
+    """A str.translate table filled on first use: code point -> its matching form ("" drops it)."""
+
+    def __missing__(self, code_point: int) -> str:
+        normalized = unicodedata.normalize("NFKC", chr(code_point)).lower()
+        folded = "".join(ch for ch in normalized if unicodedata.category(ch)[0] not in _IGNORED_CATEGORIES)
+        self[code_point] = folded
+        return folded
+
+
+_FOLD = _FoldTable()
+
+
+def normalize_text(text: str) -> str:
+    """Return the matching form of `text`: NFKC, lower case, no whitespace, punctuation or symbols."""
+    return text.translate(_FOLD)
+
+
+def normalize_for_matching(text: str) -> tuple[str, list[int]]:
+    """Return the matching form of `text` and, for each of its characters, its index in `text`."""
+    parts: list[str] = []
+    origin: list[int] = []
+    for position, ch in enumerate(text):
+        folded = _FOLD[ord(ch)]
+        if folded:
+            parts.append(folded)
+            # NFKC can expand one character ("㎏" -> "kg"); every piece points back to it.
+            origin.extend([position] * len(folded))
+    return "".join(parts), origin
+
+
+# ------------------------------------------------------------------------------------- sensitive words
+
+
+@dataclass(frozen=True)
+class WordHit:
+    """A sensitive word found in a text; start/end index the original text."""
+
+    category: str
+    word: str
+    start: int
+    end: int
+
+
+def load_word_list(path: str | Path) -> dict[str, list[str]]:
+    """Read a word list file: `[category]` headers, then one word per line; `#` starts a comment."""
+    word_lists: dict[str, list[str]] = {}
+    category: str | None = None
+    for line_number, raw_line in enumerate(Path(path).read_text(encoding="utf-8").splitlines(), start=1):
+        line = raw_line.split("#", 1)[0].strip()
+        if not line:
+            continue
+        if line.startswith("[") and line.endswith("]"):
+            category = line[1:-1].strip()
+            word_lists.setdefault(category, [])
+        elif category is None:
+            raise ValueError(f"{path}:{line_number}: word {line!r} comes before any [category] header")
+        else:
+            word_lists[category].append(line)
+    return word_lists
+
+
+class SensitiveWordMatcher:
+    """Finds words of many categories at once (Aho-Corasick over the matching form of text and words)."""
+
+    def __init__(self, word_lists: Mapping[str, Iterable[str]]) -> None:
+        owners_by_key: dict[str, dict[str, str]] = {}
+        for category, words in word_lists.items():
+            for word in words:
+                key = normalize_text(word)
+                if key:
+                    # One entry per (spelling, category): "BET365" and "bet365" in one list are one word.
+                    owners_by_key.setdefault(key, {}).setdefault(category, word)
+        self.word_count = len(owners_by_key)
+        self._automaton: Any = None
+        if owners_by_key:
+            automaton = ahocorasick.Automaton()
+            for key, owners in owners_by_key.items():
+                automaton.add_word(key, (len(key), tuple(owners.items())))
+            automaton.make_automaton()
+            self._automaton = automaton
+
+    def find(self, text: str) -> list[WordHit]:
+        """Return every sensitive word in `text`, located in the original text."""
+        if self._automaton is None:
+            return []
+        normalized, origin = normalize_for_matching(text)
+        hits = []
+        for last, (length, owners) in self._automaton.iter(normalized):
+            start, end = origin[last - length + 1], origin[last] + 1
+            hits.extend(WordHit(category, word, start, end) for category, word in owners)
+        return hits
+
+
+@cache
+def default_matcher() -> SensitiveWordMatcher:
+    """The matcher for the shipped starter list, built once per process."""
+    return SensitiveWordMatcher(load_word_list(DEFAULT_WORD_LIST))
+
+
+# ----------------------------------------------------------------------- personal data, links, contact
+
+
+@dataclass(frozen=True)
+class Hit:
+    """A span of `kind` in a text; start/end index the original text."""
+
+    kind: str
+    start: int
+    end: int
+
+
+class PIIHit(Hit):
+    """A span of personal data: kind is mobile, landline, id_number, email or bank_card."""
+
+
+# Full-width ASCII (what Chinese input methods type for "１３８" or "＠") to ASCII, and the ideographic
+# space to a space. One character for one, so a match in the folded text has the same indexes as the original.
+_FULL_WIDTH_TO_ASCII = {code: code - 0xFEE0 for code in range(0xFF01, 0xFF5F)} | {0x3000: 0x20}
+
+_AREA_CODE = r"0(?:10|2[0-9]|[3-9][0-9]{2})"
+_MOBILE = re.compile(r"(?<![0-9])(?:\+?86[- ]?)?1[3-9][0-9](?:[- ]?[0-9]{4}){2}(?![0-9])")
+_LANDLINE = re.compile(
+    rf"(?<![0-9])(?:\({_AREA_CODE}\) ?|{_AREA_CODE}[- ]?)[2-9][0-9]{{6,7}}"
+    r"(?:(?:转|-|ext\.?|x) ?[0-9]{1,6})?(?![0-9])",
+    re.IGNORECASE,
+)
+_ID_NUMBER = re.compile(
+    r"(?<![0-9A-Za-z])[1-9][0-9]{5}(?:18|19|20)[0-9]{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12][0-9]|3[01])[0-9]{3}[0-9Xx]"
+    r"(?![0-9A-Za-z])"
+)
+_BANK_CARD = re.compile(r"(?<![0-9])[0-9](?:[- ]?[0-9]){15,18}(?![0-9])")
+_EMAIL = re.compile(r"(?<![A-Za-z0-9._%+-])[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}")
+
+_URL_TAIL = r"[A-Za-z0-9\-._~:/?#\[\]@!$&'()*+,;=%]"
+_TOP_LEVEL_DOMAINS = (
+    "com|cn|net|org|top|xyz|vip|cc|info|io|me|shop|site|club|app|tv|hk|tw|biz|ws|la|co|live|win|bet|asia|"
+    "online|store|fun|ink|pw|wang|ren|xin|mobi|link|icu|gov|edu"
+)
+# Spam writes the dot as "。", "点" or "dot", with spaces, to get past link filters: "abc点com", "abc . top".
+_DOT = r" ?(?:\.|。|点|dot) ?"
+_LINK_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
+    ("url", re.compile(rf"https?://{_URL_TAIL}+", re.IGNORECASE)),
+    ("url", re.compile(rf"www\.[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+(?:/{_URL_TAIL}*)?", re.IGNORECASE)),
+    (
+        "url",
+        re.compile(
+            rf"(?<![A-Za-z0-9@./-])[A-Za-z0-9][A-Za-z0-9-]*(?:{_DOT}[A-Za-z0-9-]+)*{_DOT}(?:{_TOP_LEVEL_DOMAINS})"
+            rf"(?![A-Za-z0-9-])(?:/{_URL_TAIL}*)?",
+            re.IGNORECASE,
+        ),
+    ),
+    (
+        "wechat",
+        re.compile(
+            r"(?<![A-Za-z])(?:微信|威信|薇信|徽信|v信|vx|wx|weixin|wechat)(?:号码|号|id)? ?"
+            r"(?:是|为)? ?[:：]? ?(?:同号 ?)?[A-Za-z0-9][A-Za-z0-9_-]{4,19}(?![A-Za-z0-9_-])",
+            re.IGNORECASE,
+        ),
+    ),
+    (
+        "qq",
+        re.compile(
+            r"(?<![A-Za-z])(?:qq|扣扣|企鹅号)(?:号码|号|群)? ?(?:是|为)? ?[:：]? ?[1-9][0-9]{4,11}(?![0-9])",
+            re.IGNORECASE,
+        ),
+    ),
+)
+
+_ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+_ID_CHECK_CHARACTERS = "10X98765432"
+
+
+def has_valid_id_check_digit(id_number: str) -> bool:
+    """True when an 18-character resident ID number ends with its GB 11643 check character."""
+    total = sum(int(digit) * weight for digit, weight in zip(id_number[:17], _ID_WEIGHTS, strict=True))
+    return _ID_CHECK_CHARACTERS[total % 11] == id_number[17].upper()
+
+
+def passes_luhn(number: str) -> bool:
+    """True when the digits of `number` pass the Luhn check that bank card numbers carry."""
+    total = 0
+    for position, digit in enumerate(int(ch) for ch in reversed(number) if ch.isdigit()):
+        doubled = digit * 2 if position % 2 else digit
+        total += doubled - 9 if doubled > 9 else doubled
+    return total % 10 == 0
+
+
+# In priority order: where two kinds overlap (a mobile number inside an e-mail address), the first kind wins.
+_PII_PATTERNS: tuple[tuple[str, re.Pattern[str], Callable[[str], bool] | None], ...] = (
+    ("id_number", _ID_NUMBER, has_valid_id_check_digit),
+    ("bank_card", _BANK_CARD, passes_luhn),
+    ("email", _EMAIL, None),
+    ("mobile", _MOBILE, None),
+    ("landline", _LANDLINE, None),
+)
+
+
+def find_personal_data(text: str) -> list[PIIHit]:
+    """Return the personal data in `text` (phone, ID and bank card numbers, e-mail), without overlaps."""
+    folded = text.translate(_FULL_WIDTH_TO_ASCII)
+    hits: list[PIIHit] = []
+    for kind, pattern, is_valid in _PII_PATTERNS:
+        for match in pattern.finditer(folded):
+            if is_valid is not None and not is_valid(match.group()):
+                continue
+            if all(match.end() <= hit.start or match.start() >= hit.end for hit in hits):
+                hits.append(PIIHit(kind, match.start(), match.end()))
+    return sorted(hits, key=lambda hit: hit.start)
+
+
+def find_links(text: str) -> list[Hit]:
+    """Return the links ("url") and QQ/WeChat contact phrases ("qq", "wechat") in `text`."""
+    folded = text.translate(_FULL_WIDTH_TO_ASCII)
+    hits = [Hit(kind, m.start(), m.end()) for kind, pattern in _LINK_PATTERNS for m in pattern.finditer(folded)]
+    return sorted(set(hits), key=lambda hit: (hit.start, hit.end))
+
+
+def _mask_digits(value: str, keep_head: int, keep_tail: int) -> str:
+    """Star the digits of `value` (and an ID's X) but the first and last few; keep the separators."""
+    positions = [i for i, ch in enumerate(value) if ch.isdigit() or ch in "Xx"]
+    hidden = set(positions[keep_head : len(positions) - keep_tail])
+    return "".join("*" if i in hidden else ch for i, ch in enumerate(value))
+
+
+def _mask_value(kind: str, value: str) -> str:
+    """Return the public form of one piece of personal data."""
+    digit_count = sum(ch.isdigit() for ch in value)
+    if kind == "mobile":
+        return _mask_digits(value, 5 if digit_count == 13 else 3, 4)  # 13 digits: the number carries 86 ahead
+    if kind == "id_number":
+        return _mask_digits(value, 6, 4)
+    if kind == "bank_card":
+        return _mask_digits(value, 0, 4)
+    if kind == "landline":
+        area_code = re.match(_AREA_CODE, value.translate(_FULL_WIDTH_TO_ASCII).lstrip("("))
+        return _mask_digits(value, len(area_code.group()) if area_code else 0, 2)
+    local_part, _, domain = value.partition("@")
+    return f"{local_part[0]}***@{domain}"
+
+
+def mask_personal_data(text: str) -> str:
+    """Return `text` with every piece of personal data masked for public display."""
+    masked = text
+    for hit in reversed(find_personal_data(text)):
+        masked = masked[: hit.start] + _mask_value(hit.kind, text[hit.start : hit.end]) + masked[hit.end :]
+    return masked
+
+
+def _is_cjk(ch: str) -> bool:
+    return "CJK" in unicodedata.name(ch, "")
+
+
+def mask_name(name: str, is_organisation: bool = False) -> str:
+    """Return a resident's name for public display: 张*, 张*祥, 欧**锋, J*** S****; organisations in full."""
+    name = name.strip()
+    if is_organisation or not name:
+        return name
+    if any(_is_cjk(ch) for ch in name):
+        if len(name) == 1:
+            return "*"
+        if len(name) == 2:
+            return name[0] + "*"
+        # Middle dots in names such as 阿依古丽·买买提 stay, so the masked name keeps its shape.
+        return name[0] + "".join(ch if ch in "·•・" else "*" for ch in name[1:-1]) + name[-1]
+    return " ".join(word[0] + "*" * (len(word) - 1) for word in name.split())
+
+
+# ------------------------------------------------------------------------------------------- screening
+
+
+@dataclass
+class ScreeningResult:
+    """What automatic screening found in one submission, stored as JSON beside it."""
+
+    words: list[WordHit] = field(default_factory=list)
+    personal_data: list[PIIHit] = field(default_factory=list)
+    links: list[Hit] = field(default_factory=list)
+    flags: set[str] = field(default_factory=set)
+
+    @property
+    def needs_attention(self) -> bool:
+        """True when a moderator should look closely before approving."""
+        return bool(self.flags)
+
+    def as_dict(self) -> dict[str, Any]:
+        """Return a JSON-ready dict."""
+        return {
+            "words": [asdict(hit) for hit in self.words],
+            "personal_data": [asdict(hit) for hit in self.personal_data],
+            "links": [asdict(hit) for hit in self.links],
+            "flags": sorted(self.flags),
+        }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> ScreeningResult:
+        """Rebuild a result stored with as_dict()."""
+        return cls(
+            words=[WordHit(**hit) for hit in data.get("words", [])],
+            personal_data=[PIIHit(**hit) for hit in data.get("personal_data", [])],
+            links=[Hit(**hit) for hit in data.get("links", [])],
+            flags=set(data.get("flags", [])),
+        )
+
+
+def screen(text: str, matcher: SensitiveWordMatcher | None = None) -> ScreeningResult:
+    """Screen one submission with `matcher` (the shipped starter list when None)."""
+    words = (matcher if matcher is not None else default_matcher()).find(text)
+    personal_data = find_personal_data(text)
+    links = find_links(text)
+    flags = {SENSITIVE_FLAG_PREFIX + hit.category for hit in words}
+    if personal_data:
+        flags.add(FLAG_PERSONAL_DATA)
+    if any(hit.kind == "url" for hit in links):
+        flags.add(FLAG_LINK)
+    if any(hit.kind in ("wechat", "qq") for hit in links):
+        flags.add(FLAG_CONTACT)
+    return ScreeningResult(words=words, personal_data=personal_data, links=links, flags=flags)

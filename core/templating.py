@@ -1,0 +1,62 @@
+"""What every template can use: the navigation, the site name in the visitor's language, form helpers."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask, current_app, request
+from flask_babel import lazy_gettext as _l
+
+from core.forms import ConfirmForm
+from core.i18n import is_english
+from core.models import Role
+from core.permissions import can_any
+from core.portal import StaffLink, register_staff_link, staff_links
+
+# (endpoint, label) of the public navigation; endpoints that a blueprint does not provide yet are skipped.
+PUBLIC_NAV = [
+    ("public.home", _l("Home")),
+    ("consultation.index", _l("Consultations")),
+    ("surveys.index", _l("Surveys")),
+    ("consultation.feedback_index", _l("Feedback")),
+    ("public.departments", _l("Department contacts")),
+]
+
+
+ADMIN_LINKS = [
+    StaffLink("admin.departments", _l("Departments"), (Role.ADMIN,), order=900),
+    StaffLink("admin.users", _l("Staff accounts"), (Role.ADMIN,), order=910),
+    StaffLink("admin.audit_log", _l("Audit log"), (Role.ADMIN,), order=920),
+]
+
+
+def staff_nav() -> list[tuple[str, Any]]:
+    """The staff navigation entries the current user may open."""
+    from flask_login import current_user
+
+    return [
+        (link.endpoint, link.label)
+        for link in staff_links()
+        if can_any(current_user, [Role(role) for role in link.roles])
+    ]
+
+
+def _context() -> dict[str, Any]:
+    endpoints = current_app.view_functions
+    return {
+        "public_nav": [(endpoint, label) for endpoint, label in PUBLIC_NAV if endpoint in endpoints],
+        "site_name": current_app.config["SITE_NAME_EN"] if is_english() else current_app.config["SITE_NAME"],
+        "current_path": request.full_path.rstrip("?") if request else "/",
+        "staff_nav": staff_nav,
+    }
+
+
+def init_app(app: Flask) -> None:
+    for link in ADMIN_LINKS:
+        register_staff_link(app, link)
+    app.context_processor(_context)
+    app.jinja_env.add_extension("jinja2.ext.do")
+    # A global, not context: macros imported without context use it for their CSRF field.
+    app.jinja_env.globals["confirm_form"] = ConfirmForm
+    app.jinja_env.trim_blocks = True
+    app.jinja_env.lstrip_blocks = True
