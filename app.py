@@ -40,9 +40,9 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     security.init_app(app)
     templating.init_app(app)
 
-    from core import account, admin, auth, manage, public
+    from core import account, admin, auth, captcha, manage, public
 
-    for module in (public, auth, account, manage, admin):
+    for module in (public, auth, account, manage, admin, captcha):
         app.register_blueprint(module.bp)
 
     from core import cli, errors

@@ -5,8 +5,9 @@ import os
 
 wsgi_app = "app:create_app()"
 port = os.environ.get("PORT", "8000")
-# Both stacks, as the notice's 五.1 asks (IPv6); a reverse proxy can narrow this with GUNICORN_BIND.
-bind = os.environ.get("GUNICORN_BIND", f"0.0.0.0:{port} [::]:{port}").split()
+# IPv4 and IPv6 (the notice's 五.1). Loopback by default so a demo is never exposed by accident; production sets
+# GUNICORN_BIND, e.g. "[::]:8000", which on Linux's default dual stack serves IPv4 and IPv6 on every interface.
+bind = os.environ.get("GUNICORN_BIND", f"127.0.0.1:{port} [::1]:{port}").split()
 workers = int(os.environ.get("GUNICORN_WORKERS", multiprocessing.cpu_count() * 2 + 1))
 threads = int(os.environ.get("GUNICORN_THREADS", "2"))
 timeout = 60

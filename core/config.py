@@ -84,3 +84,20 @@ class DefaultConfig:
 
     # Uploaded attachments are kept here, outside the web root, and served only through permission checks.
     UPLOAD_FOLDER: str | None = None  # None: instance/uploads
+
+    # Residents' forms ask for a self-hosted captcha (no third-party service; works without JavaScript).
+    CAPTCHA_ENABLED = True
+    # How long a captcha challenge stays valid: long enough to write a careful comment.
+    CAPTCHA_MAX_AGE = timedelta(hours=3)
+
+    # Outgoing mail (receipts, notices). No server: messages are logged instead of sent.
+    MAIL_SERVER: str | None = None
+    MAIL_PORT = 25
+    # STARTTLS on the connection (or implicit TLS when MAIL_PORT is 465).
+    MAIL_USE_TLS = False
+    MAIL_USERNAME: str | None = None
+    MAIL_PASSWORD: str | None = None
+    # From: address of every message.
+    MAIL_SENDER = "noreply@dongzhou.example.cn"
+    # Tests: collect messages in app.extensions["minyi_outbox"] instead of sending them.
+    MAIL_SUPPRESS_SEND = False

@@ -34,6 +34,8 @@ def test_config(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> 
         "SQLALCHEMY_DATABASE_URI": database_url,
         "WTF_CSRF_ENABLED": False,
         "RATELIMIT_ENABLED": False,
+        "CAPTCHA_ENABLED": False,
+        "MAIL_SUPPRESS_SEND": True,
         "LOG_FORMAT": "text",
         "UPLOAD_FOLDER": str(tmp_path_factory.mktemp("uploads")),
     }

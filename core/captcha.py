@@ -1,0 +1,159 @@
+"""A self-hosted captcha that works without JavaScript and inside China, with an accessible alternative.
+
+Each challenge is a signed token carrying only a random nonce. The picture's characters and a small sum
+written out in words are derived from the nonce with an HMAC, so nothing secret is in the page and any
+process or host can check an answer. A solved nonce is recorded once, so one solution cannot be replayed.
+The resident may type either the characters in the picture or the answer to the sum (for screen readers).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import io
+import secrets
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+from captcha.image import ImageCaptcha
+from flask import Blueprint, abort, current_app, send_file, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+from sqlalchemy import String, delete
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Mapped, mapped_column
+from wtforms import HiddenField, StringField, ValidationError
+from wtforms.validators import Length
+
+from core.db import created_at, utcnow
+from core.extensions import db
+
+bp = Blueprint("captcha", __name__)
+
+# No 0/O, 1/I/L: the code must be easy to read on a phone.
+ALPHABET = "2345678ABCDEFHJKMNPRSTUVWXY"
+CODE_LENGTH = 5
+_SALT = "minyi-captcha"
+
+
+class CaptchaUse(db.Model):
+    """A nonce whose challenge was solved; kept until the challenge would have expired anyway."""
+
+    __tablename__ = "captcha_uses"
+
+    nonce: Mapped[str] = mapped_column(String(32), primary_key=True)
+    used_at: Mapped[created_at]
+
+
+@dataclass(frozen=True)
+class Challenge:
+    token: str
+    code: str
+    a: int
+    b: int
+
+    @property
+    def image_url(self) -> str:
+        return url_for("captcha.image", token=self.token)
+
+    @property
+    def question(self) -> str:
+        return _("What is %(a)d plus %(b)d? Answer in digits.", a=self.a, b=self.b)
+
+
+def _serializer() -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=_SALT)
+
+
+def _derive(nonce: str) -> tuple[str, int, int]:
+    digest = hmac.new(current_app.config["SECRET_KEY"].encode(), f"{_SALT}:{nonce}".encode(), hashlib.sha256).digest()
+    code = "".join(ALPHABET[byte % len(ALPHABET)] for byte in digest[:CODE_LENGTH])
+    return code, 1 + digest[CODE_LENGTH] % 9, 1 + digest[CODE_LENGTH + 1] % 9
+
+
+def new_challenge() -> Challenge:
+    nonce = secrets.token_hex(16)
+    code, a, b = _derive(nonce)
+    return Challenge(token=_serializer().dumps(nonce), code=code, a=a, b=b)
+
+
+def challenge_from_token(token: str, max_age: timedelta | None = None) -> Challenge:
+    """The challenge behind a token; raises BadSignature (or SignatureExpired) for a forged or old one."""
+    age = max_age or current_app.config["CAPTCHA_MAX_AGE"]
+    nonce = _serializer().loads(token, max_age=int(age.total_seconds()))
+    code, a, b = _derive(nonce)
+    return Challenge(token=token, code=code, a=a, b=b)
+
+
+def _normalise(answer: str) -> str:
+    # Full-width input from a Chinese IME counts the same as half-width.
+    return "".join(answer.split()).translate({c: c - 0xFEE0 for c in range(0xFF01, 0xFF5F)}).upper()
+
+
+def check_answer(token: str, answer: str) -> str | None:
+    """None when the answer solves the challenge (and the challenge is now used up), else the reason refused."""
+    try:
+        challenge = challenge_from_token(token)
+    except SignatureExpired:
+        return _("The verification code has expired. A new one is shown: please answer it.")
+    except BadSignature:
+        return _("The verification code is not valid. A new one is shown: please answer it.")
+    given = _normalise(answer)
+    if not hmac.compare_digest(given, challenge.code) and given != str(challenge.a + challenge.b):
+        return _("The verification answer is not right. A new code is shown: please try again.")
+    nonce = _serializer().loads(token)
+    try:
+        with db.session.begin_nested():
+            db.session.add(CaptchaUse(nonce=nonce))
+    except IntegrityError:
+        return _("This verification code has already been used. A new one is shown: please answer it.")
+    return None
+
+
+def purge_used(older_than: timedelta | None = None) -> int:
+    """Forget used nonces whose challenges have expired anyway (their tokens can no longer be checked)."""
+    cutoff = utcnow() - (older_than or current_app.config["CAPTCHA_MAX_AGE"])
+    result = db.session.execute(delete(CaptchaUse).where(CaptchaUse.used_at < cutoff))
+    return result.rowcount or 0
+
+
+class CaptchaForm(FlaskForm):
+    """Base class for every form a resident submits; the captcha is checked unless CAPTCHA_ENABLED is off."""
+
+    captcha_token = HiddenField()
+    captcha_answer = StringField(
+        _l("Verification"),
+        validators=[Length(max=20)],
+        render_kw={"autocomplete": "off", "autocapitalize": "characters", "spellcheck": "false"},
+    )
+
+    def validate_captcha_answer(self, field: StringField) -> None:
+        if not current_app.config["CAPTCHA_ENABLED"]:
+            return
+        if not (field.data or "").strip():
+            raise ValidationError(_("Enter the characters in the picture, or the answer to the question."))
+        refusal = check_answer(self.captcha_token.data or "", field.data)
+        if refusal:
+            raise ValidationError(refusal)
+
+    def fresh_challenge(self) -> Challenge:
+        """Issue a new challenge for rendering; the old answer is cleared (it cannot be reused)."""
+        challenge = new_challenge()
+        self.captcha_token.data = challenge.token
+        self.captcha_answer.data = ""
+        return challenge
+
+
+@bp.route("/captcha/<token>.png")
+def image(token: str) -> Any:
+    try:
+        challenge = challenge_from_token(token)
+    except BadSignature:
+        abort(404)
+    png = ImageCaptcha(width=180, height=64).generate(challenge.code, format="png")
+    response = send_file(io.BytesIO(png.getvalue()), mimetype="image/png", max_age=0)
+    response.headers["Cache-Control"] = "no-store"
+    return response
