@@ -11,7 +11,8 @@ from flask import Flask
 
 
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
-    app = Flask(__name__, instance_relative_config=True)
+    # MINYI_INSTANCE_PATH moves instance/ (config, secrets, SQLite file, uploads) out of the code tree.
+    app = Flask(__name__, instance_path=os.environ.get("MINYI_INSTANCE_PATH") or None, instance_relative_config=True)
     app.config.from_object("core.config.DefaultConfig")
     if test_config is None:
         app.config.from_pyfile("config.py", silent=True)
@@ -40,10 +41,24 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     security.init_app(app)
     templating.init_app(app)
 
-    from core import account, admin, auth, captcha, manage, public
+    import consultation
+    from consultation import manage as consultation_manage
+    from consultation import views as consultation_views
+    from core import account, admin, auth, calendar_admin, captcha, manage, public
 
-    for module in (public, auth, account, manage, admin, captcha):
+    for module in (
+        public,
+        auth,
+        account,
+        manage,
+        admin,
+        calendar_admin,
+        captcha,
+        consultation_views,
+        consultation_manage,
+    ):
         app.register_blueprint(module.bp)
+    consultation.init_app(app)
 
     from core import cli, errors
 

@@ -1,0 +1,35 @@
+"""Public consultation on draft policies (公开征求意见): the record, the draft, comments, rounds."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+# Defaults for this package's settings; instance/config.py or FLASK_* variables override them.
+DEFAULTS = {
+    # Residents must give a name or organisation (china-rules.md §4.2: required by default, configurable).
+    "CONSULTATION_NAME_REQUIRED": True,
+    # Longest comment accepted, in characters.
+    "CONSULTATION_COMMENT_MAX_LENGTH": 5000,
+    # Largest attachment to a comment or a notice.
+    "CONSULTATION_ATTACHMENT_MAX_BYTES": 10 * 1024 * 1024,
+    # Comment and receipt-lookup submissions from one address.
+    "CONSULTATION_COMMENT_RATE_LIMIT": "20 per minute",
+    # Version of the privacy notice residents acknowledge; stored with each comment.
+    "CONSULTATION_PRIVACY_NOTICE_VERSION": "2026-01",
+}
+
+
+def init_app(app: Flask) -> None:
+    """Settings, the template filter, home and dashboard sections, staff link, demo data and CLI."""
+    for key, value in DEFAULTS.items():
+        app.config.setdefault(key, value)
+
+    from consultation import cli, demo, labels, portal
+    from consultation.rendering import render_markdown
+
+    app.jinja_env.filters["markdown"] = render_markdown
+    # A global, so macros imported without context can name statuses, phases and types too.
+    app.jinja_env.globals["consultation_labels"] = labels
+    portal.init_app(app)
+    demo.init_app(app)
+    cli.init_app(app)

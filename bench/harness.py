@@ -1,0 +1,145 @@
+"""Shared benchmark plumbing: a gunicorn server with production settings, wrk runs, a scratch database.
+
+Benchmarks print figures; they never assert. Loopback only; every run is bounded in time.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+PYTHON = sys.executable
+GUNICORN = str(Path(PYTHON).parent / "gunicorn")
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@dataclass
+class Server:
+    url: str
+    process: subprocess.Popen[bytes]
+    log_path: Path
+
+
+@contextmanager
+def gunicorn(wsgi_app: str, env: dict[str, str], *, workers: int, log_path: Path) -> Iterator[Server]:
+    """gunicorn as production runs it (gunicorn.conf.py, sync workers), on a free loopback port."""
+    port = free_port()
+    command = [
+        GUNICORN, "-c", str(ROOT / "gunicorn.conf.py"), "--bind", f"127.0.0.1:{port}", "--workers", str(workers),
+        "--threads", "1", "--worker-class", "sync", wsgi_app,
+    ]  # fmt: skip
+    with log_path.open("wb") as log:
+        process = subprocess.Popen(command, cwd=ROOT, env={**os.environ, **env}, stdout=log, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        _wait_until_up(url, process)
+        yield Server(url=url, process=process, log_path=log_path)
+    finally:
+        process.send_signal(signal.SIGTERM)
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            process.kill()
+
+
+def _wait_until_up(url: str, process: subprocess.Popen[bytes], timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError("gunicorn exited at start; see its log")
+        try:
+            with urllib.request.urlopen(url + "/", timeout=2):  # noqa: S310 - loopback URL we built
+                return
+        except OSError:
+            time.sleep(0.3)
+    raise RuntimeError("gunicorn did not answer in time")
+
+
+@dataclass
+class WrkResult:
+    requests_per_second: float
+    p50_ms: float
+    p99_ms: float
+    requests: int
+    non_2xx_3xx: int
+    socket_errors: int
+    output: str
+
+
+_UNITS = {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60000.0}
+
+
+def _latency(text: str, percentile: str) -> float:
+    match = re.search(rf"^\s*{percentile}%\s+([\d.]+)(us|ms|s|m)\s*$", text, flags=re.M)
+    return float(match.group(1)) * _UNITS[match.group(2)] if match else float("nan")
+
+
+def wrk(url: str, *, connections: int, seconds: int, script: Path | None = None, env: dict[str, str] | None = None
+        ) -> WrkResult:  # fmt: skip
+    """Run wrk with one thread per connection (so a Lua script's state is per connection) and parse its report."""
+    if shutil.which("wrk") is None:
+        raise SystemExit("wrk is not installed: apt-get install wrk")
+    threads = connections if script else min(connections, 2)
+    command = ["wrk", f"-t{threads}", f"-c{connections}", f"-d{seconds}s", "--latency", "--timeout", "10s"]
+    if script:
+        command += ["-s", str(script)]
+    output = subprocess.run(
+        [*command, url], capture_output=True, text=True, check=True, env={**os.environ, **(env or {})},
+        timeout=seconds + 60,
+    ).stdout  # fmt: skip
+    rps = re.search(r"Requests/sec:\s+([\d.]+)", output)
+    total = re.search(r"(\d+) requests in", output)
+    non_2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
+    socket_errors = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", output)
+    return WrkResult(
+        requests_per_second=float(rps.group(1)) if rps else 0.0,
+        p50_ms=_latency(output, "50"),
+        p99_ms=_latency(output, "99"),
+        requests=int(total.group(1)) if total else 0,
+        non_2xx_3xx=int(non_2xx.group(1)) if non_2xx else 0,
+        socket_errors=sum(int(n) for n in socket_errors.groups()) if socket_errors else 0,
+        output=output,
+    )
+
+
+def scratch_dir() -> Path:
+    path = Path(tempfile.mkdtemp(prefix="minyi-bench-"))
+    return path
+
+
+def app_env(database_url: str, instance: Path) -> dict[str, str]:
+    """Production settings, except what a load test must switch off: the captcha and per-address rate limits."""
+    return {
+        "FLASK_SQLALCHEMY_DATABASE_URI": database_url,
+        "FLASK_SECRET_KEY": "benchmark-secret-key-not-for-production",
+        "FLASK_CAPTCHA_ENABLED": "0",
+        "FLASK_RATELIMIT_ENABLED": "0",
+        "FLASK_LOG_FORMAT": "json",
+        "MINYI_INSTANCE_PATH": str(instance),
+    }
+
+
+def print_header(title: str) -> None:
+    import platform
+
+    print(f"# {title}")
+    when = time.strftime("%Y-%m-%d %H:%M")
+    print(f"python {platform.python_version()}, {os.cpu_count()} cores, {platform.machine()}, {when}")

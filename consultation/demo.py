@@ -1,0 +1,194 @@
+"""Demo consultations: one open (the district's 政务公开 notice), one upcoming, one closed with comments.
+
+Idempotent: a consultation whose title is already there is left alone. The texts are files in demo/ so the
+draft splitter is exercised on real documents.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Iterator
+from datetime import datetime, timedelta
+from pathlib import Path
+
+from flask import Flask
+
+from consultation import commenting, periods
+from consultation.draft_parser import split_text
+from consultation.models import (
+    Channel,
+    Comment,
+    CommentDisplay,
+    Consultation,
+    ConsultationStatus,
+    DraftUnitRow,
+    RespondentType,
+    SecrecyResult,
+)
+from core.db import utcnow
+from core.demo import register_demo_loader
+from core.extensions import db
+from core.models import Department, User
+from core.screening import screen
+
+DEMO_DIR = Path(__file__).parent / "demo"
+
+OPEN_TITLE = "《东洲区持续深化政务公开做好当前重点工作的任务分解（征求意见稿）》"
+UPCOMING_TITLE = "《东洲区重大行政决策程序规定（征求意见稿）》"
+CLOSED_TITLE = "《东洲区住宅小区电动自行车停放充电管理办法（征求意见稿）》"
+
+
+def _read(name: str) -> str:
+    return (DEMO_DIR / name).read_text(encoding="utf-8")
+
+
+def _closed_comments() -> list[tuple[str, RespondentType, str | None, Channel, str]]:
+    """(name, respondent type, unit key or None for the whole draft, channel, content) from the demo table."""
+    rows = []
+    for line in _read("charging-comments.tsv").splitlines():
+        if line and not line.startswith("#"):
+            name, kind, unit_key, channel, content = line.split("\t")
+            rows.append((name, RespondentType(kind), None if unit_key == "-" else unit_key, Channel(channel), content))
+    return rows
+
+
+def _seed_notice_body() -> str:
+    """The notice's text from its salutation to its signature, without the web page around it."""
+    text = _read("seed-notice.txt")
+    start = text.index("各乡(镇)人民政府")
+    end = text.find("文件解读", start)
+    return text[start : end if end != -1 else None]
+
+
+def _statute_body() -> str:
+    """The regulation's articles, without its Markdown title and promulgation lines."""
+    text = _read("major-decision-regulation.md")
+    return text[text.index("## 第一章") :]
+
+
+def _units(text: str) -> list[DraftUnitRow]:
+    return [
+        DraftUnitRow(
+            key=unit.key,
+            kind=unit.kind,
+            number=unit.number,
+            title=unit.title,
+            text=unit.text,
+            parent_key=unit.parent,
+            position=position,
+        )
+        for position, unit in enumerate(split_text(text))
+    ]
+
+
+def _published(
+    title: str, department: Department, doc_type: str, start: datetime, end: datetime, body: str, people: dict
+) -> Consultation:
+    return Consultation(
+        title=title,
+        doc_type=doc_type,
+        department=department,
+        contact_phone=department.office_phone,
+        contact_email=department.email,
+        contact_address=department.address,
+        channels=[Channel.ONLINE.value, Channel.EMAIL.value, Channel.LETTER.value],
+        start_at=start,
+        end_at=end,
+        status=ConsultationStatus.SCHEDULED,
+        created_by_id=people["editor"].id if people["editor"] else None,
+        submitted_by_id=people["editor"].id if people["editor"] else None,
+        secrecy_result=SecrecyResult.CLEARED,
+        secrecy_note="经审查，不涉及国家秘密、工作秘密和敏感信息，同意公开。",
+        secrecy_reviewer_id=people["approver"].id if people["approver"] else None,
+        secrecy_reviewed_at=start - timedelta(days=1),
+        units=_units(body),
+    )
+
+
+def _days_from_today(days: int) -> datetime:
+    return periods.end_of_day(periods.local_date(utcnow()) + timedelta(days=days))
+
+
+def load() -> Iterator[str]:
+    existing = set(db.session.scalars(db.select(Consultation.title)))
+    departments = {d.code: d for d in db.session.scalars(db.select(Department))}
+    users = {u.email: u for u in db.session.scalars(db.select(User))}
+    people = {
+        "editor": users.get("editor@demo.minyi.cn"),
+        "approver": users.get("approver@demo.minyi.cn"),
+    }
+    office = departments.get("gov-office")
+    if office is None:
+        return
+    now = utcnow()
+    if OPEN_TITLE not in existing:
+        consultation = _published(
+            OPEN_TITLE, office, "policy_doc_other", now - timedelta(days=3), _days_from_today(21),
+            _seed_notice_body(), people,
+        )  # fmt: skip
+        consultation.intro = (
+            "为做好当前政务公开重点工作，区政府办公室起草了任务分解（征求意见稿），现向社会公开征求意见。"
+            "社会公众可通过本网站在线提交意见，也可通过电子邮件或信函方式反馈。"
+        )
+        consultation.explanation = (
+            "## 起草背景\n\n根据辽政办公开〔2023〕6号和抚政办公开〔2023〕4号文件精神，结合本区实际起草。\n\n"
+            "## 主要内容\n\n任务分解共六部分，分别明确牵头单位、责任单位和完成时限。"
+        )
+        consultation.interpretation = (
+            "本任务分解围绕政策文件公开、政务服务、决策公开、互动回应、平台建设和作风建设六个方面展开。"
+        )
+        db.session.add(consultation)
+        yield "consultation (open): 政务公开任务分解"
+    justice = departments.get("justice", office)
+    if UPCOMING_TITLE not in existing:
+        start = _days_from_today(5) - timedelta(hours=15)  # 09:00 Asia/Shanghai in five days
+        consultation = _published(
+            UPCOMING_TITLE, justice, "major_decision", start, _days_from_today(40), _statute_body(), people
+        )
+        consultation.created_by_id = consultation.submitted_by_id = None
+        consultation.intro = "为规范本区重大行政决策程序，区司法局起草了本规定（征求意见稿），现公开征求社会各界意见。"
+        consultation.explanation = (
+            "本规定参照《重大行政决策程序暂行条例》（国务院令第713号）起草，结合本区实际作了细化。"
+        )
+        db.session.add(consultation)
+        yield "consultation (upcoming): 重大行政决策程序规定"
+    if CLOSED_TITLE not in existing:
+        yield from _load_closed(office, people)
+
+
+def _load_closed(department: Department, people: dict) -> Iterator[str]:
+    body = _read("charging-measures.txt").split("\n", 1)[1]  # the first line is the title
+    start = _days_from_today(-45) - timedelta(hours=15)
+    consultation = _published(CLOSED_TITLE, department, "normative_doc", start, _days_from_today(-10), body, people)
+    consultation.comment_display = CommentDisplay.HIDDEN
+    consultation.intro = (
+        "为加强住宅小区电动自行车停放充电安全管理，区政府办公室起草了本办法（征求意见稿），现公开征求意见。"
+    )
+    consultation.explanation = "近年来电动自行车火灾事故多发，本办法针对停放充电设施不足、违规充电等问题作出规定。"
+    db.session.add(consultation)
+    db.session.flush()
+    rng = random.Random(20260901)  # noqa: S311 - spreads demo dates, the same every time; not security
+    comments = _closed_comments()
+    for index, (name, kind, unit_key, channel, content) in enumerate(comments):
+        received = start + timedelta(days=rng.randint(0, 33), hours=rng.randint(0, 12), minutes=rng.randint(0, 59))
+        db.session.add(
+            Comment(
+                consultation_id=consultation.id,
+                unit_key=unit_key,
+                channel=channel,
+                received_at=received,
+                author_name=name,
+                respondent_type=kind,
+                content=content,
+                publish_name=index % 3 == 0,
+                privacy_notice_version="2026-01",
+                receipt_number=commenting.new_receipt_number(received),
+                screening=screen(content).as_dict(),
+                recorded_by_id=people["editor"].id if channel is not Channel.ONLINE and people["editor"] else None,
+            )
+        )
+    yield f"consultation (closed): 电动自行车停放充电管理办法, {len(comments)} comments"
+
+
+def init_app(app: Flask) -> None:
+    register_demo_loader(app, load)

@@ -1,0 +1,271 @@
+"""Consultations (公开征求意见), their draft units, attachments, period extensions and residents' comments."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from consultation import periods
+from consultation.draft_parser import DraftUnit
+from core.db import created_at, utcnow
+from core.extensions import db
+from core.models import Department, User
+
+
+def _enum(enum_class: type[StrEnum], length: int = 30) -> Any:
+    """Enums are stored by value, as plain strings, so a migration never has to alter a native enum type."""
+    return db.Enum(enum_class, native_enum=False, values_callable=lambda e: [m.value for m in e], length=length)
+
+
+class ConsultationStatus(StrEnum):
+    """The workflow status. Open/upcoming/closed is not a status: it follows the clock (periods.phase)."""
+
+    DRAFT = "draft"
+    IN_REVIEW = "in_review"
+    RETURNED = "returned"
+    # Approved by the 保密审查 and published; the notice opens and closes by itself at start and end.
+    SCHEDULED = "scheduled"
+    FEEDBACK_PUBLISHED = "feedback_published"
+    SUBMITTED_FOR_REVIEW = "submitted_for_review"
+    CONCLUDED = "concluded"
+    ARCHIVED = "archived"
+
+    @property
+    def is_published(self) -> bool:
+        return self not in (ConsultationStatus.DRAFT, ConsultationStatus.IN_REVIEW, ConsultationStatus.RETURNED)
+
+    @property
+    def is_editable(self) -> bool:
+        return self in (ConsultationStatus.DRAFT, ConsultationStatus.RETURNED)
+
+
+class Channel(StrEnum):
+    """How a comment may reach the department (征求意见渠道)."""
+
+    ONLINE = "online"
+    EMAIL = "email"
+    LETTER = "letter"
+    MEETING = "meeting"
+
+
+class CommentDisplay(StrEnum):
+    """What the public page shows of comments before feedback: nothing, or approved ones with masked names."""
+
+    HIDDEN = "hidden"
+    APPROVED_MASKED = "approved_masked"
+
+
+class SecrecyResult(StrEnum):
+    """Outcome of the 保密审查 an approver records before publication."""
+
+    CLEARED = "cleared"
+    NOT_CLEARED = "not_cleared"
+
+
+class RespondentType(StrEnum):
+    """Who commented (china-rules.md §4.2); feeds the statistics by respondent type."""
+
+    INDIVIDUAL = "individual"
+    ENTERPRISE = "enterprise"
+    ASSOCIATION = "association"
+    SOCIAL_ORGANISATION = "social_organisation"
+    AGENCY = "agency"
+    NPC_DEPUTY = "npc_deputy"
+    CPPCC_MEMBER = "cppcc_member"
+    OTHER = "other"
+
+    @property
+    def is_organisation(self) -> bool:
+        """Organisations are named in full on public pages; people are masked (张*祥)."""
+        return self in (
+            RespondentType.ENTERPRISE,
+            RespondentType.ASSOCIATION,
+            RespondentType.SOCIAL_ORGANISATION,
+            RespondentType.AGENCY,
+        )
+
+
+class ModerationStatus(StrEnum):
+    PENDING = "pending"
+    APPROVED = "approved"
+    REJECTED = "rejected"
+
+
+class Consultation(db.Model):
+    __tablename__ = "consultations"
+    __table_args__ = (
+        Index("ix_consultations_status_end", "status", "end_at"),
+        Index("ix_consultations_department_status", "department_id", "status"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    title: Mapped[str] = mapped_column(String(300))
+    doc_type: Mapped[str] = mapped_column(String(40))  # a periods.DOCUMENT_TYPES code
+    department_id: Mapped[int] = mapped_column(ForeignKey("departments.id"))
+    contact_phone: Mapped[str] = mapped_column(String(40), default="")
+    contact_email: Mapped[str] = mapped_column(String(200), default="")
+    contact_address: Mapped[str] = mapped_column(String(300), default="")
+    intro: Mapped[str] = mapped_column(Text, default="")  # 征集说明
+    explanation: Mapped[str] = mapped_column(Text, default="")  # 起草说明, required to publish
+    interpretation: Mapped[str] = mapped_column(Text, default="")  # 政策解读, optional
+    channels: Mapped[list[str]] = mapped_column(JSON, default=lambda: [Channel.ONLINE.value])
+    start_at: Mapped[datetime | None]
+    end_at: Mapped[datetime | None]
+    shortening_reason: Mapped[str] = mapped_column(Text, default="")
+    comment_display: Mapped[CommentDisplay] = mapped_column(_enum(CommentDisplay), default=CommentDisplay.HIDDEN)
+    round_number: Mapped[int] = mapped_column(Integer, default=1)
+    previous_round_id: Mapped[int | None] = mapped_column(ForeignKey("consultations.id"))
+    status: Mapped[ConsultationStatus] = mapped_column(_enum(ConsultationStatus), default=ConsultationStatus.DRAFT)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    submitted_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    return_reason: Mapped[str] = mapped_column(Text, default="")
+    secrecy_result: Mapped[SecrecyResult | None] = mapped_column(_enum(SecrecyResult))
+    secrecy_note: Mapped[str] = mapped_column(Text, default="")
+    secrecy_reviewer_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    secrecy_reviewed_at: Mapped[datetime | None]
+    created_at: Mapped[created_at]
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+    department: Mapped[Department] = relationship(lazy="joined")
+    created_by: Mapped[User | None] = relationship(foreign_keys=[created_by_id])
+    secrecy_reviewer: Mapped[User | None] = relationship(foreign_keys=[secrecy_reviewer_id])
+    previous_round: Mapped[Consultation | None] = relationship(remote_side=[id])
+    units: Mapped[list[DraftUnitRow]] = relationship(
+        back_populates="consultation", order_by="DraftUnitRow.position", cascade="all, delete-orphan"
+    )
+    attachments: Mapped[list[ConsultationAttachment]] = relationship(
+        back_populates="consultation", order_by="ConsultationAttachment.id", cascade="all, delete-orphan"
+    )
+    extensions: Mapped[list[ConsultationExtension]] = relationship(
+        back_populates="consultation", order_by="ConsultationExtension.at", cascade="all, delete-orphan"
+    )
+
+    @property
+    def document_type(self) -> periods.DocumentType:
+        return periods.DOCUMENT_TYPES[self.doc_type]
+
+    def phase(self, now: datetime | None = None) -> periods.ConsultationPhase | None:
+        """upcoming/open/closed by the clock once published; None while still being prepared."""
+        if not self.status.is_published or self.start_at is None or self.end_at is None:
+            return None
+        return periods.phase(self.start_at, self.end_at, now or utcnow())
+
+    def days_left(self, now: datetime | None = None) -> int:
+        return periods.days_left(self.end_at, now or utcnow()) if self.end_at else 0
+
+    def accepts(self, channel: Channel) -> bool:
+        return channel.value in (self.channels or [])
+
+    def unit_choices(self) -> list[tuple[str, str]]:
+        """(key, label) of the units a resident can comment on: not the preamble or the closing lines."""
+        return [(row.key, row.label) for row in self.units if row.kind not in ("preamble", "closing")]
+
+    def draft_units(self) -> list[DraftUnit]:
+        return [row.as_draft_unit() for row in self.units]
+
+
+class DraftUnitRow(db.Model):
+    """One commentable unit of a consultation's draft, as saved after the editor corrected the split."""
+
+    __tablename__ = "consultation_units"
+    __table_args__ = (UniqueConstraint("consultation_id", "key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    consultation_id: Mapped[int] = mapped_column(ForeignKey("consultations.id", ondelete="CASCADE"), index=True)
+    key: Mapped[str] = mapped_column(String(40))
+    kind: Mapped[str] = mapped_column(String(20))
+    number: Mapped[str] = mapped_column(String(40), default="")
+    title: Mapped[str] = mapped_column(String(300), default="")
+    text: Mapped[str] = mapped_column(Text, default="")
+    parent_key: Mapped[str | None] = mapped_column(String(40))
+    position: Mapped[int] = mapped_column(Integer)
+
+    consultation: Mapped[Consultation] = relationship(back_populates="units")
+
+    def as_draft_unit(self) -> DraftUnit:
+        return DraftUnit(self.key, self.kind, self.number, self.title, self.text, self.parent_key)
+
+    @property
+    def label(self) -> str:
+        """How the unit is named in a select or a feedback table: its number and title."""
+        return " ".join(part for part in (self.number, self.title) if part) or self.key
+
+
+class ConsultationAttachment(db.Model):
+    """A file published with the notice (the draft as .docx, explanations, annexes)."""
+
+    __tablename__ = "consultation_attachments"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    consultation_id: Mapped[int] = mapped_column(ForeignKey("consultations.id", ondelete="CASCADE"), index=True)
+    filename: Mapped[str] = mapped_column(String(200))
+    stored_name: Mapped[str] = mapped_column(String(80), unique=True)
+    content_type: Mapped[str] = mapped_column(String(100))
+    size: Mapped[int] = mapped_column(Integer)
+    uploaded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[created_at]
+
+    consultation: Mapped[Consultation] = relationship(back_populates="attachments")
+
+
+class ConsultationExtension(db.Model):
+    """One extension of an open consultation's end: only ever later, always with a reason."""
+
+    __tablename__ = "consultation_extensions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    consultation_id: Mapped[int] = mapped_column(ForeignKey("consultations.id", ondelete="CASCADE"), index=True)
+    old_end: Mapped[datetime]
+    new_end: Mapped[datetime]
+    reason: Mapped[str] = mapped_column(Text)
+    by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    consultation: Mapped[Consultation] = relationship(back_populates="extensions")
+    by: Mapped[User | None] = relationship()
+
+
+class Comment(db.Model):
+    """A comment (意见) on the whole draft (unit_key None) or one unit. Phone and e-mail are never public."""
+
+    __tablename__ = "consultation_comments"
+    __table_args__ = (
+        Index("ix_consultation_comments_consultation_unit", "consultation_id", "unit_key"),
+        Index("ix_consultation_comments_consultation_status", "consultation_id", "moderation_status"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    consultation_id: Mapped[int] = mapped_column(ForeignKey("consultations.id", ondelete="CASCADE"))
+    # Unit keys are stable across edits of the text (draft_parser), so a comment keeps its anchor.
+    unit_key: Mapped[str | None] = mapped_column(String(40))
+    channel: Mapped[Channel] = mapped_column(_enum(Channel, 20), default=Channel.ONLINE)
+    received_at: Mapped[datetime] = mapped_column(default=utcnow)
+    author_name: Mapped[str] = mapped_column(String(200), default="")
+    respondent_type: Mapped[RespondentType] = mapped_column(_enum(RespondentType))
+    phone: Mapped[str] = mapped_column(String(40), default="")
+    email: Mapped[str] = mapped_column(String(254), default="")
+    content: Mapped[str] = mapped_column(Text)
+    basis: Mapped[str] = mapped_column(Text, default="")
+    attachment_name: Mapped[str] = mapped_column(String(200), default="")
+    attachment_stored_name: Mapped[str | None] = mapped_column(String(80), unique=True)
+    attachment_type: Mapped[str] = mapped_column(String(100), default="")
+    attachment_size: Mapped[int] = mapped_column(Integer, default=0)
+    privacy_notice_version: Mapped[str] = mapped_column(String(40), default="")
+    publish_name: Mapped[bool] = mapped_column(Boolean, default=False)
+    notify_me: Mapped[bool] = mapped_column(Boolean, default=False)
+    receipt_number: Mapped[str] = mapped_column(String(32), unique=True)
+    # From a hidden field set when the form was rendered: a retried POST finds the comment it already stored.
+    idempotency_key: Mapped[str | None] = mapped_column(String(64), unique=True)
+    moderation_status: Mapped[ModerationStatus] = mapped_column(
+        _enum(ModerationStatus, 20), default=ModerationStatus.PENDING
+    )
+    screening: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    # The staff member who typed in a letter, e-mail or meeting comment; None for online submissions.
+    recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[created_at]
+
+    consultation: Mapped[Consultation] = relationship()

@@ -1,0 +1,49 @@
+"""This package's blocks on shared pages: open consultations on the home page, work waiting on the dashboard."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+
+from consultation import services
+from consultation.models import ConsultationStatus
+from core.db import utcnow
+from core.models import Role
+from core.portal import Section, StaffLink, register_section, register_staff_link
+
+
+def _home() -> dict[str, Any]:
+    now = utcnow()
+    return {"open_consultations": services.published_in_phase("open", now)[:6], "now": now}
+
+
+def _dashboard() -> dict[str, Any]:
+    """Drafts and returned items for editors; items waiting for review (by someone else) for approvers."""
+    editor_departments = current_user.department_ids(Role.EDITOR)
+    approver_departments = current_user.department_ids(Role.APPROVER)
+    to_prepare = services.for_departments(editor_departments, [ConsultationStatus.DRAFT, ConsultationStatus.RETURNED])
+    to_review = [
+        item
+        for item in services.for_departments(approver_departments, [ConsultationStatus.IN_REVIEW])
+        if current_user.id not in (item.created_by_id, item.submitted_by_id)
+    ]
+    return {"to_prepare": to_prepare, "to_review": to_review}
+
+
+def init_app(app: Flask) -> None:
+    register_section(app, "home", Section("consultations", "consultation/_home_section.html", _home, order=10))
+    register_section(
+        app, "dashboard", Section("consultations", "consultation/manage/_dashboard_section.html", _dashboard, order=10)
+    )
+    register_staff_link(
+        app,
+        StaffLink(
+            "consultation_manage.index",
+            _l("Consultations"),
+            (Role.EDITOR.value, Role.APPROVER.value, Role.ADMIN.value),
+            order=10,
+        ),
+    )

@@ -1,0 +1,219 @@
+"""The public pages: lists of consultations, the notice with the draft, the comment form and receipts."""
+
+from __future__ import annotations
+
+import secrets
+from typing import Any
+
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    url_for,
+)
+from flask_babel import gettext as _
+
+from consultation import commenting, labels, periods, services, uploads
+from consultation.draft_diff import compare_rounds
+from consultation.forms import CommentForm, ReceiptLookupForm
+from consultation.models import (
+    Comment,
+    CommentDisplay,
+    Consultation,
+    ConsultationAttachment,
+    ModerationStatus,
+    RespondentType,
+)
+from core.db import utcnow
+from core.extensions import db, limiter
+from core.models import Department
+from core.screening import mask_name, mask_personal_data
+
+bp = Blueprint("consultation", __name__, url_prefix="/consultations")
+
+
+def _comment_rate_limit() -> str:
+    return str(current_app.config["CONSULTATION_COMMENT_RATE_LIMIT"])
+
+
+def _published_or_404(consultation_id: int) -> Consultation:
+    consultation = db.session.get(Consultation, consultation_id)
+    if consultation is None or not consultation.status.is_published:
+        abort(404)
+    return consultation
+
+
+def _filters() -> dict[str, Any]:
+    department_id = request.args.get("department", type=int)
+    doc_type = request.args.get("type") or None
+    return {"department_id": department_id, "doc_type": doc_type if doc_type in periods.DOCUMENT_TYPES else None}
+
+
+def _filter_choices() -> dict[str, Any]:
+    departments = db.session.scalars(
+        db.select(Department).where(Department.is_active.is_(True)).order_by(Department.name)
+    ).all()
+    types = [(code, labels.document_type_label(code)) for code in periods.DOCUMENT_TYPES]
+    return {"departments": departments, "types": types}
+
+
+@bp.route("/")
+def index() -> str:
+    filters = _filters()
+    now = utcnow()
+    lists = {phase: services.published_in_phase(phase, now, **filters) for phase in ("open", "upcoming", "closed")}
+    return render_template("consultation/index.html", lists=lists, now=now, filters=filters, **_filter_choices())
+
+
+@bp.route("/feedback")
+def feedback_index() -> str:
+    """Closed consultations; each one's feedback page comes with the feedback work (next issue)."""
+    filters = _filters()
+    now = utcnow()
+    closed = services.published_in_phase("closed", now, **filters)
+    return render_template(
+        "consultation/feedback_index.html", consultations=closed, now=now, filters=filters, **_filter_choices()
+    )
+
+
+def _public_comments(consultation: Consultation) -> list[dict[str, Any]]:
+    """Approved comments as the public may see them: names masked unless published by consent, no contacts."""
+    if consultation.comment_display is not CommentDisplay.APPROVED_MASKED:
+        return []
+    rows = db.session.scalars(
+        db.select(Comment)
+        .where(Comment.consultation_id == consultation.id, Comment.moderation_status == ModerationStatus.APPROVED)
+        .order_by(Comment.received_at)
+    )
+    return [
+        {
+            "name": comment.author_name
+            if comment.publish_name
+            else mask_name(comment.author_name, comment.respondent_type.is_organisation),
+            "unit_key": comment.unit_key,
+            "content": mask_personal_data(comment.content),
+            "received_at": comment.received_at,
+        }
+        for comment in rows
+    ]
+
+
+@bp.route("/<int:consultation_id>")
+def detail(consultation_id: int) -> str:
+    consultation = _published_or_404(consultation_id)
+    now = utcnow()
+    counts = commenting.unit_comment_counts(consultation)
+    changes = None
+    if consultation.previous_round is not None:
+        changes = compare_rounds(consultation.previous_round.draft_units(), consultation.draft_units())
+    next_round = db.session.scalar(db.select(Consultation).where(Consultation.previous_round_id == consultation.id))
+    return render_template(
+        "consultation/detail.html",
+        consultation=consultation,
+        phase=consultation.phase(now),
+        now=now,
+        counts=counts,
+        comment_total=sum(counts.values()),
+        participants=commenting.participant_count(consultation),
+        changes=changes,
+        next_round=next_round if next_round is not None and next_round.status.is_published else None,
+        public_comments=_public_comments(consultation),
+        period=services.check_period(consultation),
+    )
+
+
+@bp.route("/<int:consultation_id>/attachments/<int:attachment_id>")
+def attachment(consultation_id: int, attachment_id: int) -> Any:
+    consultation = _published_or_404(consultation_id)
+    item = db.session.get(ConsultationAttachment, attachment_id)
+    if item is None or item.consultation_id != consultation.id:
+        abort(404)
+    return send_file(
+        uploads.path_of(item.stored_name),
+        mimetype=item.content_type,
+        as_attachment=True,
+        download_name=item.filename,
+    )
+
+
+def _comment_input(form: CommentForm) -> commenting.CommentInput:
+    return commenting.CommentInput(
+        content=form.content.data,
+        respondent_type=RespondentType(form.respondent_type.data),
+        author_name=form.author_name.data or "",
+        unit_key=form.unit_key.data or None,
+        phone=form.phone.data or "",
+        email=form.email.data or "",
+        basis=form.basis.data or "",
+        publish_name=bool(form.publish_name.data),
+        notify_me=bool(form.notify_me.data),
+        privacy_notice_version=current_app.config["CONSULTATION_PRIVACY_NOTICE_VERSION"],
+    )
+
+
+@bp.route("/<int:consultation_id>/comment", methods=["GET", "POST"])
+@limiter.limit(_comment_rate_limit, methods=["POST"])
+def comment(consultation_id: int) -> Any:
+    consultation = _published_or_404(consultation_id)
+    # A retried or double-clicked POST finds the comment the first one stored, before anything else is checked
+    # (its captcha answer is already spent).
+    key = request.form.get("submission_key", "") if request.method == "POST" else ""
+    if key:
+        stored = db.session.scalar(db.select(Comment).where(Comment.idempotency_key == key))
+        if stored is not None and stored.consultation_id == consultation.id:
+            return redirect(url_for(".received", key=key), code=303)
+    phase = consultation.phase(utcnow())
+    form = CommentForm()
+    form.set_units(consultation.unit_choices())
+    if request.method == "GET":
+        form.unit_key.data = request.args.get("unit", "")
+        form.submission_key.data = secrets.token_urlsafe(24)
+    if phase != "open":
+        status = 403 if request.method == "POST" else 200
+        return render_template("consultation/comment.html", consultation=consultation, form=None, phase=phase), status
+    if form.validate_on_submit():
+        stored_file = uploads.store_form_file(form.attachment)
+        if stored_file is not False:
+            try:
+                saved, created = commenting.submit_online_comment(
+                    consultation, _comment_input(form), form.submission_key.data, stored_file or None
+                )
+            except services.WorkflowError as error:
+                db.session.rollback()
+                flash(" ".join(labels.problem_message(code) for code in error.problems), "error")
+            else:
+                db.session.commit()  # stored durably before the resident is told it was received
+                if created:
+                    commenting.send_receipt(saved)
+                return redirect(url_for(".received", key=saved.idempotency_key), code=303)
+    if request.method == "POST" and request.files.get("attachment") and request.files["attachment"].filename:
+        form.attachment.errors = [*form.attachment.errors, _("Please choose the file again.")]
+    # A refused form comes back as a normal page (200): the resident's browser shows it like any other.
+    return render_template("consultation/comment.html", consultation=consultation, form=form, phase=phase)
+
+
+@bp.route("/received/<key>")
+def received(key: str) -> str:
+    """The receipt shown after submitting; its address holds the form's unguessable key, not the number."""
+    saved = db.session.scalar(db.select(Comment).where(Comment.idempotency_key == key))
+    if saved is None:
+        abort(404)
+    return render_template("consultation/received.html", comment=saved, consultation=saved.consultation)
+
+
+@bp.route("/receipt", methods=["GET", "POST"])
+@limiter.limit(_comment_rate_limit, methods=["POST"])
+def lookup() -> Any:
+    form = ReceiptLookupForm()
+    found = None
+    searched = False
+    if form.validate_on_submit():
+        searched = True
+        found = commenting.find_by_receipt(form.receipt.data, form.contact.data)
+        form.contact.data = ""  # never echo the phone or e-mail back
+    return render_template("consultation/lookup.html", form=form, found=found, searched=searched)

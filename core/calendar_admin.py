@@ -1,0 +1,54 @@
+"""The admin enters the State Council holiday calendar for a year the installed package does not cover yet."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import IntegerField, TextAreaField
+from wtforms.validators import DataRequired, NumberRange
+
+from core.extensions import db
+from core.holidays import CalendarYearError, entered_years, replace_year
+from core.models import Role
+from core.permissions import guard_blueprint
+from core.workdays import PACKAGE_FIRST_YEAR, PACKAGE_LAST_YEAR, CalendarTextError
+
+bp = Blueprint("calendar_admin", __name__, url_prefix="/admin/calendar")
+guard_blueprint(bp, Role.ADMIN)
+
+
+class CalendarYearForm(FlaskForm):
+    year = IntegerField(_l("Year"), validators=[DataRequired(), NumberRange(min=2000, max=2100)])
+    days = TextAreaField(
+        _l("Holidays and make-up working days"),
+        validators=[DataRequired()],
+        render_kw={"rows": 14, "placeholder": "2027-02-06 上班\n2027-02-10..2027-02-16 休"},
+    )
+
+
+@bp.route("/", methods=["GET", "POST"])
+def index() -> Any:
+    form = CalendarYearForm()
+    if form.validate_on_submit():
+        try:
+            count = replace_year(form.year.data, form.days.data)
+        except CalendarTextError as error:
+            form.days.errors = [
+                _("Line %(n)d is not understood: %(line)s", n=error.line_number, line=error.line.strip())
+            ]
+        except CalendarYearError as error:
+            form.days.errors = [_("%(day)s is not in the year being entered.", day=str(error))]
+        else:
+            db.session.commit()
+            flash(_("The calendar for %(year)d has been saved (%(n)d days).", year=form.year.data, n=count), "success")
+            return redirect(url_for("calendar_admin.index"))
+    return render_template(
+        "admin/calendar.html",
+        form=form,
+        entered=entered_years(),
+        package_years=(PACKAGE_FIRST_YEAR, PACKAGE_LAST_YEAR),
+    )
