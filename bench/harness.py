@@ -39,13 +39,16 @@ class Server:
 
 
 @contextmanager
-def gunicorn(wsgi_app: str, env: dict[str, str], *, workers: int, log_path: Path) -> Iterator[Server]:
-    """gunicorn as production runs it (gunicorn.conf.py, sync workers), on a free loopback port."""
+def gunicorn(wsgi_app: str, env: dict[str, str], *, log_path: Path, workers: int | None = None) -> Iterator[Server]:
+    """gunicorn with the production settings of gunicorn.conf.py, on a free loopback port.
+
+    `workers` overrides GUNICORN_WORKERS only when a benchmark compares worker counts.
+    """
     port = free_port()
-    command = [
-        GUNICORN, "-c", str(ROOT / "gunicorn.conf.py"), "--bind", f"127.0.0.1:{port}", "--workers", str(workers),
-        "--threads", "1", "--worker-class", "sync", wsgi_app,
-    ]  # fmt: skip
+    command = [GUNICORN, "-c", str(ROOT / "gunicorn.conf.py"), wsgi_app]
+    env = {**env, "GUNICORN_BIND": f"127.0.0.1:{port}"}
+    if workers is not None:
+        env["GUNICORN_WORKERS"] = str(workers)
     with log_path.open("wb") as log:
         process = subprocess.Popen(command, cwd=ROOT, env={**os.environ, **env}, stdout=log, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
