@@ -42,9 +42,12 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     templating.init_app(app)
 
     import consultation
+    import surveys
     from consultation import manage as consultation_manage
     from consultation import views as consultation_views
     from core import account, admin, auth, calendar_admin, captcha, manage, public
+    from surveys import manage as surveys_manage
+    from surveys import views as surveys_views
 
     for module in (
         public,
@@ -56,9 +59,12 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         captcha,
         consultation_views,
         consultation_manage,
+        surveys_views,
+        surveys_manage,
     ):
         app.register_blueprint(module.bp)
     consultation.init_app(app)
+    surveys.init_app(app)
 
     from core import cli, errors
 

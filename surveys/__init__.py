@@ -1,0 +1,35 @@
+"""Questionnaires (调查问卷): building, review, answering on a phone, save and resume, one response per person.
+
+`init_app` adds what the package contributes to shared pages and commands; its blueprints are registered in
+app.py with the others. Importing the package itself loads nothing, so surveys.conditions stays usable alone.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+def init_app(app: Any) -> None:
+    """Home and dashboard sections, the staff link, the short-link routes, the CLI group and the demo data."""
+    from flask_babel import lazy_gettext as _l
+
+    from core.demo import register_demo_loader
+    from core.models import Role
+    from core.portal import Section, StaffLink, register_section, register_staff_link
+    from surveys import answers, cli, demo, manage, views
+
+    # Globals, not context: the question macros are imported without context.
+    app.jinja_env.globals.update(
+        survey_options=answers.display_options,
+        survey_scale_range=answers.scale_range,
+        survey_matrix_rows=answers.matrix_rows,
+        survey_rank_of=answers.rank_of,
+    )
+    app.register_blueprint(views.share_bp)
+    register_staff_link(app, StaffLink("surveys_manage.index", _l("Surveys"), (Role.EDITOR, Role.APPROVER), order=200))
+    register_section(app, "home", Section("surveys", "surveys/_home_section.html", views.open_surveys_section, 200))
+    register_section(
+        app, "dashboard", Section("surveys", "surveys/manage/_dashboard_section.html", manage.dashboard_section, 200)
+    )
+    register_demo_loader(app, demo.load)
+    app.cli.add_command(cli.group)

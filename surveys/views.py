@@ -1,0 +1,205 @@
+"""Public pages of the surveys: the list, answering page by page, share links and QR codes."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from flask import Blueprint, Response, abort, make_response, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy.exc import IntegrityError
+
+from core.extensions import db, limiter
+from core.qr import qr_png, qr_svg
+from surveys import responding
+from surveys.forms import FinalPageForm
+from surveys.models import Phase, ReviewStatus, Survey
+from surveys.review import may_edit, may_review
+from surveys.taking import PageState, apply_page, build_page, first_unfinished, next_page
+
+bp = Blueprint("surveys", __name__, url_prefix="/surveys")
+# The short link lives at the site root (/s/<code>), so it is short enough for print and QR codes.
+share_bp = Blueprint("survey_links", __name__)
+
+COOKIE_MAX_AGE = 180 * 24 * 3600
+POST_RATE_LIMIT = "30 per minute"
+
+
+def _public_survey(survey_id: int) -> Survey:
+    survey = db.get_or_404(Survey, survey_id)
+    if survey.status is not ReviewStatus.APPROVED:
+        abort(404)
+    return survey
+
+
+def share_url(survey: Survey) -> str:
+    return url_for("survey_links.short", code=survey.short_code, _external=True)
+
+
+@bp.route("/")
+def index() -> str:
+    surveys = db.session.scalars(
+        db.select(Survey).where(Survey.status == ReviewStatus.APPROVED).order_by(Survey.ends_at.desc())
+    ).all()
+    by_phase: dict[Phase, list[Survey]] = {phase: [] for phase in Phase}
+    for survey in surveys:
+        by_phase[survey.phase()].append(survey)
+    return render_template("surveys/index.html", by_phase=by_phase, Phase=Phase)
+
+
+def _cookie_names(survey: Survey) -> tuple[str, str]:
+    return f"sv{survey.id}_d", f"sv{survey.id}_r"
+
+
+def _tokens(survey: Survey) -> tuple[str, str, bool]:
+    """(dedup token, resume token, whether they are new and must be set as cookies)."""
+    dedup_name, resume_name = _cookie_names(survey)
+    dedup, resume = request.cookies.get(dedup_name), request.cookies.get(resume_name)
+    if dedup and resume:
+        return dedup, resume, False
+    return dedup or responding.new_token(), resume or responding.new_token(), True
+
+
+def _with_cookies(response: Response, survey: Survey, dedup: str, resume: str) -> Response:
+    for name, value in zip(_cookie_names(survey), (dedup, resume), strict=True):
+        response.set_cookie(
+            name, value, max_age=COOKIE_MAX_AGE, httponly=True, samesite="Lax", secure=request.is_secure, path="/"
+        )
+    return response
+
+
+def _not_open(survey: Survey, phase: Phase) -> Any:
+    if phase is Phase.CLOSED and responding.purge_if_closed(survey):
+        db.session.commit()  # the lazy purge: a closed survey keeps no tokens or drafts
+    return render_template("surveys/closed.html", survey=survey, phase=phase, Phase=Phase), 200
+
+
+@dataclass
+class ShowAgain:
+    """A page to show again after its POST, with its errors (and the captcha's)."""
+
+    page: PageState
+    final_form: FinalPageForm
+
+
+@bp.route("/<int:survey_id>", methods=["GET", "POST"])
+@limiter.limit(POST_RATE_LIMIT, methods=["POST"])
+def take(survey_id: int) -> Any:
+    survey = _public_survey(survey_id)
+    phase = survey.phase()
+    if phase is not Phase.OPEN:
+        return _not_open(survey, phase)
+    dedup, resume, new_cookies = _tokens(survey)
+    record = responding.dedup_record(survey, dedup)
+    if record is not None:
+        # A retried final POST (same idempotency key) is thanked again; anything else is a second response.
+        repeated = request.method == "POST" and responding.is_same_submission(
+            record, request.form.get("submission_key", "")
+        )
+        response = make_response(render_template("surveys/done.html", survey=survey, already=not repeated))
+    else:
+        draft = responding.load_draft(survey, resume)
+        stored = draft.answers if draft else {}
+        values, other = stored.get("values", {}), stored.get("other", {})
+        if request.method == "POST":
+            result = _step(survey, dedup, resume, values, other)
+        else:
+            result = ShowAgain(build_page(survey, draft.page_index if draft else 0, values, other, {}), FinalPageForm())
+        if isinstance(result, ShowAgain):
+            draft = responding.load_draft(survey, resume)
+            body = render_template(
+                "surveys/take.html",
+                survey=survey,
+                state=result.page,
+                seed=resume,
+                final_form=result.final_form,
+                submission_key=draft.submission_key if draft else responding.new_token(),
+                share_image=url_for("surveys.qr", survey_id=survey.id, fmt="png", _external=True),
+            )
+            response = make_response(body)
+        else:
+            response = make_response(result)
+    return _with_cookies(response, survey, dedup, resume) if new_cookies else response
+
+
+def _step(survey: Survey, dedup: str, resume: str, values: dict[str, Any], other: dict[str, str]) -> Any:
+    """Handle a page's POST: a redirect or rendered page, or ShowAgain for the same page with its errors."""
+    try:
+        index = max(0, min(int(request.form.get("page_index", "0")), len(survey.pages) - 1))
+    except ValueError:
+        index = 0
+    kept, other_texts, entries = apply_page(survey, index, request.form, values, other)
+    final_form = FinalPageForm()
+    if request.form.get("action") == "back":
+        target = next_page(survey, index, kept, step=-1)
+        _save(survey, resume, kept, other_texts, index if target is None else target)
+        db.session.commit()
+        return redirect(url_for("surveys.take", survey_id=survey.id))
+    if any(entry.errors for entry in entries.values()):
+        _save(survey, resume, kept, other_texts, index)  # keep what was valid
+        db.session.commit()
+        return ShowAgain(build_page(survey, index, kept, other_texts, entries), final_form)
+    target = next_page(survey, index, kept, step=1)
+    draft = _save(survey, resume, kept, other_texts, index if target is None else target)
+    db.session.commit()
+    if target is not None:
+        return redirect(url_for("surveys.take", survey_id=survey.id))
+    if not final_form.validate_on_submit():
+        return ShowAgain(build_page(survey, index, kept, other_texts, {}), final_form)
+    unfinished = first_unfinished(survey, kept, other_texts)
+    if unfinished is not None:
+        draft.page_index = unfinished
+        db.session.commit()
+        return redirect(url_for("surveys.take", survey_id=survey.id))
+    key = request.form.get("submission_key") or draft.submission_key
+    return _submit(survey, dedup, resume, key, kept, other_texts)
+
+
+def _save(survey: Survey, resume: str, values: dict[str, Any], other: dict[str, str], index: int) -> Any:
+    return responding.save_draft(survey, resume, values, other, index, request.form.get("submission_key", ""))
+
+
+def _submit(survey: Survey, dedup: str, resume: str, key: str, values: dict[str, Any], other: dict[str, str]) -> Any:
+    try:
+        outcome = responding.record_response(survey, dedup, key, values, other, resume)
+        db.session.commit()
+    except IntegrityError:  # the same browser's other request stored first: this one is a repeat or a second
+        db.session.rollback()
+        outcome = responding.record_response(survey, dedup, key, values, other, resume)
+    if outcome is responding.Outcome.CLOSED:
+        return render_template("surveys/closed.html", survey=survey, phase=Phase.CLOSED, Phase=Phase)
+    already = outcome is responding.Outcome.ALREADY_RESPONDED
+    return render_template("surveys/done.html", survey=survey, already=already)
+
+
+@bp.route("/<int:survey_id>/qr.<any(png, svg):fmt>")
+def qr(survey_id: int, fmt: str) -> Response:
+    survey = db.get_or_404(Survey, survey_id)
+    if survey.status is not ReviewStatus.APPROVED and not (
+        may_edit(current_user, survey) or may_review(current_user, survey)
+    ):
+        abort(404)
+    url = share_url(survey)
+    if fmt == "png":
+        response = make_response(qr_png(url))
+        response.mimetype = "image/png"
+    else:
+        response = make_response(str(qr_svg(url, title=survey.title)))
+        response.mimetype = "image/svg+xml"
+    if request.args.get("download"):
+        response.headers["Content-Disposition"] = f"attachment; filename=survey-{survey.short_code}.{fmt}"
+    return response
+
+
+@share_bp.route("/s/<code>")
+def short(code: str) -> Any:
+    survey_id = db.session.scalar(db.select(Survey.id).where(Survey.short_code == code.lower()))
+    if survey_id is None:
+        abort(404)
+    return redirect(url_for("surveys.take", survey_id=survey_id))
+
+
+def open_surveys_section() -> dict[str, Any]:
+    """For the home page: surveys open now."""
+    surveys = db.session.scalars(db.select(Survey).where(Survey.status == ReviewStatus.APPROVED)).all()
+    return {"open_surveys": sorted((s for s in surveys if s.phase() is Phase.OPEN), key=lambda s: s.ends_at)}
