@@ -46,6 +46,7 @@ lint: $(VENV)/.dev
 
 test: $(VENV)/.dev translations
 	@scripts/ensure-chromium
+	@scripts/ensure-fonts
 	$(MAKE) --no-print-directory lint
 	@scripts/run-tests
 

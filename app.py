@@ -45,7 +45,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     import surveys
     from consultation import manage as consultation_manage
     from consultation import views as consultation_views
-    from core import account, admin, auth, calendar_admin, captcha, manage, public
+    from core import account, admin, auth, calendar_admin, captcha, manage, public, verification
     from surveys import manage as surveys_manage
     from surveys import views as surveys_views
 
@@ -61,6 +61,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         consultation_manage,
         surveys_views,
         surveys_manage,
+        verification,
     ):
         app.register_blueprint(module.bp)
     consultation.init_app(app)

@@ -101,3 +101,10 @@ class DefaultConfig:
     MAIL_SENDER = "noreply@dongzhou.example.cn"
     # Tests: collect messages in app.extensions["minyi_outbox"] instead of sending them.
     MAIL_SUPPRESS_SEND = False
+
+    # A TrueType CJK font for PDF output; None: the first of the known system paths (fonts-wqy-zenhei).
+    PDF_FONT_PATH: str | None = None
+    # Verification look-ups per address, so codes cannot be guessed by brute force.
+    VERIFY_RATE_LIMIT = "20 per minute"
+    # Largest document the /verify page accepts for checking (a summary of 100,000 comments as PDF is ~30 MB).
+    VERIFY_MAX_UPLOAD = 200 * 1024 * 1024
