@@ -8,6 +8,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 
 from consultation.models import Comment, Consultation, ConsultationStatus
 from core.extensions import db
@@ -60,7 +61,7 @@ def test_a_resident_on_a_phone_comments_on_the_third_article_and_looks_up_the_re
     phone.fill("#contact", "13912345678")
     phone.click("main form button[type=submit]")
     assert phone.inner_text(".receipt-number").strip() == receipt
-    assert phone.locator(".lookup-status").is_visible()
+    expect(phone.locator(".lookup-status")).to_be_visible()
     assert "13912345678" not in phone.content()
     shot(phone, "lookup")
 
@@ -72,13 +73,13 @@ def test_a_form_error_keeps_what_the_resident_typed(live_server, phone, shot):
     phone.fill("#content", "这是一条很长的意见，写了很久。")
     phone.fill("#author_name", "李四")
     phone.click("form.comment-form button[type=submit]")  # the privacy notice is not acknowledged
-    assert phone.locator(".error-summary").is_visible()
+    expect(phone.locator(".error-summary")).to_be_visible()
     assert phone.input_value("#content") == "这是一条很长的意见，写了很久。"
     assert phone.input_value("#author_name") == "李四"
     shot(phone, "error")
     phone.check("#privacy_ack")
     phone.click("form.comment-form button[type=submit]")
-    assert phone.locator(".receipt-number").is_visible()
+    expect(phone.locator(".receipt-number")).to_be_visible()
 
 
 def _log_in(page, base_url: str, email: str) -> None:

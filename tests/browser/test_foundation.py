@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from playwright.sync_api import expect
+
 from core.extensions import db
 from tests.factories import DEFAULT_PASSWORD, make_department, make_user
 
@@ -11,7 +13,7 @@ def test_home_page_on_a_phone_is_chinese_and_fits_the_screen(live_server, phone,
     db.session.commit()
     phone.goto(live_server.url + "/")
     assert phone.locator("html").get_attribute("lang") == "zh-CN"
-    assert phone.get_by_role("link", name="部门联系方式").first.is_visible()
+    expect(phone.get_by_role("link", name="部门联系方式").first).to_be_visible()
     # Nothing sticks out sideways on a 390 px screen.
     assert phone.evaluate("document.documentElement.scrollWidth") <= 390
     shot(phone, "home")
@@ -35,16 +37,16 @@ def test_staff_login_and_logout(live_server, desktop, shot) -> None:
     desktop.get_by_label("电子邮箱").fill("mod@example.cn")
     desktop.get_by_label("密码").fill("wrong password")
     desktop.get_by_role("button", name="登录").click()
-    assert desktop.get_by_text("邮箱或密码不正确").is_visible()
+    expect(desktop.get_by_text("邮箱或密码不正确")).to_be_visible()
     assert desktop.get_by_label("电子邮箱").input_value() == "mod@example.cn"
     shot(desktop, "login-error")
     desktop.get_by_label("密码").fill(DEFAULT_PASSWORD)
     desktop.get_by_role("button", name="登录").click()
     desktop.wait_for_url("**/manage/")
-    assert desktop.get_by_role("heading", name="工作台").is_visible()
+    expect(desktop.get_by_role("heading", name="工作台")).to_be_visible()
     shot(desktop, "dashboard")
     desktop.get_by_role("button", name="退出登录").click()
-    assert desktop.get_by_text("您已退出登录").is_visible()
+    expect(desktop.get_by_text("您已退出登录")).to_be_visible()
     desktop.goto(live_server.url + "/manage/")
     assert "/login" in desktop.url
 
@@ -55,7 +57,7 @@ def test_language_switch_to_english_and_back(live_server, phone, shot) -> None:
     phone.wait_for_load_state()
     assert phone.locator("html").get_attribute("lang") == "en"
     assert phone.url.endswith("/departments")
-    assert phone.get_by_role("heading", name="Department contacts").is_visible()
+    expect(phone.get_by_role("heading", name="Department contacts")).to_be_visible()
     shot(phone, "english")
     phone.get_by_role("button", name="中文").click()
     assert phone.locator("html").get_attribute("lang") == "zh-CN"

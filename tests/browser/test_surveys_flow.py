@@ -7,6 +7,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from playwright.sync_api import expect
+
 from core.extensions import db
 from surveys.models import Answer, QuestionType, ReviewStatus, Survey
 from tests.factories import DEFAULT_PASSWORD, make_department, make_user
@@ -66,7 +68,7 @@ def test_editor_builds_approver_approves_resident_answers_on_a_phone(live_server
     _field(desktop, "Question text").fill("您常坐哪路公交？")
     _field(desktop, "Show only if").fill("${mode} = '1' and")
     desktop.get_by_role("button", name="Save the question").click()
-    assert desktop.locator(".condition-error mark").is_visible()
+    expect(desktop.locator(".condition-error mark")).to_be_visible()
     shot(desktop, "condition-refused")
     _field(desktop, "Show only if").fill("${mode} = '1'")
     desktop.get_by_role("button", name="Save the question").click()
@@ -88,40 +90,40 @@ def test_editor_builds_approver_approves_resident_answers_on_a_phone(live_server
 
     _english(phone, live_server)
     phone.goto(f"{live_server.url}/s/{survey.short_code}")
-    assert phone.get_by_text("Page 1 of 2").is_visible()
+    expect(phone.get_by_text("Page 1 of 2")).to_be_visible()
     bus_line = phone.get_by_label("您常坐哪路公交？")
-    assert not bus_line.is_visible()  # hidden until 公交 is chosen
+    expect(bus_line).not_to_be_visible()  # hidden until 公交 is chosen
     phone.get_by_role("radio", name="公交", exact=True).check()
-    assert bus_line.is_visible()
+    expect(bus_line).to_be_visible()
     bus_line.fill("12路")
     phone.get_by_role("radio", name="步行", exact=True).check()
-    assert not bus_line.is_visible()
+    expect(bus_line).not_to_be_visible()
     phone.get_by_role("radio", name="公交", exact=True).check()
     shot(phone, "page-1")
     phone.get_by_role("button", name="Next page").click()
 
     # The matrix on a phone: one fieldset per row, the column names beside each radio button.
-    assert phone.get_by_text("Page 2 of 2").is_visible()
-    assert not phone.locator(".matrix-head").is_visible()
+    expect(phone.get_by_text("Page 2 of 2")).to_be_visible()
+    expect(phone.locator(".matrix-head")).not_to_be_visible()
     punctual = phone.get_by_role("group", name="准点")
     punctual.get_by_label("满意", exact=True).check()
     assert phone.evaluate("document.documentElement.scrollWidth") <= 390
     shot(phone, "matrix-phone")
     phone.reload()  # halfway: the page and the answers so far come back
-    assert phone.get_by_text("Page 2 of 2").is_visible()
+    expect(phone.get_by_text("Page 2 of 2")).to_be_visible()
     phone.get_by_role("button", name="Previous page").click()
     assert phone.get_by_label("您常坐哪路公交？").input_value() == "12路"
     phone.get_by_role("button", name="Next page").click()
     phone.get_by_role("group", name="准点").get_by_label("满意", exact=True).check()
     phone.get_by_role("group", name="车内环境").get_by_label("一般", exact=True).check()
     phone.get_by_role("button", name="Submit").click()
-    assert phone.get_by_text("Your answers have been received").is_visible()
+    expect(phone.get_by_text("Your answers have been received")).to_be_visible()
     shot(phone, "done")
     stored = {a.question_code: a.value for a in db.session.scalars(db.select(Answer))}
     assert stored == {"mode": "1", "bus_line": "12路", "rating": {"r1": "1", "r2": "2"}}
 
     phone.goto(f"{live_server.url}/s/{survey.short_code}")
-    assert phone.get_by_text("You have already answered this survey").is_visible()
+    expect(phone.get_by_text("You have already answered this survey")).to_be_visible()
 
 
 def test_matrix_is_a_table_on_a_wide_screen(live_server, desktop, shot) -> None:
@@ -132,7 +134,7 @@ def test_matrix_is_a_table_on_a_wide_screen(live_server, desktop, shot) -> None:
     )  # fmt: skip
     db.session.commit()
     desktop.goto(f"{live_server.url}/surveys/{survey.id}")
-    assert desktop.locator(".matrix-head").is_visible()
+    expect(desktop.locator(".matrix-head")).to_be_visible()
     first, second = desktop.locator(".matrix-row").all()
     # Rows share the grid: the same column sits at the same x, one row below the other.
     first_box = first.get_by_label("一般", exact=True).bounding_box()
