@@ -43,9 +43,10 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
     import consultation
     import surveys
+    from consultation import answer_views, moderation_views
     from consultation import manage as consultation_manage
     from consultation import views as consultation_views
-    from core import account, admin, auth, calendar_admin, captcha, manage, public, verification
+    from core import account, admin, auth, calendar_admin, captcha, manage, public, verification, words_admin
     from surveys import manage as surveys_manage
     from surveys import views as surveys_views
 
@@ -59,6 +60,9 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         captcha,
         consultation_views,
         consultation_manage,
+        moderation_views,
+        answer_views,
+        words_admin,
         surveys_views,
         surveys_manage,
         verification,

@@ -16,6 +16,18 @@ DEFAULTS = {
     "CONSULTATION_COMMENT_RATE_LIMIT": "20 per minute",
     # Version of the privacy notice residents acknowledge; stored with each comment.
     "CONSULTATION_PRIVACY_NOTICE_VERSION": "2026-01",
+    # Burst screening: more than this many online comments from one address within the window are flagged.
+    "CONSULTATION_BURST_LIMIT": 5,
+    "CONSULTATION_BURST_WINDOW_SECONDS": 600,
+    # 相对集中意见 (china-rules.md §5): a unit or cluster with at least this many submitters...
+    "CONSULTATION_CONCENTRATED_SUBMITTERS": 3,
+    # ...or at least this share of the valid comments (counted only with two or more submitters).
+    "CONSULTATION_CONCENTRATED_SHARE": 0.10,
+    # Every non-adopted answer needs a reason (china-rules.md §5 require_reason_for_unadopted: always);
+    # with False only concentrated opinions do.
+    "CONSULTATION_REASON_REQUIRED_UNLESS_ADOPTED": True,
+    # Feedback is due this many working days after the consultation closed.
+    "CONSULTATION_FEEDBACK_DUE_WORKING_DAYS": 20,
 }
 
 

@@ -25,5 +25,16 @@ def import_draft(file: Path) -> None:
     click.echo(json.dumps(units_to_json(units), ensure_ascii=False, indent=2))
 
 
+@consultation_cli.command("purge-sources")
+def purge_sources() -> None:
+    """Delete burst-detection rows older than the burst window (run from cron; submissions also purge)."""
+    from consultation.intake import purge_sources as purge
+    from core.extensions import db
+
+    removed = purge()
+    db.session.commit()
+    click.echo(f"{removed} rows removed")
+
+
 def init_app(app: Flask) -> None:
     app.cli.add_command(consultation_cli)

@@ -12,7 +12,7 @@ from flask_babel import gettext as _
 from sqlalchemy import func
 from sqlalchemy.exc import IntegrityError
 
-from consultation import periods
+from consultation import intake, periods
 from consultation.models import Channel, Comment, Consultation, RespondentType
 from consultation.services import WorkflowError
 from consultation.uploads import StoredFile, remove
@@ -21,7 +21,6 @@ from core.db import utcnow
 from core.extensions import db
 from core.mail import send_mail
 from core.models import User
-from core.screening import screen
 
 # Receipt numbers are read aloud on the phone and typed from paper: no 0/O, 1/I/L, 2/Z, 5/S, 8/B.
 RECEIPT_ALPHABET = "34679ACDEFGHJKMNPQRTUVWXY"
@@ -85,7 +84,6 @@ def _new_comment(consultation: Consultation, data: CommentInput, attachment: Sto
         notify_me=data.notify_me,
         privacy_notice_version=data.privacy_notice_version,
         receipt_number=new_receipt_number(now),
-        screening=screen("\n".join([data.author_name, data.content, data.basis])).as_dict(),
     )
     if attachment is not None:
         comment.attachment_name = attachment.filename
@@ -105,10 +103,12 @@ def submit_online_comment(
     idempotency_key: str,
     attachment: StoredFile | None = None,
     now: datetime | None = None,
+    source: str | None = None,
 ) -> tuple[Comment, bool]:
     """Store a resident's comment once: a repeated key returns the comment already stored and False.
 
     Refused (WorkflowError) when the consultation is not open or the unit is not one of its draft's.
+    `source` (intake.source_key of the address) only feeds burst detection; it is not stored with the comment.
     """
     existing = _by_idempotency_key(idempotency_key)
     if existing is not None:
@@ -119,9 +119,11 @@ def submit_online_comment(
         _discard(attachment)
         raise WorkflowError([f"consultation_{phase or 'unpublished'}"])
     _check_unit(consultation, data.unit_key)
+    screened = intake.screen_new(_new_comment(consultation, data, attachment), source, now)
     for _attempt in range(5):
         comment = _new_comment(consultation, data, attachment)
         comment.idempotency_key = idempotency_key
+        screened.apply(comment)
         try:
             with db.session.begin_nested():  # a clash rolls back this insert only
                 db.session.add(comment)
@@ -131,6 +133,7 @@ def submit_online_comment(
                 _discard(attachment)
                 return existing, False
             continue  # a receipt number clash, vanishingly rare: draw another
+        intake.stored(comment, screened)
         return comment, True
     raise RuntimeError("could not draw a free receipt number")
 
@@ -146,7 +149,7 @@ def record_offline_comment(
     _check_unit(consultation, data.unit_key)
     comment = _new_comment(consultation, data, attachment)
     comment.recorded_by_id = staff.id
-    db.session.add(comment)
+    intake.screen_and_add(comment)
     audit.record(
         "consultation.comment_recorded",
         consultation,

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from flask import Flask
 
-from consultation import commenting, periods
+from consultation import commenting, demo_handling, intake, periods
 from consultation.draft_parser import split_text
 from consultation.models import (
     Channel,
@@ -29,7 +29,6 @@ from core.db import utcnow
 from core.demo import register_demo_loader
 from core.extensions import db
 from core.models import Department, User
-from core.screening import screen
 
 DEMO_DIR = Path(__file__).parent / "demo"
 
@@ -154,6 +153,9 @@ def load() -> Iterator[str]:
         yield "consultation (upcoming): 重大行政决策程序规定"
     if CLOSED_TITLE not in existing:
         yield from _load_closed(office, people)
+    closed = db.session.scalar(db.select(Consultation).where(Consultation.title == CLOSED_TITLE))
+    if closed is not None and closed.status is ConsultationStatus.SCHEDULED:
+        yield from demo_handling.handle(closed, users.get("moderator@demo.minyi.cn"), people["editor"])
 
 
 def _load_closed(department: Department, people: dict) -> Iterator[str]:
@@ -171,22 +173,20 @@ def _load_closed(department: Department, people: dict) -> Iterator[str]:
     comments = _closed_comments()
     for index, (name, kind, unit_key, channel, content) in enumerate(comments):
         received = start + timedelta(days=rng.randint(0, 33), hours=rng.randint(0, 12), minutes=rng.randint(0, 59))
-        db.session.add(
-            Comment(
-                consultation_id=consultation.id,
-                unit_key=unit_key,
-                channel=channel,
-                received_at=received,
-                author_name=name,
-                respondent_type=kind,
-                content=content,
-                publish_name=index % 3 == 0,
-                privacy_notice_version="2026-01",
-                receipt_number=commenting.new_receipt_number(received),
-                screening=screen(content).as_dict(),
-                recorded_by_id=people["editor"].id if channel is not Channel.ONLINE and people["editor"] else None,
-            )
+        comment = Comment(
+            consultation_id=consultation.id,
+            unit_key=unit_key,
+            channel=channel,
+            received_at=received,
+            author_name=name,
+            respondent_type=kind,
+            content=content,
+            publish_name=index % 3 == 0,
+            privacy_notice_version="2026-01",
+            receipt_number=commenting.new_receipt_number(received),
+            recorded_by_id=people["editor"].id if channel is not Channel.ONLINE and people["editor"] else None,
         )
+        intake.screen_and_add(comment)
     yield f"consultation (closed): 电动自行车停放充电管理办法, {len(comments)} comments"
 
 

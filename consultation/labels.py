@@ -7,12 +7,15 @@ from flask_babel import lazy_gettext as _l
 
 from consultation import periods
 from consultation.models import (
+    Adoption,
     Channel,
     CommentDisplay,
     ConsultationStatus,
     ModerationStatus,
+    RejectionReason,
     RespondentType,
     SecrecyResult,
+    Validity,
 )
 from core.i18n import is_english
 
@@ -67,6 +70,46 @@ MODERATION_LABELS = {
     ModerationStatus.REJECTED: _l("Not accepted by the moderator"),
 }
 
+VALIDITY_LABELS = {
+    Validity.VALID: _l("Valid"),
+    Validity.DUPLICATE: _l("Duplicate"),
+    Validity.IRRELEVANT: _l("Irrelevant"),
+    Validity.ILLEGAL: _l("Illegal or harmful content"),
+}
+
+REJECTION_LABELS = {
+    RejectionReason.SPAM: _l("Spam: gambling, advertising or similar"),
+    RejectionReason.ILLEGAL: _l("Illegal or harmful content"),
+    RejectionReason.ABUSIVE: _l("Abuse or personal attacks"),
+    RejectionReason.IRRELEVANT: _l("Unrelated to the consultation"),
+    RejectionReason.DUPLICATE: _l("Repeated submission"),
+}
+
+ADOPTION_LABELS = {
+    Adoption.ADOPTED: _l("Adopted"),
+    Adoption.PARTLY_ADOPTED: _l("Partly adopted"),
+    Adoption.NOT_ADOPTED: _l("Not adopted"),
+    Adoption.OUT_OF_SCOPE: _l("Outside the scope of the consultation"),
+}
+
+_FLAGS = {
+    "personal_data": _l("Personal data in the text"),
+    "link": _l("Link"),
+    "contact": _l("QQ or WeChat contact"),
+    "exact_duplicate": _l("Exact duplicate"),
+    "near_duplicate": _l("Near duplicate"),
+    "burst": _l("Many comments from one source"),
+}
+
+
+def flag_label(flag: str) -> str:
+    """The moderator's name for a screening flag; sensitive:<category> names the word list."""
+    if flag.startswith("sensitive:"):
+        return _("Sensitive words: %(category)s", category=flag.partition(":")[2])
+    message = _FLAGS.get(flag)
+    return str(message) if message is not None else flag
+
+
 UNIT_KIND_LABELS = {
     "preamble": _l("Preamble"),
     "chapter": _l("Chapter"),
@@ -104,6 +147,24 @@ _PROBLEMS = {
     "consultation_closed": _l("This consultation has closed; comments are no longer accepted."),
     "consultation_unpublished": _l("This consultation is not published."),
     "channel_not_offline": _l("Online comments are submitted by residents themselves."),
+    "nothing_selected": _l("Select at least one comment."),
+    "feedback_published": _l("The feedback of this consultation is published; its comments can no longer change."),
+    "merge_across_consultations": _l("Only comments on the same consultation can be merged."),
+    "merge_needs_two": _l("Select at least two comments to merge."),
+    "answer_not_valid": _l("Only comments the moderator accepted as valid are answered."),
+    "reason_required_unless_adopted": _l("Give a reason: it is required unless the comment is adopted."),
+    "concentrated_reason_required": _l("A concentrated opinion that is not adopted needs a published reason."),
+    "feedback_already_published": _l("The feedback has already been published."),
+    "feedback_not_closed": _l("The feedback can be published only after the consultation has closed."),
+    "main_changes_missing": _l("Describe the main changes made to the draft (write 无 if there were none)."),
+    "import_refused": _l("The file was refused; nothing was imported."),
+}
+
+# Problems that carry a count after a colon, e.g. "comments_unanswered:3".
+_COUNTED_PROBLEMS = {
+    "comments_pending": _l("%(n)s comments are still waiting for moderation."),
+    "comments_unanswered": _l("%(n)s valid comments have no answer yet."),
+    "concentrated_reason_missing": _l("%(n)s comments of concentrated opinions are not adopted and have no reason."),
 }
 
 
@@ -112,6 +173,9 @@ def problem_message(code: str) -> str:
     if code.startswith("calendar_missing:"):
         year = code.partition(":")[2]
         return _("The holiday calendar for %(year)s has not been entered; ask the administrator to add it.", year=year)
+    name, _sep, count = code.partition(":")
+    if name in _COUNTED_PROBLEMS:
+        return str(_COUNTED_PROBLEMS[name]) % {"n": count}
     message = _PROBLEMS.get(code)
     return str(message) if message is not None else code
 
@@ -127,3 +191,22 @@ def minimum_label(doc_type: periods.DocumentType) -> str:
     if doc_type.unit is periods.PeriodUnit.WORKING_DAY:
         return _("%(n)d working days", n=doc_type.minimum)
     return _("%(n)d calendar days", n=doc_type.minimum)
+
+
+_IMPORT_PROBLEMS = {
+    "unknown_receipt": _l("No comment of this consultation has this receipt number."),
+    "duplicate_receipt": _l("This receipt number appears in an earlier row too."),
+    "adoption_missing": _l("A reason or change is given but 采纳情况 is empty."),
+    "unknown_adoption": _l("采纳情况 must be 采纳, 部分采纳, 未采纳 or 不属于征求范围."),
+    "not_xlsx": _l("The file is not an .xlsx workbook. Fill in the exported 意见处理表 and upload it as .xlsx."),
+    "empty": _l("The workbook has no rows to import."),
+    "too_many_rows": _l("The workbook has too many rows."),
+}
+
+
+def import_problem_message(code: str) -> str:
+    """The sentence for a refused import row or file; missing_columns:<names> names the columns."""
+    if code.startswith("missing_columns:"):
+        return _("The first row must name the columns; missing: %(names)s", names=code.partition(":")[2])
+    message = _IMPORT_PROBLEMS.get(code)
+    return str(message) if message is not None else problem_message(code)

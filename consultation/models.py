@@ -95,6 +95,43 @@ class ModerationStatus(StrEnum):
     REJECTED = "rejected"
 
 
+class Validity(StrEnum):
+    """The moderator's verdict on a comment (china-rules.md §4.2): only valid comments are answered."""
+
+    VALID = "valid"
+    DUPLICATE = "duplicate"
+    IRRELEVANT = "irrelevant"
+    ILLEGAL = "illegal"
+
+
+class RejectionReason(StrEnum):
+    """Why a moderator did not accept a comment; the feedback counts rejected comments by these."""
+
+    SPAM = "spam"
+    ILLEGAL = "illegal"
+    ABUSIVE = "abusive"
+    IRRELEVANT = "irrelevant"
+    DUPLICATE = "duplicate"
+
+    @property
+    def validity(self) -> Validity:
+        if self is RejectionReason.DUPLICATE:
+            return Validity.DUPLICATE
+        if self is RejectionReason.IRRELEVANT:
+            return Validity.IRRELEVANT
+        # Gambling and advertising spam, illegal content and abuse are all 含违法或不良信息.
+        return Validity.ILLEGAL
+
+
+class Adoption(StrEnum):
+    """The drafting department's answer to a valid comment (采纳情况)."""
+
+    ADOPTED = "adopted"
+    PARTLY_ADOPTED = "partly_adopted"
+    NOT_ADOPTED = "not_adopted"
+    OUT_OF_SCOPE = "out_of_scope"
+
+
 class Consultation(db.Model):
     __tablename__ = "consultations"
     __table_args__ = (
@@ -236,6 +273,8 @@ class Comment(db.Model):
     __table_args__ = (
         Index("ix_consultation_comments_consultation_unit", "consultation_id", "unit_key"),
         Index("ix_consultation_comments_consultation_status", "consultation_id", "moderation_status"),
+        Index("ix_consultation_comments_consultation_fingerprint", "consultation_id", "fingerprint"),
+        Index("ix_consultation_comments_consultation_cluster", "consultation_id", "cluster_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -264,8 +303,32 @@ class Comment(db.Model):
         _enum(ModerationStatus, 20), default=ModerationStatus.PENDING
     )
     screening: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    # The screening flags as " flag flag ", so the moderation queue can filter with LIKE on any database.
+    flags: Mapped[str] = mapped_column(String(400), default="")
+    # SHA-256 of the content's matching form (core.dedup.fingerprint): equal for exact copies.
+    fingerprint: Mapped[str] = mapped_column(String(64), default="")
+    # The id of the first comment of its cluster of exact and near duplicates (that comment included);
+    # None for a comment that duplicates nothing. A campaign is one cluster, answered once.
+    cluster_id: Mapped[int | None] = mapped_column(Integer)
+    validity: Mapped[Validity | None] = mapped_column(_enum(Validity, 20))
+    rejection_reason: Mapped[RejectionReason | None] = mapped_column(_enum(RejectionReason, 20))
+    moderated_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    moderated_at: Mapped[datetime | None]
+    adoption: Mapped[Adoption | None] = mapped_column(_enum(Adoption, 20))
+    answer_reason: Mapped[str] = mapped_column(Text, default="")
+    answer_change: Mapped[str] = mapped_column(Text, default="")
+    answered_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    answered_at: Mapped[datetime | None]
     # The staff member who typed in a letter, e-mail or meeting comment; None for online submissions.
     recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     created_at: Mapped[created_at]
 
     consultation: Mapped[Consultation] = relationship()
+
+    @property
+    def is_valid(self) -> bool:
+        return self.validity is Validity.VALID
+
+    @property
+    def flag_list(self) -> list[str]:
+        return self.flags.split()

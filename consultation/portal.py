@@ -8,10 +8,11 @@ from flask import Flask
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
-from consultation import services
+from consultation import feedback, moderation, services
 from consultation.models import ConsultationStatus
 from core.db import utcnow
-from core.models import Role
+from core.extensions import db
+from core.models import Department, Role
 from core.portal import Section, StaffLink, register_section, register_staff_link
 
 
@@ -30,7 +31,15 @@ def _dashboard() -> dict[str, Any]:
         for item in services.for_departments(approver_departments, [ConsultationStatus.IN_REVIEW])
         if current_user.id not in (item.created_by_id, item.submitted_by_id)
     ]
-    return {"to_prepare": to_prepare, "to_review": to_review}
+    feedback_departments = set(editor_departments)
+    if current_user.has_role(Role.ADMIN):
+        feedback_departments |= set(db.session.scalars(db.select(Department.id)))
+    return {
+        "to_prepare": to_prepare,
+        "to_review": to_review,
+        "feedback_due": feedback.feedback_due(feedback_departments) if feedback_departments else [],
+        "to_moderate": moderation.pending_count() if current_user.has_role(Role.MODERATOR) else 0,
+    }
 
 
 def init_app(app: Flask) -> None:
@@ -46,4 +55,10 @@ def init_app(app: Flask) -> None:
             (Role.EDITOR.value, Role.APPROVER.value, Role.ADMIN.value),
             order=10,
         ),
+    )
+    register_staff_link(
+        app, StaffLink("consultation_moderation.queue", _l("Moderation"), (Role.MODERATOR.value,), order=12)
+    )
+    register_staff_link(
+        app, StaffLink("consultation_answers.answer_templates", _l("Answer templates"), (Role.EDITOR.value,), order=14)
     )

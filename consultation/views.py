@@ -18,9 +18,11 @@ from flask import (
 )
 from flask_babel import gettext as _
 
-from consultation import commenting, labels, periods, services, uploads
+from consultation import commenting, feedback, intake, labels, periods, services, uploads
+from consultation.answer_sheet import public_name
 from consultation.draft_diff import compare_rounds
 from consultation.forms import CommentForm, ReceiptLookupForm
+from consultation.handling_models import ConsultationFeedback
 from consultation.models import (
     Comment,
     CommentDisplay,
@@ -28,13 +30,16 @@ from consultation.models import (
     ConsultationAttachment,
     ModerationStatus,
     RespondentType,
+    Validity,
 )
 from core.db import utcnow
 from core.extensions import db, limiter
 from core.models import Department
-from core.screening import mask_name, mask_personal_data
+from core.pagination import paginate
+from core.screening import mask_personal_data
 
 bp = Blueprint("consultation", __name__, url_prefix="/consultations")
+FEEDBACK_ROWS_PER_PAGE = 100
 
 
 def _comment_rate_limit() -> str:
@@ -72,12 +77,33 @@ def index() -> str:
 
 @bp.route("/feedback")
 def feedback_index() -> str:
-    """Closed consultations; each one's feedback page comes with the feedback work (next issue)."""
+    """Consultations whose feedback is published, most recent first."""
     filters = _filters()
-    now = utcnow()
-    closed = services.published_in_phase("closed", now, **filters)
+    published = feedback.with_published_feedback(filters["department_id"])
+    if filters["doc_type"]:
+        published = [(c, record) for c, record in published if c.doc_type == filters["doc_type"]]
     return render_template(
-        "consultation/feedback_index.html", consultations=closed, now=now, filters=filters, **_filter_choices()
+        "consultation/feedback_index.html", published=published, now=utcnow(), filters=filters, **_filter_choices()
+    )
+
+
+@bp.route("/<int:consultation_id>/feedback", endpoint="feedback")
+def feedback_page(consultation_id: int) -> str:
+    """The published feedback: counts that add up, concentrated opinions, main changes, the table of answers."""
+    consultation = _published_or_404(consultation_id)
+    record = db.session.get(ConsultationFeedback, consultation.id)
+    if consultation.status not in feedback.PUBLISHED_STATUSES or record is None or record.published_at is None:
+        abort(404)
+    page = paginate(feedback.table_query(consultation), per_page=FEEDBACK_ROWS_PER_PAGE)
+    return render_template(
+        "consultation/feedback.html",
+        consultation=consultation,
+        record=record,
+        stats=feedback.statistics(consultation),
+        opinions=feedback.concentrated_opinions(consultation),
+        page=page,
+        rows=feedback.table_rows(consultation, page.items),
+        first_number=(page.number - 1) * page.per_page + 1,
     )
 
 
@@ -87,14 +113,16 @@ def _public_comments(consultation: Consultation) -> list[dict[str, Any]]:
         return []
     rows = db.session.scalars(
         db.select(Comment)
-        .where(Comment.consultation_id == consultation.id, Comment.moderation_status == ModerationStatus.APPROVED)
+        .where(
+            Comment.consultation_id == consultation.id,
+            Comment.moderation_status == ModerationStatus.APPROVED,
+            Comment.validity == Validity.VALID,
+        )
         .order_by(Comment.received_at)
     )
     return [
         {
-            "name": comment.author_name
-            if comment.publish_name
-            else mask_name(comment.author_name, comment.respondent_type.is_organisation),
+            "name": public_name(comment),
             "unit_key": comment.unit_key,
             "content": mask_personal_data(comment.content),
             "received_at": comment.received_at,
@@ -181,7 +209,11 @@ def comment(consultation_id: int) -> Any:
         if stored_file is not False:
             try:
                 saved, created = commenting.submit_online_comment(
-                    consultation, _comment_input(form), form.submission_key.data, stored_file or None
+                    consultation,
+                    _comment_input(form),
+                    form.submission_key.data,
+                    stored_file or None,
+                    source=intake.source_key(request.remote_addr or ""),
                 )
             except services.WorkflowError as error:
                 db.session.rollback()
@@ -216,4 +248,8 @@ def lookup() -> Any:
         searched = True
         found = commenting.find_by_receipt(form.receipt.data, form.contact.data)
         form.contact.data = ""  # never echo the phone or e-mail back
-    return render_template("consultation/lookup.html", form=form, found=found, searched=searched)
+    # The answer shows once the department has published it, not while it is still being drafted.
+    answer_published = found is not None and found.consultation.status in feedback.PUBLISHED_STATUSES
+    return render_template(
+        "consultation/lookup.html", form=form, found=found, searched=searched, answer_published=answer_published
+    )

@@ -1,0 +1,114 @@
+"""Automatic screening of every comment as it is stored, before a moderator sees it.
+
+Sensitive words (the admin's lists), links and contact phrases, personal data in the text (core.screening),
+exact and near duplicates (consultation.duplicates) and bursts from one source. The result is stored with the
+comment (Comment.screening, Comment.flags, Comment.cluster_id); the source of a burst is not: it lives as a
+keyed, daily-changing hash in consultation_submission_sources for the burst window only.
+
+Everything is worked out before the comment's row is inserted, so the row is written once; only the band keys
+of the duplicate index wait for the comment's id (index()).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import random
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from flask import current_app
+from sqlalchemy import func
+
+from consultation import duplicates, periods
+from consultation.handling_models import SubmissionSource
+from consultation.models import Comment
+from core.db import utcnow
+from core.extensions import db
+from core.screening import screen
+from core.words import current_matcher
+
+FLAG_BURST = "burst"
+# About one submission in this many also clears every source row older than the window.
+_PURGE_ONE_IN = 50
+
+
+def source_key(address: str, now: datetime | None = None) -> str:
+    """A keyed hash of the submitter's address that changes every (Beijing) day and cannot be reversed."""
+    day = periods.local_date(now or utcnow()).isoformat()
+    secret = str(current_app.config["SECRET_KEY"]).encode()
+    return hmac.new(secret, f"burst:{day}:{address}".encode(), hashlib.sha256).hexdigest()
+
+
+def _window() -> timedelta:
+    return timedelta(seconds=int(current_app.config["CONSULTATION_BURST_WINDOW_SECONDS"]))
+
+
+def count_from_source(source: str, now: datetime) -> int:
+    """Record one submission from `source`; return how many it made within the burst window, this one included."""
+    earlier = db.session.scalar(
+        db.select(func.count(SubmissionSource.id)).where(
+            SubmissionSource.source == source, SubmissionSource.at >= now - _window()
+        )
+    )
+    db.session.execute(db.insert(SubmissionSource).values(source=source, at=now))
+    if random.randrange(_PURGE_ONE_IN) == 0:  # noqa: S311 - spreads housekeeping, not security
+        purge_sources(now)
+    return (earlier or 0) + 1
+
+
+def purge_sources(now: datetime | None = None) -> int:
+    """Delete every source row older than the burst window (also `flask consultation purge-sources`)."""
+    cutoff = (now or utcnow()) - _window()
+    result = db.session.execute(db.delete(SubmissionSource).where(SubmissionSource.at < cutoff))
+    return int(getattr(result, "rowcount", 0) or 0)
+
+
+@dataclass
+class Screened:
+    """What the screening found for one new comment, ready to be set on it."""
+
+    screening: dict[str, Any]
+    flags: set[str]
+    placement: duplicates.Placement
+
+    def apply(self, comment: Comment) -> None:
+        comment.screening = self.screening
+        comment.flags = f" {' '.join(sorted(self.flags))} " if self.flags else ""
+        comment.fingerprint = self.placement.fingerprint
+        comment.cluster_id = self.placement.cluster_id
+
+
+def screen_new(comment: Comment, source: str | None = None, now: datetime | None = None) -> Screened:
+    """Screen a comment not stored yet (it needs its consultation_id and texts).
+
+    `source` is source_key() of an online submitter; None for comments staff typed in (no burst check).
+    """
+    texts = [comment.author_name or "", comment.content, comment.basis or ""]  # column defaults come at insert
+    result = screen("\n".join(texts), current_matcher())
+    placement = duplicates.place(comment.consultation_id, comment.content)
+    flags = set(result.flags) | placement.flags
+    screening = result.as_dict()
+    if source is not None:
+        count = count_from_source(source, now or utcnow())
+        screening["source_count"] = count
+        if count > int(current_app.config["CONSULTATION_BURST_LIMIT"]):
+            flags.add(FLAG_BURST)
+    screening["flags"] = sorted(flags)
+    return Screened(screening, flags, placement)
+
+
+def stored(comment: Comment, screened: Screened) -> None:
+    """Finish after the comment's row is inserted: index it for the duplicate search."""
+    duplicates.index(comment, screened.placement)
+
+
+def screen_and_add(comment: Comment, source: str | None = None, now: datetime | None = None) -> Comment:
+    """Screen a new comment, add it to the session and store it (flush); for paths without retries."""
+    screened = screen_new(comment, source, now)
+    screened.apply(comment)
+    db.session.add(comment)
+    db.session.flush()
+    stored(comment, screened)
+    return comment

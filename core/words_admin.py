@@ -1,0 +1,75 @@
+"""The admin page for the sensitive-word lists: add words by pasting them, remove them, per category."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask.blueprints import BlueprintSetupState
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from flask_wtf import FlaskForm
+from wtforms import StringField, TextAreaField
+from wtforms.validators import DataRequired, Length
+
+from core import words
+from core.extensions import db
+from core.forms import ConfirmForm
+from core.models import Role
+from core.permissions import guard_blueprint
+from core.portal import StaffLink, register_staff_link
+
+bp = Blueprint("words_admin", __name__, url_prefix="/admin/words")
+guard_blueprint(bp, Role.ADMIN)
+
+# Pasted lists come one per line, or separated by commas or the Chinese enumeration comma.
+_SEPARATORS = re.compile(r"[\n\r,，、;；]+")
+
+
+@bp.record_once
+def _register_link(state: BlueprintSetupState) -> None:
+    register_staff_link(state.app, StaffLink("words_admin.index", _l("Sensitive words"), (Role.ADMIN,), order=917))
+
+
+class AddWordsForm(FlaskForm):
+    category = StringField(
+        _l("Category"),
+        validators=[DataRequired(), Length(max=40)],
+        description=_l("A short code in lower-case letters, e.g. gambling, advertising, fraud."),
+        render_kw={"list": "categories", "autocapitalize": "none"},
+    )
+    words = TextAreaField(
+        _l("Words"),
+        validators=[DataRequired(), Length(max=50000)],
+        description=_l("One per line, or separated by commas. Words already listed are skipped."),
+        render_kw={"rows": 6},
+    )
+
+
+@bp.route("/", methods=["GET", "POST"])
+def index() -> Any:
+    form = AddWordsForm()
+    if form.validate_on_submit():
+        try:
+            added = words.add_words(form.category.data, _SEPARATORS.split(form.words.data), current_user)
+        except words.WordListError:
+            form.category.errors = [_("Use lower-case letters, digits and underscores, starting with a letter.")]
+        else:
+            db.session.commit()
+            flash(_("%(n)d words added. Screening uses them from now on.", n=len(added)), "success")
+            return redirect(url_for(".index", _anchor=f"category-{words.check_category(form.category.data)}"))
+    grouped = words.words_by_category()
+    db.session.commit()  # the first visit copies the shipped list into the table
+    return render_template("admin/words.html", form=form, grouped=grouped, confirm=ConfirmForm())
+
+
+@bp.route("/remove", methods=["POST"])
+def remove() -> Any:
+    ConfirmForm().validate_on_submit()
+    ids = [int(value) for value in request.form.getlist("word_id") if value.isdigit()]
+    removed = words.remove_words(ids, current_user) if ids else []
+    db.session.commit()
+    flash(_("%(n)d words removed.", n=len(removed)), "success" if removed else "info")
+    return redirect(url_for(".index"))
