@@ -10,6 +10,9 @@ port = os.environ.get("PORT", "8000")
 bind = os.environ.get("GUNICORN_BIND", f"127.0.0.1:{port} [::1]:{port}").split()
 workers = int(os.environ.get("GUNICORN_WORKERS", multiprocessing.cpu_count() * 2 + 1))
 threads = int(os.environ.get("GUNICORN_THREADS", "2"))
+# Import the application (and its heavy libraries: jieba, numpy, datasketch) once in the master; workers start
+# warm and share that memory. Database connections are never inherited (core/database.py disposes them).
+preload_app = True
 timeout = 60
 graceful_timeout = 30
 # Recycle workers now and then so a slow leak can never take the site down.
@@ -19,3 +22,12 @@ accesslog = None  # the app logs each request as JSON itself
 errorlog = "-"
 loglevel = "info"
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1,::1")
+
+
+def when_ready(server: object) -> None:
+    """Load what the first requests would otherwise load lazily, once, before the workers are forked."""
+    import datasketch  # noqa: F401 - MinHash for near-duplicate comments (pulls in numpy and scipy)
+
+    from core.textstats import top_terms
+
+    top_terms(["预热分词词典"])  # jieba builds its dictionary (about a second) on first use

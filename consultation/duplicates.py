@@ -129,20 +129,21 @@ def cluster_size(consultation_id: int, cluster_id: int) -> int:
 
 @dataclass
 class Placement:
-    """Where a new comment belongs, worked out before it is stored (so its row is written once)."""
+    """Where a new comment belongs, worked out with reads only before it is stored (so its row is written once,
+    and the database's single writer lock is held only for the short burst of writes at the end)."""
 
     fingerprint: str
     cluster_id: int | None = None
     flags: set[str] = field(default_factory=set)
     band_keys: list[int] = field(default_factory=list)  # to store once the comment has its id
+    merge_keys: set[int] = field(default_factory=set)  # clusters (or lone comments) the new comment joins
 
 
 def place(consultation_id: int, content: str) -> Placement:
-    """Fingerprint a new comment's text and find its cluster among the comments already stored.
+    """Fingerprint a new comment's text and find its cluster among the comments already stored (reads only).
 
     Flags: "exact_duplicate" (the same matching form was already received) or "near_duplicate" (a lightly
-    edited copy). The clusters it joins are merged now; the caller sets `cluster_id` on the comment, stores
-    it and then calls index().
+    edited copy). The caller sets `cluster_id` on the comment, stores it, then calls index(), which writes.
     """
     placement = Placement(fingerprint(content))
     twin = db.session.execute(
@@ -153,7 +154,8 @@ def place(consultation_id: int, content: str) -> Placement:
     ).first()
     if twin is not None:
         # An exact copy adds nothing to the band index that its original is not already there for.
-        placement.cluster_id = merge_cluster_keys(consultation_id, {twin.cluster_id or twin.id})
+        placement.merge_keys = {twin.cluster_id or twin.id}
+        placement.cluster_id = min(placement.merge_keys)
         placement.flags.add("exact_duplicate")
         return placement
     keys = band_keys(content)
@@ -161,7 +163,8 @@ def place(consultation_id: int, content: str) -> Placement:
         return placement
     copies = _near_copies(consultation_id, content, keys)
     if copies:
-        placement.cluster_id = merge_cluster_keys(consultation_id, copies)
+        placement.merge_keys = copies
+        placement.cluster_id = min(copies)
         placement.flags.add("near_duplicate")
     if placement.cluster_id is None or cluster_size(consultation_id, placement.cluster_id) < MAX_INDEXED_PER_CLUSTER:
         placement.band_keys = keys
@@ -169,7 +172,9 @@ def place(consultation_id: int, content: str) -> Placement:
 
 
 def index(comment: Comment, placement: Placement) -> None:
-    """Store the band keys of a comment just inserted, so later comments find it."""
+    """After the comment's insert: merge the clusters it joined and store its band keys for later comments."""
+    if placement.merge_keys:
+        merge_cluster_keys(comment.consultation_id, placement.merge_keys)
     if placement.band_keys:
         db.session.execute(
             db.insert(CommentBand),

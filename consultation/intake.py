@@ -5,8 +5,9 @@ exact and near duplicates (consultation.duplicates) and bursts from one source. 
 comment (Comment.screening, Comment.flags, Comment.cluster_id); the source of a burst is not: it lives as a
 keyed, daily-changing hash in consultation_submission_sources for the burst window only.
 
-Everything is worked out before the comment's row is inserted, so the row is written once; only the band keys
-of the duplicate index wait for the comment's id (index()).
+Everything is worked out with reads before the comment's row is inserted, so the row is written once; the other
+writes (cluster merges, the band keys of the duplicate index, the burst source) follow the insert in stored(),
+so the writer lock is held only for that short burst.
 """
 
 from __future__ import annotations
@@ -46,16 +47,20 @@ def _window() -> timedelta:
 
 
 def count_from_source(source: str, now: datetime) -> int:
-    """Record one submission from `source`; return how many it made within the burst window, this one included."""
+    """How many submissions `source` made within the burst window, counting the one being made (a read)."""
     earlier = db.session.scalar(
         db.select(func.count(SubmissionSource.id)).where(
             SubmissionSource.source == source, SubmissionSource.at >= now - _window()
         )
     )
+    return (earlier or 0) + 1
+
+
+def record_source(source: str, now: datetime) -> None:
+    """Remember one submission from `source` for the burst window (a write: done after the comment's insert)."""
     db.session.execute(db.insert(SubmissionSource).values(source=source, at=now))
     if random.randrange(_PURGE_ONE_IN) == 0:  # noqa: S311 - spreads housekeeping, not security
         purge_sources(now)
-    return (earlier or 0) + 1
 
 
 def purge_sources(now: datetime | None = None) -> int:
@@ -72,6 +77,8 @@ class Screened:
     screening: dict[str, Any]
     flags: set[str]
     placement: duplicates.Placement
+    source: str | None = None
+    at: datetime | None = None
 
     def apply(self, comment: Comment) -> None:
         comment.screening = self.screening
@@ -90,18 +97,22 @@ def screen_new(comment: Comment, source: str | None = None, now: datetime | None
     placement = duplicates.place(comment.consultation_id, comment.content)
     flags = set(result.flags) | placement.flags
     screening = result.as_dict()
+    now = now or utcnow()
     if source is not None:
-        count = count_from_source(source, now or utcnow())
+        count = count_from_source(source, now)
         screening["source_count"] = count
         if count > int(current_app.config["CONSULTATION_BURST_LIMIT"]):
             flags.add(FLAG_BURST)
     screening["flags"] = sorted(flags)
-    return Screened(screening, flags, placement)
+    return Screened(screening, flags, placement, source, now)
 
 
 def stored(comment: Comment, screened: Screened) -> None:
-    """Finish after the comment's row is inserted: index it for the duplicate search."""
+    """Finish after the comment's row is inserted: the remaining writes, kept together at the end because
+    SQLite lets one writer at a time hold the database (everything before them only reads)."""
     duplicates.index(comment, screened.placement)
+    if screened.source is not None and screened.at is not None:
+        record_source(screened.source, screened.at)
 
 
 def screen_and_add(comment: Comment, source: str | None = None, now: datetime | None = None) -> Comment:

@@ -199,7 +199,13 @@ class Consultation(db.Model):
 
     def unit_choices(self) -> list[tuple[str, str]]:
         """(key, label) of the units a resident can comment on: not the preamble or the closing lines."""
-        return [(row.key, row.label) for row in self.units if row.kind not in ("preamble", "closing")]
+        # Read on every comment form and post: fetch the four short columns, not every unit's text.
+        rows = db.session.execute(
+            db.select(DraftUnitRow.key, DraftUnitRow.number, DraftUnitRow.title)
+            .where(DraftUnitRow.consultation_id == self.id, DraftUnitRow.kind.not_in(("preamble", "closing")))
+            .order_by(DraftUnitRow.position)
+        ).all()
+        return [(row.key, unit_label(row.key, row.number, row.title)) for row in rows]
 
     def draft_units(self) -> list[DraftUnit]:
         return [row.as_draft_unit() for row in self.units]
@@ -229,7 +235,11 @@ class DraftUnitRow(db.Model):
     @property
     def label(self) -> str:
         """How the unit is named in a select or a feedback table: its number and title."""
-        return " ".join(part for part in (self.number, self.title) if part) or self.key
+        return unit_label(self.key, self.number, self.title)
+
+
+def unit_label(key: str, number: str, title: str) -> str:
+    return " ".join(part for part in (number, title) if part) or key
 
 
 class ConsultationAttachment(db.Model):

@@ -106,8 +106,10 @@ def check_answer(token: str, answer: str) -> str | None:
         return _("The verification answer is not right. A new code is shown: please try again.")
     nonce = _serializer().loads(token)
     try:
-        with db.session.begin_nested():
-            db.session.add(CaptchaUse(nonce=nonce))
+        # Its own short transaction: the request's own writes come later, and SQLite's single writer lock must
+        # not be held while the submission is screened. A refused submission still spends its challenge.
+        with db.engine.begin() as connection:
+            connection.execute(db.insert(CaptchaUse).values(nonce=nonce, used_at=utcnow()))
     except IntegrityError:
         return _("This verification code has already been used. A new one is shown: please answer it.")
     return None

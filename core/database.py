@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
 from flask import Flask
@@ -26,3 +27,5 @@ def init_app(app: Flask) -> None:
         engine: Engine = db.engine
         if engine.dialect.name == "sqlite":
             event.listen(engine, "connect", _tune_sqlite)
+    # gunicorn preloads the app and then forks: a worker must never reuse a connection opened in its parent.
+    os.register_at_fork(after_in_child=lambda: engine.dispose(close=False))
