@@ -108,3 +108,6 @@ class DefaultConfig:
     VERIFY_RATE_LIMIT = "20 per minute"
     # Largest document the /verify page accepts for checking (a summary of 100,000 comments as PDF is ~30 MB).
     VERIFY_MAX_UPLOAD = 200 * 1024 * 1024
+
+    # Public survey results hide any count below this, so no small group of residents can be singled out.
+    SURVEY_MIN_CELL = 5

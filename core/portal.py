@@ -1,4 +1,9 @@
-"""Blocks that feature packages add to shared pages (home page, staff dashboard) without core importing them."""
+"""Blocks that feature packages add to shared pages (home page, staff dashboard) without core importing them.
+
+A section may also belong to one object's page: its loader then takes arguments (e.g. "consultation_extras",
+whose loaders receive the consultation id), and the page's template renders them with
+`{{ portal_sections("consultation_extras", consultation.id) }}`; a loader returning an empty dict adds nothing.
+"""
 
 from __future__ import annotations
 
@@ -6,7 +11,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from flask import Flask, current_app
+from flask import Flask, current_app, render_template
+from markupsafe import Markup
 
 
 @dataclass(frozen=True)
@@ -15,7 +21,7 @@ class Section:
 
     name: str
     template: str
-    load: Callable[[], dict[str, Any]]
+    load: Callable[..., dict[str, Any]]
     order: int = 100
 
 
@@ -23,10 +29,21 @@ def register_section(app: Flask, page: str, section: Section) -> None:
     sections = app.extensions.setdefault("minyi_sections", {}).setdefault(page, [])
     sections.append(section)
     sections.sort(key=lambda s: s.order)
+    app.jinja_env.globals.setdefault("portal_sections", render_sections)
 
 
 def sections_for(page: str) -> list[Section]:
     return list(current_app.extensions.get("minyi_sections", {}).get(page, []))
+
+
+def render_sections(page: str, *args: Any) -> Markup:
+    """The sections of `page` rendered in order, each loader called with `args`; empty loads are skipped."""
+    parts = []
+    for section in sections_for(page):
+        data = section.load(*args)
+        if data:
+            parts.append(Markup(render_template(section.template, **data)))  # noqa: S704 - our own escaped template
+    return Markup("").join(parts)
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,7 @@ def init_app(app: Any) -> None:
     from core.demo import register_demo_loader
     from core.models import Role
     from core.portal import Section, StaffLink, register_section, register_staff_link
-    from surveys import answers, cli, demo, manage, views
+    from surveys import answers, cli, demo, manage, results_views, transfer_views, views
 
     # Globals, not context: the question macros are imported without context.
     app.jinja_env.globals.update(
@@ -26,10 +26,19 @@ def init_app(app: Any) -> None:
         survey_rank_of=answers.rank_of,
     )
     app.register_blueprint(views.share_bp)
+    # Results, exports and XLSForm have blueprints of their own, registered here so app.py stays untouched.
+    for blueprint in (results_views.bp, results_views.public_bp, transfer_views.bp):
+        app.register_blueprint(blueprint)
+    app.jinja_env.globals["survey_results_public"] = results_views.public_results_available
     register_staff_link(app, StaffLink("surveys_manage.index", _l("Surveys"), (Role.EDITOR, Role.APPROVER), order=200))
     register_section(app, "home", Section("surveys", "surveys/_home_section.html", views.open_surveys_section, 200))
     register_section(
         app, "dashboard", Section("surveys", "surveys/manage/_dashboard_section.html", manage.dashboard_section, 200)
+    )
+    register_section(
+        app,
+        "consultation_extras",
+        Section("surveys", "surveys/_consultation_section.html", results_views.consultation_section, 200),
     )
     register_demo_loader(app, demo.load)
     app.cli.add_command(cli.group)

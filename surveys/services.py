@@ -56,7 +56,9 @@ def require_editable(survey: Survey) -> None:
 
 
 def create_survey(department_id: int, fields: dict[str, Any], user: Any) -> Survey:
-    survey = Survey(department_id=department_id, short_code=new_short_code(), created_by_id=user.id, **fields)
+    survey = Survey(
+        department_id=department_id, short_code=new_short_code(), created_by_id=getattr(user, "id", None), **fields
+    )
     survey.pages.append(SurveyPage(position=0, title=""))
     db.session.add(survey)
     audit.record("survey.create", survey, detail={"title": survey.title})
