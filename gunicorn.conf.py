@@ -8,8 +8,10 @@ port = os.environ.get("PORT", "8000")
 # IPv4 and IPv6 (the notice's 五.1). Loopback by default so a demo is never exposed by accident; production sets
 # GUNICORN_BIND, e.g. "[::]:8000", which on Linux's default dual stack serves IPv4 and IPv6 on every interface.
 bind = os.environ.get("GUNICORN_BIND", f"127.0.0.1:{port} [::1]:{port}").split()
-workers = int(os.environ.get("GUNICORN_WORKERS", multiprocessing.cpu_count() * 2 + 1))
-threads = int(os.environ.get("GUNICORN_THREADS", "2"))
+# Requests are CPU-bound Python: one synchronous worker process per core and a spare one per core to cover I/O
+# waits (measured in bench/comments.py: threads only add GIL contention and longer tails).
+workers = int(os.environ.get("GUNICORN_WORKERS", multiprocessing.cpu_count() * 2))
+threads = int(os.environ.get("GUNICORN_THREADS", "1"))
 # Import the application (and its heavy libraries: jieba, numpy, datasketch) once in the master; workers start
 # warm and share that memory. Database connections are never inherited (core/database.py disposes them).
 preload_app = True

@@ -33,7 +33,7 @@ from wtforms.validators import DataRequired, Email, InputRequired, Length, Optio
 from consultation import labels, periods
 from consultation.models import Channel, CommentDisplay, RespondentType, SecrecyResult
 from core.captcha import CaptchaForm
-from core.forms import PHONE_PATTERN
+from core.forms import PHONE_PATTERN, MemoSelect
 
 PHONE_MESSAGE = _l("Enter a telephone number.")
 
@@ -181,7 +181,7 @@ def _respondent_choices() -> list[SelectChoice]:
 class _CommentFields:
     """Fields shared by the resident's form and the staff form for letters, e-mails and meetings."""
 
-    unit_key = SelectField(_l("Which part of the draft"), validate_choice=True)
+    unit_key = SelectField(_l("Which part of the draft"), validate_choice=True, widget=MemoSelect())
     author_name = StringField(_l("Name or organisation"), validators=[Length(max=200)])
     respondent_type = SelectField(_l("You are"), choices=_respondent_choices(), default=RespondentType.INDIVIDUAL.value)
     phone = TelField(

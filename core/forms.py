@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
+from typing import Any
+
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from markupsafe import Markup
 from wtforms import (
     BooleanField,
     EmailField,
@@ -14,6 +18,7 @@ from wtforms import (
     TextAreaField,
 )
 from wtforms.validators import DataRequired, Email, Length, Optional, Regexp
+from wtforms.widgets import Select
 
 from core.models import Role
 
@@ -82,3 +87,20 @@ class UserForm(FlaskForm):
 class MembershipForm(FlaskForm):
     role = SelectField(_l("Role"), choices=[SelectChoice(role.value, label) for role, label in ROLE_LABELS.items()])
     department_id = SelectField(_l("Department"), coerce=int, validate_choice=False)
+
+
+@lru_cache(maxsize=8192)
+def _option_html(value: str, label: str, selected: bool) -> Markup:
+    return Markup('<option {}value="{}">{}</option>').format(Markup("selected ") if selected else "", value, label)
+
+
+class MemoSelect(Select):
+    """A <select> that remembers each rendered <option>: a draft's fifty articles are escaped once per process,
+    not on every comment form (WTForms builds each option through its generic attribute renderer)."""
+
+    @classmethod
+    def render_option(cls, choice: Any, **kwargs: Any) -> Markup:
+        if kwargs or choice.render_kw:
+            return super().render_option(choice, **kwargs)
+        value = str(choice.value)
+        return _option_html(value, str(choice.label or value), bool(choice.selected))
