@@ -115,6 +115,9 @@ def record_response(
     now = utcnow()
     if survey.phase(now) is not Phase.OPEN or _cap_reached(survey, now):
         return Outcome.CLOSED
+    # Read before the first write: the session's autoflush would otherwise begin the write transaction here,
+    # and SQLite's single writer lock would be held while the rest is read.
+    draft = load_draft(survey, resume_token)
     # Flushed with the response: a concurrent double submit fails on the primary key as a whole (the view
     # rolls back and asks again, and then finds this token), never half-stored.
     db.session.add(
@@ -129,7 +132,6 @@ def record_response(
         Answer(question_code=code, value=value, other_text=other.get(code, "")) for code, value in values.items()
     ]
     db.session.add(response)
-    draft = load_draft(survey, resume_token)
     if draft is not None:
         db.session.delete(draft)
     db.session.flush()

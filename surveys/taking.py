@@ -13,21 +13,25 @@ from typing import Any
 from surveys import conditions
 from surveys.answers import Entry, check_entry, is_empty, is_visible, read_entry, visible_answers
 from surveys.models import Question, Survey, SurveyPage
+from surveys.structure import PageShape, QuestionShape, Structure
+
+# A survey's pages and questions: the models (the builder's preview) or their cached copy (answering).
+Pages = Survey | Structure
 
 
 @dataclass
 class PageState:
     """What a page shows: its questions (shown ones only), their entries, and the live conditions."""
 
-    survey: Survey
+    survey: Pages
     index: int
     entries: dict[str, Entry] = field(default_factory=dict)
-    questions: list[Question] = field(default_factory=list)
+    questions: list[Question | QuestionShape] = field(default_factory=list)
     live_conditions: dict[str, str] = field(default_factory=dict)  # code → JSON tree for data-show-if
     answers: Mapping[str, Any] = field(default_factory=dict)  # the visible answers so far
 
     @property
-    def page(self) -> SurveyPage:
+    def page(self) -> SurveyPage | PageShape:
         return self.survey.pages[self.index]
 
     @property
@@ -44,11 +48,11 @@ class PageState:
         return any(entry.errors for entry in self.entries.values())
 
 
-def page_is_shown(survey: Survey, index: int, answers: Mapping[str, Any]) -> bool:
+def page_is_shown(survey: Pages, index: int, answers: Mapping[str, Any]) -> bool:
     return any(is_visible(question, answers) for question in survey.pages[index].questions)
 
 
-def next_page(survey: Survey, index: int, answers: Mapping[str, Any], *, step: int) -> int | None:
+def next_page(survey: Pages, index: int, answers: Mapping[str, Any], *, step: int) -> int | None:
     """The next (step=1) or previous (step=-1) page with a question to show, or None at the end."""
     index += step
     while 0 <= index < len(survey.pages):
@@ -59,7 +63,7 @@ def next_page(survey: Survey, index: int, answers: Mapping[str, Any], *, step: i
 
 
 def build_page(
-    survey: Survey, index: int, values: Mapping[str, Any], other: Mapping[str, str], entries: dict[str, Entry]
+    survey: Pages, index: int, values: Mapping[str, Any], other: Mapping[str, str], entries: dict[str, Entry]
 ) -> PageState:
     """The page at index given the stored answers; `entries` (after a failed POST) win over stored values."""
     index = max(0, min(index, len(survey.pages) - 1))
@@ -83,7 +87,7 @@ def build_page(
 
 
 def apply_page(
-    survey: Survey, index: int, form: Mapping[str, Any], values: Mapping[str, Any], other: Mapping[str, str]
+    survey: Pages, index: int, form: Mapping[str, Any], values: Mapping[str, Any], other: Mapping[str, str]
 ) -> tuple[dict[str, Any], dict[str, str], dict[str, Entry]]:
     """Merge a page's POST into the answers so far; returns (visible values, other texts, this page's entries).
 
@@ -112,7 +116,7 @@ def _other_texts(entries: Mapping[str, Entry]) -> dict[str, str]:
     return {code: entry.other_text for code, entry in entries.items()}
 
 
-def first_unfinished(survey: Survey, values: Mapping[str, Any], other: Mapping[str, str]) -> int | None:
+def first_unfinished(survey: Pages, values: Mapping[str, Any], other: Mapping[str, str]) -> int | None:
     """The first page with a shown question whose stored answer is missing or invalid (checked at the end, since
     a crafted POST could skip pages)."""
     for index, page in enumerate(survey.pages):

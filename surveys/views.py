@@ -15,6 +15,7 @@ from surveys import responding
 from surveys.forms import FinalPageForm
 from surveys.models import Phase, ReviewStatus, Survey
 from surveys.review import may_edit, may_review
+from surveys.structure import Structure, structure_of
 from surveys.taking import PageState, apply_page, build_page, first_unfinished, next_page
 
 bp = Blueprint("surveys", __name__, url_prefix="/surveys")
@@ -51,13 +52,27 @@ def _cookie_names(survey: Survey) -> tuple[str, str]:
     return f"sv{survey.id}_d", f"sv{survey.id}_r"
 
 
-def _tokens(survey: Survey) -> tuple[str, str, bool]:
-    """(dedup token, resume token, whether they are new and must be set as cookies)."""
+@dataclass
+class Tokens:
+    """The browser's dedup and resume tokens, and which of them were minted just now (so are in no table)."""
+
+    dedup: str
+    resume: str
+    new_dedup: bool = False
+    new_resume: bool = False
+
+    @property
+    def new(self) -> bool:
+        """Whether the cookies must be set."""
+        return self.new_dedup or self.new_resume
+
+
+def _tokens(survey: Survey) -> Tokens:
     dedup_name, resume_name = _cookie_names(survey)
     dedup, resume = request.cookies.get(dedup_name), request.cookies.get(resume_name)
-    if dedup and resume:
-        return dedup, resume, False
-    return dedup or responding.new_token(), resume or responding.new_token(), True
+    return Tokens(
+        dedup or responding.new_token(), resume or responding.new_token(), new_dedup=not dedup, new_resume=not resume
+    )
 
 
 def _with_cookies(response: Response, survey: Survey, dedup: str, resume: str) -> Response:
@@ -89,8 +104,9 @@ def take(survey_id: int) -> Any:
     phase = survey.phase()
     if phase is not Phase.OPEN:
         return _not_open(survey, phase)
-    dedup, resume, new_cookies = _tokens(survey)
-    record = responding.dedup_record(survey, dedup)
+    tokens = _tokens(survey)
+    # A token minted for this request cannot be in a table yet: no need to ask the database.
+    record = None if tokens.new_dedup else responding.dedup_record(survey, tokens.dedup)
     if record is not None:
         # A retried final POST (same idempotency key) is thanked again; anything else is a second response.
         repeated = request.method == "POST" and responding.is_same_submission(
@@ -98,20 +114,22 @@ def take(survey_id: int) -> Any:
         )
         response = make_response(render_template("surveys/done.html", survey=survey, already=not repeated))
     else:
-        draft = responding.load_draft(survey, resume)
+        draft = None if tokens.new_resume else responding.load_draft(survey, tokens.resume)
         stored = draft.answers if draft else {}
         values, other = stored.get("values", {}), stored.get("other", {})
+        pages = structure_of(survey)
         if request.method == "POST":
-            result = _step(survey, dedup, resume, values, other)
+            result = _step(survey, pages, tokens, values, other)
+            if isinstance(result, ShowAgain):  # the POST may have saved a draft: its key goes in the form
+                draft = responding.load_draft(survey, tokens.resume)
         else:
-            result = ShowAgain(build_page(survey, draft.page_index if draft else 0, values, other, {}), FinalPageForm())
+            result = ShowAgain(build_page(pages, draft.page_index if draft else 0, values, other, {}), FinalPageForm())
         if isinstance(result, ShowAgain):
-            draft = responding.load_draft(survey, resume)
             body = render_template(
                 "surveys/take.html",
                 survey=survey,
                 state=result.page,
-                seed=resume,
+                seed=tokens.resume,
                 final_form=result.final_form,
                 submission_key=draft.submission_key if draft else responding.new_token(),
                 share_image=url_for("surveys.qr", survey_id=survey.id, fmt="png", _external=True),
@@ -119,53 +137,83 @@ def take(survey_id: int) -> Any:
             response = make_response(body)
         else:
             response = make_response(result)
-    return _with_cookies(response, survey, dedup, resume) if new_cookies else response
+    return _with_cookies(response, survey, tokens.dedup, tokens.resume) if tokens.new else response
 
 
-def _step(survey: Survey, dedup: str, resume: str, values: dict[str, Any], other: dict[str, str]) -> Any:
+def _step(survey: Survey, pages: Structure, tokens: Tokens, values: dict[str, Any], other: dict[str, str]) -> Any:
     """Handle a page's POST: a redirect or rendered page, or ShowAgain for the same page with its errors."""
     try:
-        index = max(0, min(int(request.form.get("page_index", "0")), len(survey.pages) - 1))
+        index = max(0, min(int(request.form.get("page_index", "0")), len(pages.pages) - 1))
     except ValueError:
         index = 0
-    kept, other_texts, entries = apply_page(survey, index, request.form, values, other)
+    kept, other_texts, entries = apply_page(pages, index, request.form, values, other)
     final_form = FinalPageForm()
     if request.form.get("action") == "back":
-        target = next_page(survey, index, kept, step=-1)
-        _save(survey, resume, kept, other_texts, index if target is None else target)
+        target = next_page(pages, index, kept, step=-1)
+        _save(survey, tokens.resume, kept, other_texts, index if target is None else target)
         db.session.commit()
         return redirect(url_for("surveys.take", survey_id=survey.id))
     if any(entry.errors for entry in entries.values()):
-        _save(survey, resume, kept, other_texts, index)  # keep what was valid
+        _save(survey, tokens.resume, kept, other_texts, index)  # keep what was valid
         db.session.commit()
-        return ShowAgain(build_page(survey, index, kept, other_texts, entries), final_form)
-    target = next_page(survey, index, kept, step=1)
-    draft = _save(survey, resume, kept, other_texts, index if target is None else target)
+        return ShowAgain(build_page(pages, index, kept, other_texts, entries), final_form)
+    target = next_page(pages, index, kept, step=1)
+    if target is None:
+        return _finish(survey, pages, tokens, index, kept, other_texts, final_form)
+    _save(survey, tokens.resume, kept, other_texts, target)
     db.session.commit()
-    if target is not None:
-        return redirect(url_for("surveys.take", survey_id=survey.id))
-    if not final_form.validate_on_submit():
-        return ShowAgain(build_page(survey, index, kept, other_texts, {}), final_form)
-    unfinished = first_unfinished(survey, kept, other_texts)
-    if unfinished is not None:
-        draft.page_index = unfinished
-        db.session.commit()
-        return redirect(url_for("surveys.take", survey_id=survey.id))
-    key = request.form.get("submission_key") or draft.submission_key
-    return _submit(survey, dedup, resume, key, kept, other_texts)
+    return redirect(url_for("surveys.take", survey_id=survey.id))
+
+
+def _finish(
+    survey: Survey,
+    pages: Structure,
+    tokens: Tokens,
+    index: int,
+    values: dict[str, Any],
+    other: dict[str, str],
+    final_form: FinalPageForm,
+) -> Any:
+    """The last page's POST: store the response, or keep the answers as a draft and say what is missing.
+
+    Everything is checked before anything is written, and a stored response is written in one short
+    transaction with the deletion of the draft it replaces, which is not saved first: SQLite has a single
+    writer, and a request holding the write lock while it validates makes every other submission wait.
+    """
+    valid = final_form.validate_on_submit()  # once: a captcha challenge is spent when checked
+    unfinished = first_unfinished(pages, values, other) if valid else None
+    if valid and unfinished is None:
+        key = request.form.get("submission_key") or _draft_key(survey, tokens)
+        return _submit(survey, tokens, index, key, values, other)
+    _save(survey, tokens.resume, values, other, index if unfinished is None else unfinished)
+    db.session.commit()
+    if not valid:
+        return ShowAgain(build_page(pages, index, values, other, {}), final_form)
+    return redirect(url_for("surveys.take", survey_id=survey.id))
+
+
+def _draft_key(survey: Survey, tokens: Tokens) -> str:
+    """The idempotency key of the browser's draft, as the draft would be saved with (a new one if none)."""
+    draft = None if tokens.new_resume else responding.load_draft(survey, tokens.resume)
+    return draft.submission_key if draft else responding.new_token()
 
 
 def _save(survey: Survey, resume: str, values: dict[str, Any], other: dict[str, str], index: int) -> Any:
     return responding.save_draft(survey, resume, values, other, index, request.form.get("submission_key", ""))
 
 
-def _submit(survey: Survey, dedup: str, resume: str, key: str, values: dict[str, Any], other: dict[str, str]) -> Any:
+def _submit(survey: Survey, tokens: Tokens, index: int, key: str, values: dict[str, Any], other: dict[str, str]) -> Any:
+    """Store the response (and drop the draft) in one transaction; when it is not stored, keep the draft."""
+    resume = None if tokens.new_resume else tokens.resume
     try:
-        outcome = responding.record_response(survey, dedup, key, values, other, resume)
+        outcome = responding.record_response(survey, tokens.dedup, key, values, other, resume)
         db.session.commit()
     except IntegrityError:  # the same browser's other request stored first: this one is a repeat or a second
         db.session.rollback()
-        outcome = responding.record_response(survey, dedup, key, values, other, resume)
+        outcome = responding.record_response(survey, tokens.dedup, key, values, other, resume)
+    if outcome is not responding.Outcome.STORED:
+        _save(survey, tokens.resume, values, other, index)  # the answers are kept, as after any page
+        db.session.commit()
     if outcome is responding.Outcome.CLOSED:
         return render_template("surveys/closed.html", survey=survey, phase=Phase.CLOSED, Phase=Phase)
     already = outcome is responding.Outcome.ALREADY_RESPONDED
