@@ -28,6 +28,8 @@ DEFAULTS = {
     "CONSULTATION_REASON_REQUIRED_UNLESS_ADOPTED": True,
     # Feedback is due this many working days after the consultation closed.
     "CONSULTATION_FEEDBACK_DUE_WORKING_DAYS": 20,
+    # The site's public address, printed in summaries made outside a web request (`flask consultation export`).
+    "CONSULTATION_SITE_URL": "http://localhost/",
 }
 
 
@@ -36,8 +38,9 @@ def init_app(app: Flask) -> None:
     for key, value in DEFAULTS.items():
         app.config.setdefault(key, value)
 
-    from consultation import cli, demo, labels, portal
+    from consultation import cli, demo, labels, portal, summary_data
     from consultation.rendering import render_markdown
+    from core import verification
 
     app.jinja_env.filters["markdown"] = render_markdown
     # A global, so macros imported without context can name statuses, phases and types too.
@@ -45,3 +48,6 @@ def init_app(app: Flask) -> None:
     portal.init_app(app)
     demo.init_app(app)
     cli.init_app(app)
+    # /verify tells whether the comments or answers behind an issued summary changed since it was issued.
+    verification.register_fingerprint(summary_data.KIND, summary_data.source_fingerprint)
+    verification.register_describer(summary_data.KIND, summary_data.describe)

@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 
 import click
-from flask import Flask
+from flask import Flask, current_app
 from flask.cli import AppGroup
 
 from consultation.draft_parser import DraftFormatError, split_document, units_to_json
@@ -34,6 +34,31 @@ def purge_sources() -> None:
     removed = purge()
     db.session.commit()
     click.echo(f"{removed} rows removed")
+
+
+@consultation_cli.command("export")
+@click.argument("consultation_id", type=int)
+@click.option("--format", "fmt", type=click.Choice(["docx", "pdf", "xlsx", "csv", "json"]), required=True)
+@click.option("--internal", is_flag=True, help="Names in full (for the legality review); default: public version.")
+@click.option("--bom", is_flag=True, help="CSV only: start with a UTF-8 byte-order mark, for Excel.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True, path_type=Path), required=True)
+def export(consultation_id: int, fmt: str, internal: bool, bom: bool, output: Path) -> None:
+    """Write the summary of CONSULTATION_ID in one format, registered and audited like a download."""
+    from consultation.models import Consultation
+    from consultation.summary_exports import export_to_file
+    from core.extensions import db
+    from core.verification import DocumentFormat, DocumentVersion, display_code
+
+    consultation = db.session.get(Consultation, consultation_id)
+    if consultation is None:
+        raise click.ClickException(f"no consultation {consultation_id}")
+    version = DocumentVersion.INTERNAL if internal else DocumentVersion.PUBLIC
+    site = current_app.config["CONSULTATION_SITE_URL"]
+    # Documents print the public address of the notice and of /verify: build them for the configured site.
+    with current_app.test_request_context(base_url=site), output.open("wb") as handle:
+        document = export_to_file(consultation, DocumentFormat(fmt), version, handle, bom=bom)
+        db.session.commit()
+    click.echo(f"{output}: {document.size} bytes, code {display_code(document.code)}, sha256 {document.sha256}")
 
 
 def init_app(app: Flask) -> None:

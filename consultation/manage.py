@@ -10,7 +10,7 @@ from flask_login import current_user
 from werkzeug.datastructures import FileStorage
 from wtforms import SelectChoice
 
-from consultation import commenting, labels, periods, services, uploads
+from consultation import commenting, labels, notice_archive, periods, services, uploads
 from consultation.draft_parser import DraftFormatError, DraftUnit, split_document, split_text
 from consultation.forms import (
     AttachmentForm,
@@ -23,6 +23,7 @@ from consultation.forms import (
     local_noon,
     utc_to_local,
 )
+from consultation.legality import legality_overview
 from consultation.models import (
     Channel,
     Comment,
@@ -154,6 +155,7 @@ def detail(consultation_id: int) -> str:
         units={row.key: row for row in consultation.units},
         attachment_form=AttachmentForm(),
         extend_form=ExtendForm(),
+        legality=legality_overview(consultation),
     )
 
 
@@ -286,6 +288,8 @@ def review(consultation_id: int) -> Any:
         try:
             if form.decision.data == "approve":
                 services.approve(consultation, current_user, form.result, form.secrecy_note.data or "")
+                # The notice as it is published, kept for the legality packet ("as it was published").
+                notice_archive.capture(consultation, current_user)
             else:
                 services.return_to_editor(
                     consultation, current_user, form.return_reason.data, form.result, form.secrecy_note.data or ""

@@ -7,6 +7,8 @@ from typing import Any
 from flask import abort
 
 from consultation.models import Consultation
+from consultation.review_models import LegalityReview
+from core.extensions import db
 from core.models import Role
 
 
@@ -38,3 +40,23 @@ def can_view(user: Any, consultation: Consultation) -> bool:
 def require(allowed: bool) -> None:
     if not allowed:
         abort(403)
+
+
+def is_legality_reviewer(user: Any, consultation: Consultation) -> bool:
+    """Reviewers of the justice bureau, for drafts that were submitted to them for legality review."""
+    if not (getattr(user, "is_authenticated", False) and user.has_role(Role.REVIEWER)):
+        return False
+    return db.session.get(LegalityReview, consultation.id) is not None
+
+
+def can_take_summary(user: Any, consultation: Consultation) -> bool:
+    """The summary in every format and version: the department's staff, admins, and the legality reviewers."""
+    return can_view(user, consultation) or is_legality_reviewer(user, consultation)
+
+
+def can_take_reply_list(user: Any, consultation: Consultation) -> bool:
+    """The reply list carries phones and e-mails: only the drafting department, which answers the commenters."""
+    return bool(getattr(user, "is_authenticated", False)) and (
+        user.has_role(Role.EDITOR, consultation.department_id)
+        or user.has_role(Role.APPROVER, consultation.department_id)
+    )

@@ -8,8 +8,9 @@ from flask import Flask
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
-from consultation import feedback, moderation, services
+from consultation import feedback, legality, moderation, review_labels, services
 from consultation.models import ConsultationStatus
+from consultation.review_models import ReviewState
 from core.db import utcnow
 from core.extensions import db
 from core.models import Department, Role
@@ -42,10 +43,26 @@ def _dashboard() -> dict[str, Any]:
     }
 
 
+def _legality_dashboard() -> dict[str, Any]:
+    """Drafts waiting at the justice bureau, for its reviewers."""
+    if not current_user.has_role(Role.REVIEWER):
+        return {}
+    waiting = [pair for pair in legality.submitted_for_review() if pair[1].state is not ReviewState.PASSED]
+    return {"drafts": waiting, "labels": review_labels}
+
+
 def init_app(app: Flask) -> None:
     register_section(app, "home", Section("consultations", "consultation/_home_section.html", _home, order=10))
     register_section(
         app, "dashboard", Section("consultations", "consultation/manage/_dashboard_section.html", _dashboard, order=10)
+    )
+    register_section(
+        app,
+        "dashboard",
+        Section("legality_review", "consultation/review/_dashboard_section.html", _legality_dashboard, order=11),
+    )
+    register_staff_link(
+        app, StaffLink("consultation_review.index", _l("Legality review"), (Role.REVIEWER.value,), order=16)
     )
     register_staff_link(
         app,

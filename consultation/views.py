@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+from datetime import datetime
 from typing import Any
 
 from flask import (
@@ -131,28 +132,31 @@ def _public_comments(consultation: Consultation) -> list[dict[str, Any]]:
     ]
 
 
-@bp.route("/<int:consultation_id>")
-def detail(consultation_id: int) -> str:
-    consultation = _published_or_404(consultation_id)
-    now = utcnow()
+def notice_context(consultation: Consultation, now: datetime) -> dict[str, Any]:
+    """What the public notice page shows; also what the archived copy of the notice is rendered from."""
     counts = commenting.unit_comment_counts(consultation)
     changes = None
     if consultation.previous_round is not None:
         changes = compare_rounds(consultation.previous_round.draft_units(), consultation.draft_units())
     next_round = db.session.scalar(db.select(Consultation).where(Consultation.previous_round_id == consultation.id))
-    return render_template(
-        "consultation/detail.html",
-        consultation=consultation,
-        phase=consultation.phase(now),
-        now=now,
-        counts=counts,
-        comment_total=sum(counts.values()),
-        participants=commenting.participant_count(consultation),
-        changes=changes,
-        next_round=next_round if next_round is not None and next_round.status.is_published else None,
-        public_comments=_public_comments(consultation),
-        period=services.check_period(consultation),
-    )
+    return {
+        "consultation": consultation,
+        "phase": consultation.phase(now),
+        "now": now,
+        "counts": counts,
+        "comment_total": sum(counts.values()),
+        "participants": commenting.participant_count(consultation),
+        "changes": changes,
+        "next_round": next_round if next_round is not None and next_round.status.is_published else None,
+        "public_comments": _public_comments(consultation),
+        "period": services.check_period(consultation),
+    }
+
+
+@bp.route("/<int:consultation_id>")
+def detail(consultation_id: int) -> str:
+    consultation = _published_or_404(consultation_id)
+    return render_template("consultation/detail.html", **notice_context(consultation, utcnow()))
 
 
 @bp.route("/<int:consultation_id>/attachments/<int:attachment_id>")
