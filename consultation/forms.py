@@ -31,6 +31,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, Email, InputRequired, Length, Optional, Regexp
 
 from consultation import labels, periods
+from consultation.commenting import CommentInput
 from consultation.models import Channel, CommentDisplay, RespondentType, SecrecyResult
 from core.captcha import CaptchaForm
 from core.forms import PHONE_PATTERN, MemoSelect
@@ -197,6 +198,19 @@ class _CommentFields:
     content = TextAreaField(_l("Your comment"), validators=[DataRequired()])
     basis = TextAreaField(_l("Reasons or legal basis (optional)"), validators=[Optional(), Length(max=5000)])
     attachment = FileField(_l("Attachment (optional: PDF, Word, JPEG or PNG)"))
+
+    def comment_input(self, **extra: Any) -> CommentInput:
+        """What was typed, in the shape the intake service takes; `extra` adds the channel-specific fields."""
+        return CommentInput(
+            content=self.content.data,
+            respondent_type=RespondentType(self.respondent_type.data),
+            author_name=self.author_name.data or "",
+            unit_key=self.unit_key.data or None,
+            phone=self.phone.data or "",
+            email=self.email.data or "",
+            basis=self.basis.data or "",
+            **extra,
+        )
 
     def set_units(self, choices: list[tuple[str, str]]) -> None:
         options = [SelectChoice("", _l("The whole draft"))] + [SelectChoice(key, label) for key, label in choices]

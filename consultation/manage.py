@@ -29,7 +29,6 @@ from consultation.models import (
     Comment,
     Consultation,
     ConsultationAttachment,
-    RespondentType,
 )
 from consultation.permissions import can_edit, can_review, can_view, require
 from core import audit
@@ -366,17 +365,7 @@ def record_comment(consultation_id: int) -> Any:
     if form.validate_on_submit():
         stored = uploads.store_form_file(form.attachment)
         if stored is not False:
-            data = commenting.CommentInput(
-                content=form.content.data,
-                respondent_type=RespondentType(form.respondent_type.data),
-                author_name=form.author_name.data or "",
-                unit_key=form.unit_key.data or None,
-                phone=form.phone.data or "",
-                email=form.email.data or "",
-                basis=form.basis.data or "",
-                channel=Channel(form.channel.data),
-                received_at=local_noon(form.received_on.data),
-            )
+            data = form.comment_input(channel=Channel(form.channel.data), received_at=local_noon(form.received_on.data))
             try:
                 saved = commenting.record_offline_comment(consultation, data, current_user, stored or None)
             except services.WorkflowError as error:

@@ -30,7 +30,6 @@ from consultation.models import (
     Consultation,
     ConsultationAttachment,
     ModerationStatus,
-    RespondentType,
     Validity,
 )
 from core.db import utcnow
@@ -173,21 +172,6 @@ def attachment(consultation_id: int, attachment_id: int) -> Any:
     )
 
 
-def _comment_input(form: CommentForm) -> commenting.CommentInput:
-    return commenting.CommentInput(
-        content=form.content.data,
-        respondent_type=RespondentType(form.respondent_type.data),
-        author_name=form.author_name.data or "",
-        unit_key=form.unit_key.data or None,
-        phone=form.phone.data or "",
-        email=form.email.data or "",
-        basis=form.basis.data or "",
-        publish_name=bool(form.publish_name.data),
-        notify_me=bool(form.notify_me.data),
-        privacy_notice_version=current_app.config["CONSULTATION_PRIVACY_NOTICE_VERSION"],
-    )
-
-
 @bp.route("/<int:consultation_id>/comment", methods=["GET", "POST"])
 @limiter.limit(_comment_rate_limit, methods=["POST"])
 def comment(consultation_id: int) -> Any:
@@ -214,7 +198,11 @@ def comment(consultation_id: int) -> Any:
             try:
                 saved, created = commenting.submit_online_comment(
                     consultation,
-                    _comment_input(form),
+                    form.comment_input(
+                        publish_name=bool(form.publish_name.data),
+                        notify_me=bool(form.notify_me.data),
+                        privacy_notice_version=current_app.config["CONSULTATION_PRIVACY_NOTICE_VERSION"],
+                    ),
                     form.submission_key.data,
                     stored_file or None,
                     source=intake.source_key(request.remote_addr or ""),
