@@ -7,8 +7,8 @@ from datetime import datetime
 from sqlalchemy import BigInteger, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from consultation.models import Adoption, _enum
-from core.db import created_at, utcnow
+from consultation.models import Adoption
+from core.db import created_at, enum_by_value, utcnow
 from core.extensions import db
 from core.models import Department, User
 
@@ -52,7 +52,7 @@ class AnswerTemplate(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     department_id: Mapped[int] = mapped_column(ForeignKey("departments.id", ondelete="CASCADE"), index=True)
     title: Mapped[str] = mapped_column(String(200))
-    adoption: Mapped[Adoption] = mapped_column(_enum(Adoption, 20))
+    adoption: Mapped[Adoption] = mapped_column(enum_by_value(Adoption, 20))
     reason: Mapped[str] = mapped_column(Text, default="")
     change: Mapped[str] = mapped_column(Text, default="")
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))

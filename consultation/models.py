@@ -11,14 +11,9 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from consultation import periods
 from consultation.draft_parser import DraftUnit
-from core.db import created_at, utcnow
+from core.db import created_at, enum_by_value, utcnow
 from core.extensions import db
 from core.models import Department, User
-
-
-def _enum(enum_class: type[StrEnum], length: int = 30) -> Any:
-    """Enums are stored by value, as plain strings, so a migration never has to alter a native enum type."""
-    return db.Enum(enum_class, native_enum=False, values_callable=lambda e: [m.value for m in e], length=length)
 
 
 class ConsultationStatus(StrEnum):
@@ -153,14 +148,18 @@ class Consultation(db.Model):
     start_at: Mapped[datetime | None]
     end_at: Mapped[datetime | None]
     shortening_reason: Mapped[str] = mapped_column(Text, default="")
-    comment_display: Mapped[CommentDisplay] = mapped_column(_enum(CommentDisplay), default=CommentDisplay.HIDDEN)
+    comment_display: Mapped[CommentDisplay] = mapped_column(
+        enum_by_value(CommentDisplay), default=CommentDisplay.HIDDEN
+    )
     round_number: Mapped[int] = mapped_column(Integer, default=1)
     previous_round_id: Mapped[int | None] = mapped_column(ForeignKey("consultations.id"))
-    status: Mapped[ConsultationStatus] = mapped_column(_enum(ConsultationStatus), default=ConsultationStatus.DRAFT)
+    status: Mapped[ConsultationStatus] = mapped_column(
+        enum_by_value(ConsultationStatus), default=ConsultationStatus.DRAFT
+    )
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     submitted_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     return_reason: Mapped[str] = mapped_column(Text, default="")
-    secrecy_result: Mapped[SecrecyResult | None] = mapped_column(_enum(SecrecyResult))
+    secrecy_result: Mapped[SecrecyResult | None] = mapped_column(enum_by_value(SecrecyResult))
     secrecy_note: Mapped[str] = mapped_column(Text, default="")
     secrecy_reviewer_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     secrecy_reviewed_at: Mapped[datetime | None]
@@ -291,10 +290,10 @@ class Comment(db.Model):
     consultation_id: Mapped[int] = mapped_column(ForeignKey("consultations.id", ondelete="CASCADE"))
     # Unit keys are stable across edits of the text (draft_parser), so a comment keeps its anchor.
     unit_key: Mapped[str | None] = mapped_column(String(40))
-    channel: Mapped[Channel] = mapped_column(_enum(Channel, 20), default=Channel.ONLINE)
+    channel: Mapped[Channel] = mapped_column(enum_by_value(Channel, 20), default=Channel.ONLINE)
     received_at: Mapped[datetime] = mapped_column(default=utcnow)
     author_name: Mapped[str] = mapped_column(String(200), default="")
-    respondent_type: Mapped[RespondentType] = mapped_column(_enum(RespondentType))
+    respondent_type: Mapped[RespondentType] = mapped_column(enum_by_value(RespondentType))
     phone: Mapped[str] = mapped_column(String(40), default="")
     email: Mapped[str] = mapped_column(String(254), default="")
     content: Mapped[str] = mapped_column(Text)
@@ -310,7 +309,7 @@ class Comment(db.Model):
     # From a hidden field set when the form was rendered: a retried POST finds the comment it already stored.
     idempotency_key: Mapped[str | None] = mapped_column(String(64), unique=True)
     moderation_status: Mapped[ModerationStatus] = mapped_column(
-        _enum(ModerationStatus, 20), default=ModerationStatus.PENDING
+        enum_by_value(ModerationStatus, 20), default=ModerationStatus.PENDING
     )
     screening: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     # The screening flags as " flag flag ", so the moderation queue can filter with LIKE on any database.
@@ -320,11 +319,11 @@ class Comment(db.Model):
     # The id of the first comment of its cluster of exact and near duplicates (that comment included);
     # None for a comment that duplicates nothing. A campaign is one cluster, answered once.
     cluster_id: Mapped[int | None] = mapped_column(Integer)
-    validity: Mapped[Validity | None] = mapped_column(_enum(Validity, 20))
-    rejection_reason: Mapped[RejectionReason | None] = mapped_column(_enum(RejectionReason, 20))
+    validity: Mapped[Validity | None] = mapped_column(enum_by_value(Validity, 20))
+    rejection_reason: Mapped[RejectionReason | None] = mapped_column(enum_by_value(RejectionReason, 20))
     moderated_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     moderated_at: Mapped[datetime | None]
-    adoption: Mapped[Adoption | None] = mapped_column(_enum(Adoption, 20))
+    adoption: Mapped[Adoption | None] = mapped_column(enum_by_value(Adoption, 20))
     answer_reason: Mapped[str] = mapped_column(Text, default="")
     answer_change: Mapped[str] = mapped_column(Text, default="")
     answered_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))

@@ -10,8 +10,8 @@ from typing import Any
 from sqlalchemy import JSON, ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from consultation.models import ConsultationStatus, _enum
-from core.db import utcnow
+from consultation.models import ConsultationStatus
+from core.db import enum_by_value, utcnow
 from core.extensions import db
 from core.models import User
 
@@ -40,7 +40,7 @@ class ConsultationExemption(db.Model):
     __tablename__ = "consultation_exemptions"
 
     consultation_id: Mapped[int] = mapped_column(ForeignKey("consultations.id", ondelete="CASCADE"), primary_key=True)
-    basis: Mapped[ExemptionBasis] = mapped_column(_enum(ExemptionBasis, 30))
+    basis: Mapped[ExemptionBasis] = mapped_column(enum_by_value(ExemptionBasis, 30))
     note: Mapped[str] = mapped_column(Text, default="")
     recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     recorded_at: Mapped[datetime] = mapped_column(default=utcnow)
@@ -57,9 +57,9 @@ class LegalityReview(db.Model):
     __tablename__ = "consultation_legality_reviews"
 
     consultation_id: Mapped[int] = mapped_column(ForeignKey("consultations.id", ondelete="CASCADE"), primary_key=True)
-    state: Mapped[ReviewState] = mapped_column(_enum(ReviewState, 20))
+    state: Mapped[ReviewState] = mapped_column(enum_by_value(ReviewState, 20))
     # The status to go back to when the reviewer returns the packet to the department.
-    status_before: Mapped[ConsultationStatus] = mapped_column(_enum(ConsultationStatus))
+    status_before: Mapped[ConsultationStatus] = mapped_column(enum_by_value(ConsultationStatus))
     # The checklist as it stood at submission (code → passed), and whether an exemption stood in for it.
     checklist: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     exempted: Mapped[bool] = mapped_column(default=False)

@@ -1,9 +1,11 @@
 """The declarative base, its naming convention, and column types shared by every model."""
 
 from datetime import UTC, datetime
+from enum import StrEnum
 from typing import Annotated, Any
 
 from sqlalchemy import DateTime, MetaData, String, TypeDecorator
+from sqlalchemy import Enum as SQLEnum
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, mapped_column, registry
 
@@ -52,3 +54,8 @@ class Base(DeclarativeBase):
 # Column aliases used across the models.
 created_at = Annotated[datetime, mapped_column(UTCDateTime(), default=utcnow)]
 str200 = Annotated[str, mapped_column(String(200))]
+
+
+def enum_by_value(enum_class: type[StrEnum], length: int = 30) -> SQLEnum:
+    """An enum column stored by value as a plain string, so a migration never has to alter a native enum type."""
+    return SQLEnum(enum_class, native_enum=False, length=length, values_callable=lambda e: [m.value for m in e])

@@ -11,7 +11,7 @@ from flask_login import UserMixin
 from sqlalchemy import Boolean, Date, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from core.db import created_at, str200, utcnow
+from core.db import created_at, enum_by_value, str200, utcnow
 from core.extensions import db
 
 
@@ -114,9 +114,7 @@ class Membership(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     department_id: Mapped[int | None] = mapped_column(ForeignKey("departments.id"), index=True)
-    role: Mapped[Role] = mapped_column(
-        db.Enum(Role, native_enum=False, length=20, values_callable=lambda e: [m.value for m in e])
-    )
+    role: Mapped[Role] = mapped_column(enum_by_value(Role, 20))
     created_at: Mapped[created_at]
 
     user: Mapped[User] = relationship(back_populates="memberships")

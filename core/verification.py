@@ -23,7 +23,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 from wtforms import StringField
 from wtforms.validators import Length, Optional
 
-from core.db import utcnow
+from core.db import enum_by_value, utcnow
 from core.documents import VerificationMark
 from core.extensions import db, limiter
 from core.models import User
@@ -52,10 +52,6 @@ class DocumentVersion(StrEnum):
     INTERNAL = "internal"
 
 
-def _enum(enum_class: type[StrEnum]) -> Any:
-    return db.Enum(enum_class, native_enum=False, values_callable=lambda e: [m.value for m in e], length=20)
-
-
 class IssuedDocument(db.Model):
     __tablename__ = "issued_documents"
     __table_args__ = (Index("ix_issued_documents_object", "object_type", "object_id"),)
@@ -66,8 +62,8 @@ class IssuedDocument(db.Model):
     kind: Mapped[str] = mapped_column(String(40))
     object_type: Mapped[str] = mapped_column(String(40))
     object_id: Mapped[int]
-    format: Mapped[DocumentFormat] = mapped_column(_enum(DocumentFormat))
-    version: Mapped[DocumentVersion] = mapped_column(_enum(DocumentVersion))
+    format: Mapped[DocumentFormat] = mapped_column(enum_by_value(DocumentFormat, 20))
+    version: Mapped[DocumentVersion] = mapped_column(enum_by_value(DocumentVersion, 20))
     source_fingerprint: Mapped[str] = mapped_column(String(64))
     issued_at: Mapped[datetime] = mapped_column(default=utcnow)
     issued_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
