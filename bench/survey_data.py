@@ -1,7 +1,8 @@
 """A 20-question survey with N random responses, written straight into a scratch database for the benchmarks.
 
 Used by bench/survey_results.py. The survey is built through the services (so it is a real survey); the
-responses and answers go in with bulk INSERTs in batches, which writes 100,000 responses in well under a minute.
+responses (with their answer documents, as stored responses have them) and answers go in with bulk INSERTs in
+batches, which writes 100,000 responses in well under a minute.
 """
 
 from __future__ import annotations
@@ -145,26 +146,31 @@ def _answers(rng: random.Random) -> Iterator[tuple[str, Any, str]]:
 def add_responses(survey_id: int, count: int, *, batch: int = 5000, seed: int = 7) -> None:
     """`count` responses with their answers, by bulk INSERT in batches (commits each batch)."""
     from core.extensions import db
-    from surveys.models import Answer, Response
+    from surveys.models import Answer, Response, answer_document
 
     rng = random.Random(seed)
     first_id = (db.session.scalar(db.select(db.func.max(Response.id))) or 0) + 1
     for start in range(0, count, batch):
         ids = range(first_id + start, first_id + min(start + batch, count))
-        responses = [
-            {
-                "id": rid,
-                "survey_id": survey_id,
-                "complete": rng.random() < 0.97,
-                "submitted_at": START + timedelta(hours=rng.randint(0, 24 * 120)),
-            }
-            for rid in ids
-        ]
-        answers = [
-            {"response_id": rid, "question_code": code, "value": value, "other_text": other}
-            for rid in ids
-            for code, value, other in _answers(rng)
-        ]
+        answers, responses = [], []
+        for rid in ids:
+            given = list(_answers(rng))
+            answers += [
+                {"response_id": rid, "question_code": code, "value": value, "other_text": other}
+                for code, value, other in given
+            ]
+            responses.append(
+                {
+                    "id": rid,
+                    "survey_id": survey_id,
+                    "complete": rng.random() < 0.97,
+                    "submitted_at": START + timedelta(hours=rng.randint(0, 24 * 120)),
+                    # A bulk INSERT skips the ORM event that writes the document when a response is stored.
+                    "answer_data": answer_document(
+                        {code: value for code, value, _other in given}, {code: other for code, _v, other in given}
+                    ),
+                }
+            )
         db.session.execute(insert(Response), responses)
         db.session.execute(insert(Answer), answers)
         db.session.commit()

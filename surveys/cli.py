@@ -1,6 +1,7 @@
 """`flask surveys ...`: purge closed surveys' tokens, export responses, import and export XLSForm workbooks.
 
 flask --app app surveys purge-closed
+flask --app app surveys cache-results
 flask --app app surveys export-responses ID --format xlsx|csv|sav [--labels] [--bom] -o FILE
 flask --app app surveys import-xlsform FILE --department CODE
 flask --app app surveys export-xlsform ID -o FILE
@@ -17,9 +18,9 @@ from core import audit
 from core.exports import iter_csv, write_xlsx
 from core.extensions import db
 from core.models import Department
-from surveys import xlsform_export
+from surveys import result_data, xlsform_export
 from surveys.exports import csv_parts, response_count, response_sheets
-from surveys.models import Survey
+from surveys.models import ReviewStatus, Survey
 from surveys.responding import purge_closed
 from surveys.result_filters import Filters
 from surveys.sav_export import TooManyRows, write_sav
@@ -36,6 +37,16 @@ def purge_closed_command() -> None:
     for survey in purged:
         click.echo(f"purged survey {survey.id} ({survey.short_code})")
     click.echo(f"{len(purged)} closed survey(s) purged")
+
+
+@group.command("cache-results")
+def cache_results_command() -> None:
+    """Bring every approved survey's shared results snapshot up to date (after a deploy, or nightly), so that
+    no one waits while the first results page of a large survey reads all its responses."""
+    surveys = db.session.scalars(db.select(Survey).where(Survey.status == ReviewStatus.APPROVED)).all()
+    for survey in surveys:
+        click.echo(f"survey {survey.id} ({survey.short_code}): {result_data.load(survey).size} responses")
+    click.echo(f"{len(surveys)} survey(s) cached")
 
 
 def _survey(survey_id: int) -> Survey:

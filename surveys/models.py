@@ -11,16 +11,12 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint, event
+from sqlalchemy.orm import Mapped, Mapper, mapped_column, relationship
 
-from core.db import created_at, utcnow
+from core.db import created_at, enum_by_value, utcnow
 from core.extensions import db
 from core.models import Department, User
-
-
-def _enum(enum_type: type[StrEnum], length: int) -> Any:
-    return db.Enum(enum_type, native_enum=False, length=length, values_callable=lambda e: [m.value for m in e])
 
 
 class ReviewStatus(StrEnum):
@@ -83,7 +79,7 @@ class Survey(db.Model):
     # A consultation this survey belongs to; a plain number because feature packages never import each other.
     consultation_id: Mapped[int | None] = mapped_column(Integer, index=True)
     short_code: Mapped[str] = mapped_column(String(16), unique=True)
-    status: Mapped[ReviewStatus] = mapped_column(_enum(ReviewStatus, 20), default=ReviewStatus.DRAFT)
+    status: Mapped[ReviewStatus] = mapped_column(enum_by_value(ReviewStatus, 20), default=ReviewStatus.DRAFT)
     results_published: Mapped[bool] = mapped_column(Boolean, default=False)
     version: Mapped[int] = mapped_column(Integer, default=1)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
@@ -148,7 +144,7 @@ class Question(db.Model):
     page_id: Mapped[int] = mapped_column(ForeignKey("survey_pages.id", ondelete="CASCADE"), index=True)
     position: Mapped[int] = mapped_column(Integer, default=0)
     code: Mapped[str] = mapped_column(String(40))
-    type: Mapped[QuestionType] = mapped_column(_enum(QuestionType, 20))
+    type: Mapped[QuestionType] = mapped_column(enum_by_value(QuestionType, 20))
     text: Mapped[str] = mapped_column(Text)
     help: Mapped[str] = mapped_column(Text, default="")
     required: Mapped[bool] = mapped_column(Boolean, default=False)
@@ -196,6 +192,10 @@ class Response(db.Model):
     # Rounded down to the hour, so it cannot be matched to a web server log line by its second.
     submitted_at: Mapped[datetime]
     complete: Mapped[bool] = mapped_column(Boolean, default=True)
+    # The answers again as one document, {"values": {code: value}, "other": {code: text}}, written with the
+    # response (see pack_answers below): results and exports read one row per response instead of one per
+    # answer. NULL for responses stored before the column existed; readers then fall back to the Answer rows.
+    answer_data: Mapped[dict[str, Any] | None] = mapped_column(JSON)
 
     answers: Mapped[list[Answer]] = relationship(back_populates="response", cascade="all, delete-orphan")
 
@@ -212,6 +212,25 @@ class Answer(db.Model):
     other_text: Mapped[str] = mapped_column(Text, default="")
 
     response: Mapped[Response] = relationship(back_populates="answers")
+
+
+def answer_document(values: dict[str, Any], other: dict[str, str]) -> dict[str, Any]:
+    """What Response.answer_data holds: the values by question code and the non-empty "other" texts."""
+    return {"values": values, "other": {code: text for code, text in other.items() if text}}
+
+
+@event.listens_for(Response, "before_insert")
+def pack_answers(_mapper: Mapper[Response], _connection: Any, response: Response) -> None:
+    """Fill answer_data from the answers inserted with the response, whichever code path stored it.
+
+    Answers are only ever written together with their response (a submitted response is never edited), so
+    the document taken here stays equal to the Answer rows. Bulk INSERTs bypass this and set it themselves.
+    """
+    if response.answer_data is None:
+        response.answer_data = answer_document(
+            {answer.question_code: answer.value for answer in response.answers},
+            {answer.question_code: answer.other_text for answer in response.answers},
+        )
 
 
 class DedupToken(db.Model):

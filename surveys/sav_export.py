@@ -1,8 +1,8 @@
 """SPSS .sav export with Chinese variable and value labels (UTF-8 file, read by SPSS 16 and later).
 
-pyreadstat writes a whole data frame at once (no append), so rows are gathered into polars frames of
-CHUNK_ROWS rows (Arrow columns: far smaller than Python objects) and joined before writing; exports above
-exports.SAV_ROW_LIMIT rows are refused with a pointer to CSV, which streams.
+pyreadstat writes a whole data frame at once (no append), so each chunk of responses becomes a polars frame
+(Arrow columns: far smaller than Python objects), built column by column, and the frames are joined before
+writing; exports above exports.SAV_ROW_LIMIT rows are refused with a pointer to CSV, which streams.
 """
 
 from __future__ import annotations
@@ -10,12 +10,10 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from core.exports import LOCAL_TZ
-from surveys.exports import SAV_ROW_LIMIT, ExportColumn, export_columns, iter_answers, response_count
+from surveys.exports import SAV_ROW_LIMIT, ExportColumn, column_chunks, export_columns, response_count
 from surveys.models import Survey
 from surveys.result_filters import Filters
 
-CHUNK_ROWS = 10_000
 LABEL_BYTES = 250  # SPSS keeps variable labels up to 256 bytes; a Chinese character takes 3
 VALUE_LABEL_BYTES = 118  # and value labels up to 120
 
@@ -39,6 +37,10 @@ def _dtype(column: ExportColumn) -> Any:
     return pl.Float64 if column.numeric else pl.String
 
 
+def _blank_to_none(cell: Any) -> Any:
+    return cell if cell not in ("", None) else None
+
+
 def write_sav(path: str | Path, survey: Survey, filters: Filters) -> int:
     """Write the filtered responses to `path`; returns the number of rows. Raises TooManyRows above the cap."""
     # Imported here: polars and pyreadstat add ~100 MiB to a process that never writes a .sav.
@@ -50,19 +52,17 @@ def write_sav(path: str | Path, survey: Survey, filters: Filters) -> int:
         raise TooManyRows(count)
     columns = [column for column in export_columns(survey) if column.in_sav]
     schema = {column.name: _dtype(column) for column in columns}
-    converters = [column.spss or (lambda cell: cell if cell not in ("", None) else None) for column in columns[3:]]
-    readers = [column.read for column in columns[3:]]
-    frames: list[pl.DataFrame] = []
-    buffer: list[list[Any]] = []
-    for response_id, submitted_at, complete, values, others in iter_answers(survey, filters):
-        local = submitted_at.astimezone(LOCAL_TZ).replace(tzinfo=None)
-        cells = [convert(read(values, others)) for read, convert in zip(readers, converters, strict=True)]
-        buffer.append([response_id, local, int(complete), *cells])
-        if len(buffer) >= CHUNK_ROWS:
-            frames.append(pl.DataFrame(buffer, schema=schema, orient="row"))
-            buffer = []
-    if buffer or not frames:
-        frames.append(pl.DataFrame(buffer, schema=schema, orient="row"))
+    converters = [column.spss or _blank_to_none for column in columns]
+    frames = [
+        pl.DataFrame(
+            {
+                column.name: list(map(convert, cells))
+                for column, convert, cells in zip(columns, converters, chunk_cells, strict=True)
+            },
+            schema=schema,
+        )
+        for chunk_cells in column_chunks(survey, filters, columns)
+    ] or [pl.DataFrame(schema=schema)]
     frame = pl.concat(frames)
     del frames
     pyreadstat.write_sav(
