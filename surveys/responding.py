@@ -16,11 +16,11 @@ from enum import StrEnum
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import delete, func
+from sqlalchemy import delete, func, insert
 
 from core.db import utcnow
 from core.extensions import db
-from surveys.models import Answer, DedupToken, Phase, Response, ResumeDraft, Survey
+from surveys.models import Answer, DedupToken, Phase, Response, ResumeDraft, Survey, answer_document
 
 TOKEN_BYTES = 24
 
@@ -127,14 +127,23 @@ def record_response(
             submission_hash=_submission_hash(submission_key),
         )
     )
-    response = Response(survey_id=survey.id, submitted_at=now.replace(minute=0, second=0, microsecond=0))
-    response.answers = [
-        Answer(question_code=code, value=value, other_text=other.get(code, "")) for code, value in values.items()
-    ]
+    response = Response(
+        survey_id=survey.id,
+        submitted_at=now.replace(minute=0, second=0, microsecond=0),
+        answer_data=answer_document(values, other),
+    )
     db.session.add(response)
     if draft is not None:
         db.session.delete(draft)
     db.session.flush()
+    # One executemany for the answers rather than an ORM insert per answer: the last page's POST is the hot path.
+    db.session.execute(
+        insert(Answer),
+        [
+            {"response_id": response.id, "question_code": code, "value": value, "other_text": other.get(code, "")}
+            for code, value in values.items()
+        ],
+    )
     _cap_reached(survey, now)
     return Outcome.STORED
 
