@@ -177,8 +177,9 @@ def valid_rows_query(consultation_id: int, *columns: Any) -> Select:
 
 def stream_rows(query: Select) -> Iterator[Row]:
     """Plain rows read `BATCH_ROWS` at a time, without the ORM's per-row bookkeeping (a million rows stream)."""
-    connection = db.session.connection().execution_options(yield_per=BATCH_ROWS)
-    return iter(connection.execute(query))
+    # On the statement, not the connection: Connection.execution_options() changes the session's connection for
+    # good, and every later statement (an INSERT included) would then ask PostgreSQL for a server-side cursor.
+    return iter(db.session.connection().execute(query.execution_options(yield_per=BATCH_ROWS)))
 
 
 # Every kind of personal data core.screening finds holds an @ or at least seven digits in a row, single spaces or

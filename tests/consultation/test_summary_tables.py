@@ -148,3 +148,16 @@ def test_the_cli_export_is_registered_and_audited_like_a_download(app, runner, h
                                  "--bom", "-o", csv_file])  # fmt: skip
     assert result.exit_code == 0 and csv_file.read_bytes().startswith("\ufeff".encode())
     assert find_by_content(csv_file.read_bytes()) is not None
+
+
+def test_streaming_the_table_leaves_the_session_able_to_write(app) -> None:
+    # A streamed read once switched the session's connection to server-side cursors for good, and the next INSERT
+    # (registering the issued file) failed on PostgreSQL.
+    from consultation.summary_data import stream_rows, valid_rows_query
+    from core import audit
+
+    handled = handled_consultation()
+    assert list(stream_rows(valid_rows_query(handled.consultation.id)))
+    audit.record("test.after_streaming", handled.consultation)
+    db.session.flush()
+    db.session.commit()
