@@ -68,7 +68,7 @@ def login() -> Any:
         audit.record("auth.login", user, actor=user, subject=email)
         db.session.commit()
         if user.totp_secret:
-            return redirect(url_for("auth.second_factor", next=request.args.get("next", "")))
+            return redirect(url_for("auth.second_factor", next=request.args.get("next") or None))
         return redirect(safe_next())
     return render_template("auth/login.html", form=form)
 
