@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
@@ -182,18 +181,6 @@ def stream_rows(query: Select) -> Iterator[Row]:
     return iter(db.session.connection().execute(query.execution_options(yield_per=BATCH_ROWS)))
 
 
-# Every kind of personal data core.screening finds holds an @ or at least seven digits in a row, single spaces or
-# hyphens between them allowed (mobile 11, landline 7-8 after the area code, ID 17 + check, card 16-19), full-width
-# forms included. A text with neither cannot hold any, and skips the five pattern searches: in a table of a
-# million comments that is most of the masking time. (Belongs in core.screening.mask_personal_data itself.)
-_MAY_HOLD_PERSONAL_DATA = re.compile("[0-9０-９](?:[-－ 　]?[0-9０-９]){6,}|[@＠]")
-
-
-def masked(text: str) -> str:
-    """mask_personal_data(text), quicker for the texts that cannot hold personal data."""
-    return mask_personal_data(text) if _MAY_HOLD_PERSONAL_DATA.search(text) else text
-
-
 def summary_rows(consultation: Consultation, internal: bool, words: Words) -> Iterator[SummaryRow]:
     units = {row.key: row.label for row in consultation.units}
     for number, row in enumerate(stream_rows(valid_rows_query(consultation.id)), start=1):
@@ -207,7 +194,7 @@ def summary_rows(consultation: Consultation, internal: bool, words: Words) -> It
             channel=words.channel.get(row.channel, ""),
             received_at=row.received_at,
             unit=units.get(row.unit_key or "", WHOLE_DRAFT),
-            content=masked(row.content),
+            content=mask_personal_data(row.content),
             adoption=ADOPTION_WORDS.get(row.adoption, "") if row.adoption else "",
             reason=row.answer_reason,
             change=row.answer_change,
