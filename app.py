@@ -33,10 +33,11 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     extensions.login_manager.login_view = "auth.login"
     extensions.login_manager.session_protection = None  # sessions are server-side and revocable instead
 
-    from core import database, i18n, logs, security, templating
+    from core import database, i18n, logs, page_cache, security, templating
 
     database.init_app(app)
     i18n.init_app(app)
+    page_cache.init_app(app)
     logs.init_app(app)
     security.init_app(app)
     templating.init_app(app)

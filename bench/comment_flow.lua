@@ -35,7 +35,7 @@ function response(status, headers, resp_body)
   if state == "get" then
     local set_cookie = headers["Set-Cookie"]
     if set_cookie then cookie = set_cookie:match("^([^;]+)") end
-    local csrf = resp_body:match('name="csrf_token" type="hidden" value="([^"]+)"')
+    local csrf = resp_body:match('name="csrf_token"[^>]-value="([^"]+)"')
     local key = resp_body:match('name="submission_key" type="hidden" value="([^"]+)"')
     if status == 200 and csrf and key then
       forms = forms + 1

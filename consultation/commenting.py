@@ -63,7 +63,7 @@ def normalise_receipt(text: str) -> str | None:
 
 
 def _check_unit(consultation: Consultation, unit_key: str | None) -> None:
-    if unit_key is not None and unit_key not in {row.key for row in consultation.units}:
+    if unit_key is not None and unit_key not in {key for key, _label in consultation.unit_choices()}:
         raise WorkflowError(["unknown_unit"])
 
 
@@ -104,13 +104,15 @@ def submit_online_comment(
     attachment: StoredFile | None = None,
     now: datetime | None = None,
     source: str | None = None,
+    key_checked: bool = False,
 ) -> tuple[Comment, bool]:
     """Store a resident's comment once: a repeated key returns the comment already stored and False.
 
     Refused (WorkflowError) when the consultation is not open or the unit is not one of its draft's.
     `source` (intake.source_key of the address) only feeds burst detection; it is not stored with the comment.
+    `key_checked`: the caller has just found the key unused in this transaction (a race is still caught below).
     """
-    existing = _by_idempotency_key(idempotency_key)
+    existing = None if key_checked else _by_idempotency_key(idempotency_key)
     if existing is not None:
         _discard(attachment)
         return existing, False

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import StrEnum
+from threading import Lock
 from typing import Any
 
+from cachetools import LRUCache, cached
 from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -198,13 +200,9 @@ class Consultation(db.Model):
 
     def unit_choices(self) -> list[tuple[str, str]]:
         """(key, label) of the units a resident can comment on: not the preamble or the closing lines."""
-        # Read on every comment form and post: fetch the four short columns, not every unit's text.
-        rows = db.session.execute(
-            db.select(DraftUnitRow.key, DraftUnitRow.number, DraftUnitRow.title)
-            .where(DraftUnitRow.consultation_id == self.id, DraftUnitRow.kind.not_in(("preamble", "closing")))
-            .order_by(DraftUnitRow.position)
-        ).all()
-        return [(row.key, unit_label(row.key, row.number, row.title)) for row in rows]
+        if self.status.is_published:
+            return _published_unit_choices(self.id, self.updated_at)
+        return _read_unit_choices(self.id)
 
     def draft_units(self) -> list[DraftUnit]:
         return [row.as_draft_unit() for row in self.units]
@@ -235,6 +233,23 @@ class DraftUnitRow(db.Model):
     def label(self) -> str:
         """How the unit is named in a select or a feedback table: its number and title."""
         return unit_label(self.key, self.number, self.title)
+
+
+def _read_unit_choices(consultation_id: int) -> list[tuple[str, str]]:
+    # Fetch the three short columns, not every unit's text.
+    rows = db.session.execute(
+        db.select(DraftUnitRow.key, DraftUnitRow.number, DraftUnitRow.title)
+        .where(DraftUnitRow.consultation_id == consultation_id, DraftUnitRow.kind.not_in(("preamble", "closing")))
+        .order_by(DraftUnitRow.position)
+    ).all()
+    return [(row.key, unit_label(row.key, row.number, row.title)) for row in rows]
+
+
+# A published draft never changes (services.replace_units refuses it) and every change of status moves
+# updated_at, so a worker keeps the choices it reads on each comment form and post instead of reading them again.
+@cached(LRUCache(maxsize=256), key=lambda consultation_id, updated_at: (consultation_id, updated_at), lock=Lock())
+def _published_unit_choices(consultation_id: int, updated_at: datetime) -> list[tuple[str, str]]:
+    return _read_unit_choices(consultation_id)
 
 
 def unit_label(key: str, number: str, title: str) -> str:

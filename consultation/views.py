@@ -32,6 +32,7 @@ from consultation.models import (
     ModerationStatus,
     Validity,
 )
+from core import captcha, page_cache
 from core.db import utcnow
 from core.extensions import db, limiter
 from core.models import Department
@@ -69,6 +70,10 @@ def _filter_choices() -> dict[str, Any]:
 
 @bp.route("/")
 def index() -> str:
+    return page_cache.cached_page("consultation-index", _render_index)
+
+
+def _render_index() -> str:
     filters = _filters()
     now = utcnow()
     lists = {phase: services.published_in_phase(phase, now, **filters) for phase in ("open", "upcoming", "closed")}
@@ -78,6 +83,10 @@ def index() -> str:
 @bp.route("/feedback")
 def feedback_index() -> str:
     """Consultations whose feedback is published, most recent first."""
+    return page_cache.cached_page("feedback-index", _render_feedback_index)
+
+
+def _render_feedback_index() -> str:
     filters = _filters()
     published = feedback.with_published_feedback(filters["department_id"])
     if filters["doc_type"]:
@@ -90,6 +99,10 @@ def feedback_index() -> str:
 @bp.route("/<int:consultation_id>/feedback", endpoint="feedback")
 def feedback_page(consultation_id: int) -> str:
     """The published feedback: counts that add up, concentrated opinions, main changes, the table of answers."""
+    return page_cache.cached_page("feedback", lambda: _render_feedback(consultation_id))
+
+
+def _render_feedback(consultation_id: int) -> str:
     consultation = _published_or_404(consultation_id)
     record = db.session.get(ConsultationFeedback, consultation.id)
     if consultation.status not in feedback.PUBLISHED_STATUSES or record is None or record.published_at is None:
@@ -154,6 +167,10 @@ def notice_context(consultation: Consultation, now: datetime) -> dict[str, Any]:
 
 @bp.route("/<int:consultation_id>")
 def detail(consultation_id: int) -> str:
+    return page_cache.cached_page("consultation", lambda: _render_detail(consultation_id))
+
+
+def _render_detail(consultation_id: int) -> str:
     consultation = _published_or_404(consultation_id)
     return render_template("consultation/detail.html", **notice_context(consultation, utcnow()))
 
@@ -175,20 +192,38 @@ def attachment(consultation_id: int, attachment_id: int) -> Any:
 @bp.route("/<int:consultation_id>/comment", methods=["GET", "POST"])
 @limiter.limit(_comment_rate_limit, methods=["POST"])
 def comment(consultation_id: int) -> Any:
+    if request.method == "GET":
+        # A blank form is the same for everyone but its CSRF token, submission key and captcha challenge.
+        return page_cache.cached_page(
+            "comment-form",
+            lambda: _comment_form(consultation_id),
+            fillers={"submission_key": _new_submission_key, "captcha": captcha.fresh_field_html},
+        )
+    return _comment_form(consultation_id)
+
+
+def _new_submission_key() -> str:
+    return secrets.token_urlsafe(24)
+
+
+def _comment_form(consultation_id: int) -> Any:
     consultation = _published_or_404(consultation_id)
     # A retried or double-clicked POST finds the comment the first one stored, before anything else is checked
     # (its captcha answer is already spent).
     key = request.form.get("submission_key", "") if request.method == "POST" else ""
+    stored_in = None
     if key:
-        stored = db.session.scalar(db.select(Comment).where(Comment.idempotency_key == key))
-        if stored is not None and stored.consultation_id == consultation.id:
+        stored_in = db.session.scalar(db.select(Comment.consultation_id).where(Comment.idempotency_key == key))
+        if stored_in == consultation.id:
             return redirect(url_for(".received", key=key), code=303)
     phase = consultation.phase(utcnow())
     form = CommentForm()
     form.set_units(consultation.unit_choices())
     if request.method == "GET":
         form.unit_key.data = request.args.get("unit", "")
-        form.submission_key.data = secrets.token_urlsafe(24)
+        form.submission_key.data = (
+            page_cache.hole("submission_key") if page_cache.rendering_with_holes() else _new_submission_key()
+        )
     if phase != "open":
         status = 403 if request.method == "POST" else 200
         return render_template("consultation/comment.html", consultation=consultation, form=None, phase=phase), status
@@ -206,15 +241,18 @@ def comment(consultation_id: int) -> Any:
                     form.submission_key.data,
                     stored_file or None,
                     source=intake.source_key(request.remote_addr or ""),
+                    key_checked=stored_in is None,
                 )
             except services.WorkflowError as error:
                 db.session.rollback()
                 flash(" ".join(labels.problem_message(code) for code in error.problems), "error")
             else:
+                # Read before the commit expires the row: no second query unless a receipt is e-mailed.
+                receipt_key, email_receipt = saved.idempotency_key, created and bool(saved.email)
                 db.session.commit()  # stored durably before the resident is told it was received
-                if created:
+                if email_receipt:
                     commenting.send_receipt(saved)
-                return redirect(url_for(".received", key=saved.idempotency_key), code=303)
+                return redirect(url_for(".received", key=receipt_key), code=303)
     if request.method == "POST" and request.files.get("attachment") and request.files["attachment"].filename:
         form.attachment.errors = [*form.attachment.errors, _("Please choose the file again.")]
     # A refused form comes back as a normal page (200): the resident's browser shows it like any other.

@@ -17,7 +17,7 @@ from datetime import timedelta
 from typing import Any
 
 from captcha.image import ImageCaptcha
-from flask import Blueprint, abort, current_app, send_file, url_for
+from flask import Blueprint, abort, current_app, render_template_string, send_file, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
@@ -147,6 +147,14 @@ class CaptchaForm(FlaskForm):
         self.captcha_token.data = challenge.token
         self.captcha_answer.data = ""
         return challenge
+
+
+_FRESH_FIELD = '{% from "_captcha.html" import captcha_field with context %}{{ captcha_field(form) }}'
+
+
+def fresh_field_html() -> str:
+    """A new challenge's field, as a blank form shows it: what fills a cached page's captcha hole."""
+    return render_template_string(_FRESH_FIELD, form=CaptchaForm(formdata=None))
 
 
 @bp.route("/captcha/<token>.png")

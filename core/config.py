@@ -45,6 +45,10 @@ class DefaultConfig:
     REMEMBER_COOKIE_HTTPONLY = True
     REMEMBER_COOKIE_SAMESITE = "Lax"
 
+    # Seconds a public page (a consultation, the lists, a comment form) is served from a worker's memory to
+    # visitors who are not signed in; its counters lag by at most this long. 0 renders every request afresh.
+    PUBLIC_PAGE_CACHE_SECONDS = 5
+
     # Number of reverse proxies in front of gunicorn whose X-Forwarded-* headers are trusted (nginx: 1).
     TRUSTED_PROXY_COUNT = 0
     # Strict-Transport-Security max-age sent on HTTPS responses.

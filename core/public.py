@@ -7,6 +7,7 @@ from typing import Any
 from flask import Blueprint, current_app, jsonify, make_response, redirect, render_template, request, url_for
 from sqlalchemy import text
 
+from core import page_cache
 from core.auth import safe_next
 from core.extensions import csrf, db
 from core.forms import ConfirmForm
@@ -20,6 +21,10 @@ LANGUAGE_COOKIE = "lang"
 
 @bp.route("/")
 def home() -> str:
+    return page_cache.cached_page("home", _render_home)
+
+
+def _render_home() -> str:
     sections = [(section, section.load()) for section in sections_for("home")]
     return render_template("public/home.html", sections=sections)
 

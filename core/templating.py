@@ -9,6 +9,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup
 
+from core import page_cache
 from core.i18n import is_english
 from core.models import Role
 from core.permissions import can_any
@@ -44,8 +45,9 @@ def staff_nav() -> list[tuple[str, Any]]:
 
 
 def csrf_field() -> Markup:
-    """The hidden CSRF input of a POST-only button form (cheaper than building a form object on every page)."""
-    return Markup('<input type="hidden" name="csrf_token" value="{}">').format(generate_csrf())
+    """The hidden CSRF input of a form (cheaper than building a form object on every page)."""
+    token = page_cache.hole("csrf") if page_cache.rendering_with_holes() else generate_csrf()
+    return Markup('<input type="hidden" name="csrf_token" value="{}">').format(token)
 
 
 def _context() -> dict[str, Any]:
@@ -65,5 +67,6 @@ def init_app(app: Flask) -> None:
     app.jinja_env.add_extension("jinja2.ext.do")
     # Globals, not context: macros imported without context use them for their CSRF field.
     app.jinja_env.globals["csrf_field"] = csrf_field
+    app.jinja_env.globals.update(rendering_with_holes=page_cache.rendering_with_holes, page_hole=page_cache.hole)
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True

@@ -9,11 +9,12 @@ from flask import Blueprint, Response, abort, make_response, redirect, render_te
 from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
 
+from core import page_cache
 from core.extensions import db, limiter
 from core.qr import qr_png, qr_svg
 from surveys import responding
 from surveys.forms import FinalPageForm
-from surveys.models import Phase, ReviewStatus, Survey
+from surveys.models import Phase, ResumeDraft, ReviewStatus, Survey
 from surveys.review import may_edit, may_review
 from surveys.structure import Structure, structure_of
 from surveys.taking import PageState, apply_page, build_page, first_unfinished, next_page
@@ -124,20 +125,40 @@ def take(survey_id: int) -> Any:
                 draft = responding.load_draft(survey, tokens.resume)
         else:
             result = ShowAgain(build_page(pages, draft.page_index if draft else 0, values, other, {}), FinalPageForm())
-        if isinstance(result, ShowAgain):
-            body = render_template(
-                "surveys/take.html",
-                survey=survey,
-                state=result.page,
-                seed=tokens.resume,
-                final_form=result.final_form,
-                submission_key=draft.submission_key if draft else responding.new_token(),
-                share_image=url_for("surveys.qr", survey_id=survey.id, fmt="png", _external=True),
-            )
-            response = make_response(body)
-        else:
+        if not isinstance(result, ShowAgain):
             response = make_response(result)
+        elif request.method == "GET" and tokens.new_dedup and tokens.new_resume:
+            # A new browser's blank first page is the same for all of them but its tokens: shared for a while.
+            response = make_response(
+                page_cache.cached_page(
+                    "survey-first-page",
+                    lambda: _render_page(survey, result, tokens, None),
+                    fillers={"submission_key": responding.new_token},
+                )
+            )
+        else:
+            response = make_response(_render_page(survey, result, tokens, draft))
     return _with_cookies(response, survey, tokens.dedup, tokens.resume) if tokens.new else response
+
+
+def _render_page(survey: Survey, shown: ShowAgain, tokens: Tokens, draft: ResumeDraft | None) -> str:
+    if any(question.setting("shuffle") for question in shown.page.questions):
+        page_cache.keep_private()  # the options are in this respondent's own order
+    if draft is not None:
+        submission_key = draft.submission_key
+    else:
+        submission_key = (
+            page_cache.hole("submission_key") if page_cache.rendering_with_holes() else responding.new_token()
+        )
+    return render_template(
+        "surveys/take.html",
+        survey=survey,
+        state=shown.page,
+        seed=tokens.resume,
+        final_form=shown.final_form,
+        submission_key=submission_key,
+        share_image=url_for("surveys.qr", survey_id=survey.id, fmt="png", _external=True),
+    )
 
 
 def _step(survey: Survey, pages: Structure, tokens: Tokens, values: dict[str, Any], other: dict[str, str]) -> Any:

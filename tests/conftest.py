@@ -35,6 +35,7 @@ def test_config(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> 
         "WTF_CSRF_ENABLED": False,
         "RATELIMIT_ENABLED": False,
         "CAPTCHA_ENABLED": False,
+        "PUBLIC_PAGE_CACHE_SECONDS": 0,  # tests/test_page_cache.py switches it on
         "MAIL_SUPPRESS_SEND": True,
         "LOG_FORMAT": "text",
         "UPLOAD_FOLDER": str(tmp_path_factory.mktemp("uploads")),
