@@ -69,9 +69,13 @@ def _cluster_key(comment: Comment) -> int:
     return comment.cluster_id or comment.id
 
 
-def merge_cluster_keys(consultation_id: int, keys: set[int]) -> int:
+def merge_cluster_keys(consultation_id: int, keys: set[int], *, loaded_rows_current: bool = False) -> int:
     """Make the clusters named by `keys` (a comment id stands for itself when it has no cluster) one cluster,
-    named by the smallest key; returns it. Writes the same values whichever worker runs it."""
+    named by the smallest key; returns it. Writes the same values whichever worker runs it.
+
+    `loaded_rows_current`: the caller knows no comment loaded in the session needs its cluster_id refreshed,
+    so the rows changed need not be fetched back.
+    """
     target = min(keys)
     db.session.execute(
         db.update(Comment)
@@ -80,7 +84,7 @@ def merge_cluster_keys(consultation_id: int, keys: set[int]) -> int:
             Comment.id.in_(keys) | Comment.cluster_id.in_(keys - {target}),
         )
         .values(cluster_id=target)
-        .execution_options(synchronize_session="fetch")
+        .execution_options(synchronize_session=False if loaded_rows_current else "fetch")
     )
     return target
 
@@ -171,10 +175,14 @@ def place(consultation_id: int, content: str) -> Placement:
     return placement
 
 
-def index(comment: Comment, placement: Placement) -> None:
-    """After the comment's insert: merge the clusters it joined and store its band keys for later comments."""
+def index(comment: Comment, placement: Placement, *, only_comment_loaded: bool = False) -> None:
+    """After the comment's insert: merge the clusters it joined and store its band keys for later comments.
+
+    `only_comment_loaded`: no other comment is loaded in the session (a resident's submission), so the merge
+    need not refresh any in memory; the new comment already carries its cluster.
+    """
     if placement.merge_keys:
-        merge_cluster_keys(comment.consultation_id, placement.merge_keys)
+        merge_cluster_keys(comment.consultation_id, placement.merge_keys, loaded_rows_current=only_comment_loaded)
     if placement.band_keys:
         db.session.execute(
             db.insert(CommentBand),

@@ -63,11 +63,11 @@ def keep_private() -> None:
     g.page_cache_private = True
 
 
-def _serves_from_cache() -> bool:
+def _serves_from_cache(after_post: bool) -> bool:
     store = current_app.extensions.get(_EXTENSION)
     return (
         store is not None
-        and request.method == "GET"
+        and (request.method == "GET" or after_post)
         and "_flashes" not in session  # a message waiting for this visitor is part of the page
         and not current_user.is_authenticated
     )
@@ -84,15 +84,20 @@ def _fill(html: str, fillers: Mapping[str, Callable[[], str]]) -> str:
 
 
 def cached_page(
-    key: Hashable, render: Callable[[], str], fillers: Mapping[str, Callable[[], str]] | None = None
+    key: Hashable,
+    render: Callable[[], str],
+    fillers: Mapping[str, Callable[[], str]] | None = None,
+    *,
+    after_post: bool = False,
 ) -> str:
     """`render()`'s page, from the cache when this visitor may share it, with every hole filled for them.
 
     `key` names what the page shows besides its address and language (the address, query string and language are
     part of the key already); `fillers` give the value of each hole `render` writes, other than the CSRF token.
+    `after_post`: the page a POST ends on, which does not depend on what was posted (a thank-you page).
     """
     fillers = fillers or {}
-    if not _serves_from_cache():
+    if not _serves_from_cache(after_post):
         return render()
     full_key = (request.path, request.query_string, current_language(), key)
     store: _PageStore = current_app.extensions[_EXTENSION]

@@ -103,21 +103,23 @@ def record_response(
     submission_key: str,
     values: dict[str, Any],
     other: dict[str, str],
-    resume_token: str | None = None,
+    draft: ResumeDraft | None = None,
+    *,
+    browser_checked: bool = False,
 ) -> Outcome:
-    """Store a complete response once. `values` are the visible answers (code → value), already checked.
+    """Store a complete response once. `values` are the visible answers (code → value), already checked;
+    `draft` is the browser's draft (read before any write: SQLite's single writer lock must not be held while
+    reading), deleted with the response. `browser_checked`: the caller has just found no response stored for
+    `dedup_token` in this transaction (a concurrent one still fails at flush).
 
     Raises IntegrityError at flush when another request stored the same browser's response meanwhile.
     """
-    existing = dedup_record(survey, dedup_token)
+    existing = None if browser_checked else dedup_record(survey, dedup_token)
     if existing is not None:
         return Outcome.REPEATED if is_same_submission(existing, submission_key) else Outcome.ALREADY_RESPONDED
     now = utcnow()
     if survey.phase(now) is not Phase.OPEN or _cap_reached(survey, now):
         return Outcome.CLOSED
-    # Read before the first write: the session's autoflush would otherwise begin the write transaction here,
-    # and SQLite's single writer lock would be held while the rest is read.
-    draft = load_draft(survey, resume_token)
     # Flushed with the response: a concurrent double submit fails on the primary key as a whole (the view
     # rolls back and asks again, and then finds this token), never half-stored.
     db.session.add(

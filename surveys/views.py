@@ -113,32 +113,35 @@ def take(survey_id: int) -> Any:
         repeated = request.method == "POST" and responding.is_same_submission(
             record, request.form.get("submission_key", "")
         )
-        response = make_response(render_template("surveys/done.html", survey=survey, already=not repeated))
+        response = make_response(_done_page(survey, already=not repeated))
+    elif request.method == "GET" and tokens.new_dedup and tokens.new_resume:
+        # A new browser's blank first page is the same for all of them but its tokens: shared for a while.
+        response = make_response(
+            page_cache.cached_page(
+                "survey-first-page",
+                lambda: _render_page(survey, _blank_first_page(survey), tokens, None),
+                fillers={"submission_key": responding.new_token},
+            )
+        )
     else:
         draft = None if tokens.new_resume else responding.load_draft(survey, tokens.resume)
         stored = draft.answers if draft else {}
         values, other = stored.get("values", {}), stored.get("other", {})
         pages = structure_of(survey)
         if request.method == "POST":
-            result = _step(survey, pages, tokens, values, other)
+            result = _step(survey, pages, tokens, draft, values, other)
             if isinstance(result, ShowAgain):  # the POST may have saved a draft: its key goes in the form
                 draft = responding.load_draft(survey, tokens.resume)
         else:
             result = ShowAgain(build_page(pages, draft.page_index if draft else 0, values, other, {}), FinalPageForm())
-        if not isinstance(result, ShowAgain):
-            response = make_response(result)
-        elif request.method == "GET" and tokens.new_dedup and tokens.new_resume:
-            # A new browser's blank first page is the same for all of them but its tokens: shared for a while.
-            response = make_response(
-                page_cache.cached_page(
-                    "survey-first-page",
-                    lambda: _render_page(survey, result, tokens, None),
-                    fillers={"submission_key": responding.new_token},
-                )
-            )
-        else:
-            response = make_response(_render_page(survey, result, tokens, draft))
+        response = make_response(
+            _render_page(survey, result, tokens, draft) if isinstance(result, ShowAgain) else result
+        )
     return _with_cookies(response, survey, tokens.dedup, tokens.resume) if tokens.new else response
+
+
+def _blank_first_page(survey: Survey) -> ShowAgain:
+    return ShowAgain(build_page(structure_of(survey), 0, {}, {}, {}), FinalPageForm())
 
 
 def _render_page(survey: Survey, shown: ShowAgain, tokens: Tokens, draft: ResumeDraft | None) -> str:
@@ -161,8 +164,18 @@ def _render_page(survey: Survey, shown: ShowAgain, tokens: Tokens, draft: Resume
     )
 
 
-def _step(survey: Survey, pages: Structure, tokens: Tokens, values: dict[str, Any], other: dict[str, str]) -> Any:
-    """Handle a page's POST: a redirect or rendered page, or ShowAgain for the same page with its errors."""
+def _step(
+    survey: Survey,
+    pages: Structure,
+    tokens: Tokens,
+    draft: ResumeDraft | None,
+    values: dict[str, Any],
+    other: dict[str, str],
+) -> Any:
+    """Handle a page's POST: a redirect or rendered page, or ShowAgain for the same page with its errors.
+
+    `draft` is the browser's draft as read at the start of the request, `values` and `other` its answers.
+    """
     try:
         index = max(0, min(int(request.form.get("page_index", "0")), len(pages.pages) - 1))
     except ValueError:
@@ -180,7 +193,7 @@ def _step(survey: Survey, pages: Structure, tokens: Tokens, values: dict[str, An
         return ShowAgain(build_page(pages, index, kept, other_texts, entries), final_form)
     target = next_page(pages, index, kept, step=1)
     if target is None:
-        return _finish(survey, pages, tokens, index, kept, other_texts, final_form)
+        return _finish(survey, pages, tokens, draft, index, kept, other_texts, final_form)
     _save(survey, tokens.resume, kept, other_texts, target)
     db.session.commit()
     return redirect(url_for("surveys.take", survey_id=survey.id))
@@ -190,6 +203,7 @@ def _finish(
     survey: Survey,
     pages: Structure,
     tokens: Tokens,
+    draft: ResumeDraft | None,
     index: int,
     values: dict[str, Any],
     other: dict[str, str],
@@ -204,8 +218,8 @@ def _finish(
     valid = final_form.validate_on_submit()  # once: a captcha challenge is spent when checked
     unfinished = first_unfinished(pages, values, other) if valid else None
     if valid and unfinished is None:
-        key = request.form.get("submission_key") or _draft_key(survey, tokens)
-        return _submit(survey, tokens, index, key, values, other)
+        key = request.form.get("submission_key") or (draft.submission_key if draft else responding.new_token())
+        return _submit(survey, tokens, draft, index, key, values, other)
     _save(survey, tokens.resume, values, other, index if unfinished is None else unfinished)
     db.session.commit()
     if not valid:
@@ -213,32 +227,43 @@ def _finish(
     return redirect(url_for("surveys.take", survey_id=survey.id))
 
 
-def _draft_key(survey: Survey, tokens: Tokens) -> str:
-    """The idempotency key of the browser's draft, as the draft would be saved with (a new one if none)."""
-    draft = None if tokens.new_resume else responding.load_draft(survey, tokens.resume)
-    return draft.submission_key if draft else responding.new_token()
-
-
 def _save(survey: Survey, resume: str, values: dict[str, Any], other: dict[str, str], index: int) -> Any:
     return responding.save_draft(survey, resume, values, other, index, request.form.get("submission_key", ""))
 
 
-def _submit(survey: Survey, tokens: Tokens, index: int, key: str, values: dict[str, Any], other: dict[str, str]) -> Any:
+def _submit(
+    survey: Survey,
+    tokens: Tokens,
+    draft: ResumeDraft | None,
+    index: int,
+    key: str,
+    values: dict[str, Any],
+    other: dict[str, str],
+) -> Any:
     """Store the response (and drop the draft) in one transaction; when it is not stored, keep the draft."""
-    resume = None if tokens.new_resume else tokens.resume
     try:
-        outcome = responding.record_response(survey, tokens.dedup, key, values, other, resume)
+        # take() found no response from this browser and read its draft in this request: not asked again.
+        outcome = responding.record_response(survey, tokens.dedup, key, values, other, draft, browser_checked=True)
         db.session.commit()
     except IntegrityError:  # the same browser's other request stored first: this one is a repeat or a second
         db.session.rollback()
-        outcome = responding.record_response(survey, tokens.dedup, key, values, other, resume)
+        draft = None if tokens.new_resume else responding.load_draft(survey, tokens.resume)
+        outcome = responding.record_response(survey, tokens.dedup, key, values, other, draft)
     if outcome is not responding.Outcome.STORED:
         _save(survey, tokens.resume, values, other, index)  # the answers are kept, as after any page
         db.session.commit()
     if outcome is responding.Outcome.CLOSED:
         return render_template("surveys/closed.html", survey=survey, phase=Phase.CLOSED, Phase=Phase)
-    already = outcome is responding.Outcome.ALREADY_RESPONDED
-    return render_template("surveys/done.html", survey=survey, already=already)
+    return _done_page(survey, already=outcome is responding.Outcome.ALREADY_RESPONDED)
+
+
+def _done_page(survey: Survey, *, already: bool) -> str:
+    """The thanks (or "already answered") page: the same for every browser, so shared like a public page."""
+    return page_cache.cached_page(
+        ("survey-done", already),
+        lambda: render_template("surveys/done.html", survey=survey, already=already),
+        after_post=True,
+    )
 
 
 @bp.route("/<int:survey_id>/qr.<any(png, svg):fmt>")
