@@ -27,9 +27,20 @@ forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1,::1")
 
 
 def when_ready(server: object) -> None:
-    """Load what the first requests would otherwise load lazily, once, before the workers are forked."""
-    import datasketch  # noqa: F401 - MinHash for near-duplicate comments (pulls in numpy and scipy)
+    """Load what the first requests would otherwise load lazily, once, before the workers are forked.
 
+    create_app() imports no heavy library (command-line exports stay small, tests/test_lazy_imports.py); the ones
+    that public pages and logins use are loaded here, so preloaded workers answer their first request as fast as
+    any other. Staff-only exports (python-docx, reportlab, openpyxl, XlsxWriter) load on first use.
+    """
+    import captcha.image  # noqa: F401 - the captcha picture of every comment and survey form (Pillow)
+    import datasketch  # noqa: F401 - MinHash for near-duplicate comments (pulls in numpy and scipy)
+    import re2  # noqa: F401 - regex() conditions of surveys
+    import segno  # noqa: F401 - QR codes on share pages and documents
+    import zxcvbn  # noqa: F401 - password strength on sign-up and password change
+
+    from core.passwords import dummy_hash
     from core.textstats import top_terms
 
+    dummy_hash()  # the timing equaliser of logins: an unknown e-mail must cost a hash from the very first request
     top_terms(["预热分词词典"])  # jieba builds its dictionary (about a second) on first use

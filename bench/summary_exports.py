@@ -140,8 +140,8 @@ def current_rss_mib() -> float:
 class RssSampler(threading.Thread):
     """The highest resident memory seen while the export runs, sampled every 20 ms.
 
-    ru_maxrss also counts what the application's start-up held for a moment (the Argon2 timing hash of
-    core.passwords allocates 64 MiB once at import), so the export's own need is read here as well.
+    ru_maxrss also counts what the application's start-up held for a moment (it once did: the Argon2 timing hash
+    of core.passwords took 64 MiB at import, now at first login), so the export's own need is read here as well.
     """
 
     def __init__(self) -> None:

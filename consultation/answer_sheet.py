@@ -48,9 +48,14 @@ MAX_ROWS = 100_000
 
 def public_name(comment: Comment) -> str:
     """The submitter as shown outside the department: masked unless they opted in; organisations in full."""
-    if comment.publish_name:
-        return mask_personal_data(comment.author_name)
-    return mask_name(mask_personal_data(comment.author_name), comment.respondent_type.is_organisation)
+    return public_name_of(comment.author_name, comment.publish_name, comment.respondent_type.is_organisation)
+
+
+def public_name_of(author_name: str, publish_name: bool, is_organisation: bool) -> str:
+    """`public_name` from the three columns it reads (for exports that read columns, not Comment objects)."""
+    if publish_name:
+        return mask_personal_data(author_name)
+    return mask_name(mask_personal_data(author_name), is_organisation)
 
 
 def export_sheet(consultation: Consultation) -> Sheet:

@@ -23,12 +23,10 @@ import zipfile
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import PurePath
+from typing import TYPE_CHECKING
 
-import docx
-from docx.opc.exceptions import PackageNotFoundError
-from docx.table import Table
-from docx.text.paragraph import Paragraph
-from lxml import etree
+if TYPE_CHECKING:
+    from docx.table import Table
 
 UNIT_KINDS = ("preamble", "chapter", "section", "article", "part", "item", "paragraph", "closing")
 
@@ -326,6 +324,12 @@ def _table_lines(table: Table) -> list[str]:
 
 def docx_to_text(data: bytes) -> str:
     """The text of a .docx: body paragraphs and table rows in document order, one per line."""
+    # Imported here: python-docx and lxml weigh ~10 MiB, and only an upload of a Word draft needs them.
+    import docx
+    from docx.opc.exceptions import PackageNotFoundError
+    from docx.text.paragraph import Paragraph
+    from lxml import etree
+
     try:
         document = docx.Document(io.BytesIO(data))
     except (zipfile.BadZipFile, PackageNotFoundError, KeyError, ValueError, etree.XMLSyntaxError) as exc:

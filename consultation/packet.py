@@ -23,7 +23,6 @@ from consultation.summary_data import exemption_text, source_fingerprint
 from consultation.summary_exports import IssuedFile, filename, register
 from core.db import utcnow
 from core.documents import Block, Heading, OfficialDocument, Paragraph
-from core.docx_render import render_docx
 from core.exports import local_time
 from core.extensions import db
 from core.models import User
@@ -67,6 +66,8 @@ def _text_blocks(text: str) -> list[Block]:
 
 
 def _document(title: str, consultation: Consultation, blocks: list[Block], subtitle: str = "") -> bytes:
+    from core.docx_render import render_docx  # here: python-docx weighs ~10 MiB, which create_app() must not load
+
     return render_docx(
         OfficialDocument(
             title=title,

@@ -8,8 +8,9 @@ comment's text is masked in both. Rows are read in batches, so a consultation of
 from __future__ import annotations
 
 import hashlib
+import itertools
 import json
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from functools import cached_property
@@ -174,11 +175,21 @@ def valid_rows_query(consultation_id: int, *columns: Any) -> Select:
     )
 
 
-def stream_rows(query: Select) -> Iterator[Row]:
-    """Plain rows read `BATCH_ROWS` at a time, without the ORM's per-row bookkeeping (a million rows stream)."""
+def stream_batches(query: Select) -> Iterator[Sequence[Row]]:
+    """Plain rows in lists of up to `BATCH_ROWS`, without the ORM's per-row bookkeeping (a million rows stream)."""
     # On the statement, not the connection: Connection.execution_options() changes the session's connection for
     # good, and every later statement (an INSERT included) would then ask PostgreSQL for a server-side cursor.
-    return iter(db.session.connection().execute(query.execution_options(yield_per=BATCH_ROWS)))
+    return db.session.connection().execute(query.execution_options(yield_per=BATCH_ROWS)).partitions()
+
+
+def stream_rows(query: Select) -> Iterator[Row]:
+    """Plain rows read `BATCH_ROWS` at a time, one by one."""
+    return itertools.chain.from_iterable(stream_batches(query))
+
+
+def as_code(column: Any) -> Any:
+    """An enum column read as its stored string: no enum object made per row, for a pass over every comment."""
+    return type_coerce(column, String)
 
 
 def summary_rows(consultation: Consultation, internal: bool, words: Words) -> Iterator[SummaryRow]:
@@ -234,12 +245,11 @@ def source_fingerprint(consultation_id: int) -> str | None:
     record = db.session.get(ConsultationFeedback, consultation_id)
     digest.update(json.dumps(["main_changes", record.main_changes if record else ""], ensure_ascii=False).encode())
     # Enum columns read as their stored strings, so each row's repr() is plain data made in C, and quick.
-    columns = [
-        type_coerce(column, String) if isinstance(column.type, Enum) else column for column in _FINGERPRINT_COLUMNS
-    ]
+    columns = [as_code(column) if isinstance(column.type, Enum) else column for column in _FINGERPRINT_COLUMNS]
     query = db.select(*columns).where(Comment.consultation_id == consultation_id).order_by(Comment.id)
-    for row in stream_rows(query):
-        digest.update(repr(tuple(row)).encode())
+    for batch in stream_batches(query):
+        # One update per batch hashes the same bytes as one per row (issued fingerprints stay valid), in less time.
+        digest.update("".join([repr(tuple(row)) for row in batch]).encode())
     return digest.hexdigest()
 
 

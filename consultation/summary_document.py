@@ -22,8 +22,6 @@ from core.documents import (
     VerificationMark,
     chinese_date,
 )
-from core.docx_render import render_docx
-from core.pdf_render import render_pdf
 from core.verification import DocumentFormat
 
 TABLE_HEADER = ("序号", "意见建议人", "条款", "意见内容", "采纳情况", "理由")
@@ -117,6 +115,10 @@ def _rows(summary: Summary) -> Iterator[tuple[object, ...]]:
 
 def render(summary: Summary, fmt: DocumentFormat, mark: VerificationMark | None) -> bytes:
     """The summary as .docx or .pdf bytes. Word streams its rows; the PDF lays out pages and needs them as a list."""
+    # The renderers are imported here: python-docx and reportlab weigh ~25 MiB, which create_app() must not load.
+    from core.docx_render import render_docx
+    from core.pdf_render import render_pdf
+
     if fmt is DocumentFormat.DOCX:
         return render_docx(build_document(summary, mark, _rows(summary)))
     if fmt is DocumentFormat.PDF:

@@ -213,6 +213,9 @@ def export_to_file(
     """Write one format to an open file (the CLI): issued with nobody as issuer, audited as a CLI export."""
     if fmt in (DocumentFormat.CSV, DocumentFormat.JSON):
         stream = stream_export(consultation, fmt, version, None, bom=bom)
+        # The audit record is committed first, as a download does: the rows are then read outside a write
+        # transaction, which on SQLite would hold the one writer's lock (and block comments) for the whole export.
+        db.session.commit()
         for chunk in stream.chunks:  # registers after the last chunk, as a download does
             handle.write(chunk)
         return db.session.scalars(db.select(IssuedDocument).where(IssuedDocument.code == stream.code)).one()

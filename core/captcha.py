@@ -16,7 +16,6 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
-from captcha.image import ImageCaptcha
 from flask import Blueprint, abort, current_app, render_template_string, send_file, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -163,6 +162,8 @@ def image(token: str) -> Any:
         challenge = challenge_from_token(token)
     except BadSignature:
         abort(404)
+    from captcha.image import ImageCaptcha  # here: it loads Pillow and its fonts, ~10 MiB only images need
+
     png = ImageCaptcha(width=180, height=64).generate(challenge.code, format="png")
     response = send_file(io.BytesIO(png.getvalue()), mimetype="image/png", max_age=0)
     response.headers["Cache-Control"] = "no-store"

@@ -24,17 +24,19 @@ import re
 import tempfile
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from decimal import Decimal
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
-import xlsxwriter
 from flask import Response, request, stream_with_context
 from werkzeug.wsgi import wrap_file
 
 from core.textstats import display_width
+
+if TYPE_CHECKING:
+    import xlsxwriter
 
 LOCAL_TZ = ZoneInfo("Asia/Shanghai")
 CSV_CHUNK_ROWS = 1000
@@ -52,6 +54,7 @@ COLUMN_KINDS = frozenset({"text", "number", "datetime", "wrap"})
 _FORMULA_TRIGGERS = frozenset("=+-@\t\r＝＋－＠")
 _NUMBER_TYPES = (int, float, Decimal)
 _DATETIME_FORMAT = "%Y-%m-%d %H:%M:%S"
+_MINUTES_SECONDS = [f"{minute:02d}:{second:02d}" for minute in range(60) for second in range(60)]
 
 # Column widths, in Excel character units (one Latin character; a CJK character takes two).
 _MIN_WIDTH = 8
@@ -105,6 +108,42 @@ def local_time(dt: datetime) -> str:
     if dt.tzinfo is None or dt.utcoffset() is None:
         raise ValueError("local_time needs an aware datetime (the database stores UTC)")
     return dt.astimezone(LOCAL_TZ).strftime(_DATETIME_FORMAT)
+
+
+class LocalTimes:
+    """`local_time` for a column of many aware datetimes, several times faster: Beijing's offset from UTC is whole
+    hours, so the date and hour are formatted once per UTC hour and the minutes and seconds copied."""
+
+    MEMO_HOURS = 10_000
+
+    def __init__(self) -> None:
+        # Hour since the epoch -> "YYYY-MM-DD HH:" in Beijing time, or None when that hour's offset is not whole.
+        self._heads: dict[float, str | None] = {}
+
+    def __call__(self, values: Iterable[datetime]) -> list[str]:
+        heads = self._heads
+        if len(heads) > self.MEMO_HOURS:
+            heads.clear()
+        texts = []
+        for value in values:
+            if value.tzinfo is None:
+                local_time(value)  # raises, as for one value
+            hour = value.timestamp() // 3600
+            if hour not in heads:
+                heads[hour] = self._head(value)
+            head = heads[hour]
+            texts.append(
+                local_time(value) if head is None else head + _MINUTES_SECONDS[value.minute * 60 + value.second]
+            )
+        return texts
+
+    @staticmethod
+    def _head(value: datetime) -> str | None:
+        local = value.astimezone(LOCAL_TZ)
+        offset = local.utcoffset()
+        if offset is None or offset % timedelta(hours=1):  # a zone's early history has odd offsets: no shortcut
+            return None
+        return local_time(value)[: -len("MM:SS")]
 
 
 def content_disposition(filename: str) -> str:
@@ -198,6 +237,8 @@ def write_xlsx(path_or_buffer: str | IO[bytes], sheets: Sequence[Sheet]) -> None
     each sheet gets a bold filled header, a frozen header row, an autofilter and readable column widths.
     Raises ValueError when a sheet has more rows than Excel can open (the file left behind is incomplete).
     """
+    import xlsxwriter  # here, not at the top: only xlsx exports need it, and create_app() stays lean
+
     options = {
         "constant_memory": True,
         "strings_to_formulas": False,

@@ -2,16 +2,24 @@
 
 from __future__ import annotations
 
+from functools import cache
+
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from zxcvbn import zxcvbn
 
 _hasher = PasswordHasher()
 
-# Verifying against this keeps a login for an unknown e-mail as slow as one for a real account.
-_DUMMY_HASH = _hasher.hash("minyi-timing-equaliser")
+
+@cache
+def dummy_hash() -> str:
+    """Verifying against this keeps a login for an unknown e-mail as slow as one for a real account.
+
+    Made on first use, not at import: hashing takes Argon2's 64 MiB for a moment, which every process that never
+    checks a password (exports, commands) would otherwise carry in its peak memory. gunicorn makes it before forking.
+    """
+    return _hasher.hash("minyi-timing-equaliser")
 
 
 def hash_password(password: str) -> str:
@@ -20,7 +28,7 @@ def hash_password(password: str) -> str:
 
 def verify_password(password_hash: str | None, password: str) -> bool:
     try:
-        return _hasher.verify(password_hash or _DUMMY_HASH, password) and password_hash is not None
+        return _hasher.verify(password_hash or dummy_hash(), password) and password_hash is not None
     except (VerificationError, InvalidHashError):
         return False
 
@@ -38,6 +46,9 @@ def password_problems(password: str, *, user_inputs: tuple[str, ...] = ()) -> li
     if len(password) > 128:
         problems.append(str(_l("Use at most 128 characters.")))
         return problems
+    # Imported here: its dictionaries take ~12 MiB, which only the few requests that set a password need.
+    from zxcvbn import zxcvbn
+
     # zxcvbn knows the common-password and dictionary lists; it also penalises the user's own e-mail and name.
     strength = zxcvbn(password, user_inputs=[part for part in user_inputs if part])
     if strength["score"] < current_app.config["PASSWORD_MIN_STRENGTH"]:

@@ -29,8 +29,6 @@ from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-import re2
-
 MAX_SOURCE_LENGTH = 1000
 MAX_NESTING = 50
 MAX_PATTERN_LENGTH = 200
@@ -287,6 +285,8 @@ class _Parser:
 
 def _check_pattern(node: Node, pos: int) -> None:
     """Refuse at parse time any pattern that could not be run safely, so evaluation never has to."""
+    import re2  # re2 is imported on use: create_app() must not load it
+
     if not (isinstance(node, Lit) and isinstance(node.value, str)):
         raise ConditionSyntaxError("The pattern of regex() must be quoted text.", pos)
     pattern = node.value
@@ -305,6 +305,8 @@ def _check_pattern(node: Node, pos: int) -> None:
 
 @functools.lru_cache(maxsize=512)
 def _compiled(pattern: str) -> Any:
+    import re2  # re2 is imported on use: create_app() must not load it
+
     options = re2.Options()
     options.log_errors = False  # RE2 would otherwise print every refused pattern to stderr
     # Browsers and Python write a code point as \uXXXX (common in Chinese patterns like [\u4e00-\u9fa5]);

@@ -26,9 +26,8 @@ from collections import OrderedDict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import numpy as np
 from sqlalchemy import func
 
 from core.exports import LOCAL_TZ
@@ -37,6 +36,9 @@ from surveys import result_files
 from surveys.answers import OTHER, matrix_rows
 from surveys.models import Question, QuestionType, Response, Survey
 from surveys.stored_answers import Chunk, chunks, response_columns
+
+if TYPE_CHECKING:
+    import numpy as np
 
 CACHED_SURVEYS = 8  # per process; one 100,000-response survey takes about 10 MiB
 # Below this many responses a survey is read from the database in well under 0.1 s: no file.
@@ -81,6 +83,8 @@ class Column:
 
     @property
     def answered(self) -> np.ndarray:
+        import numpy as np  # numpy is imported on use: create_app() must not load it
+
         kind, data = self.kind, self.data
         if kind in CHOICE_TYPES or kind is QuestionType.DATE:
             return data >= 0
@@ -94,6 +98,8 @@ class Column:
 
     def indicators(self) -> np.ndarray:
         """N×K bool: which options each response chose (single choice and multiple choice alike)."""
+        import numpy as np  # numpy is imported on use: create_app() must not load it
+
         if self.kind is QuestionType.MULTIPLE:
             return self.data
         return self.data[:, None] == np.arange(len(self.codes))[None, :]
@@ -122,6 +128,8 @@ class Snapshot:
 
 def _empty(kind: QuestionType, codes: list[str], rows: list[str], count: int) -> np.ndarray:
     """A column of `count` unanswered responses (see Column for what each kind holds)."""
+    import numpy as np  # numpy is imported on use: create_app() must not load it
+
     width = len(rows) or len(codes)
     if kind in CHOICE_TYPES:
         return np.full(count, -1, np.int16)
@@ -168,6 +176,8 @@ class _ColumnReader:
         return Column(self.kind, self.codes, self.rows, self._data(raw))
 
     def _data(self, raw: list[Any]) -> np.ndarray:
+        import numpy as np  # numpy is imported on use: create_app() must not load it
+
         kind, index, dtype = self.kind, self.index, _empty(self.kind, self.codes, self.rows, 0).dtype
         if kind in CHOICE_TYPES:
             return np.array([index.get(value, -1) if value.__class__ is str else -1 for value in raw], dtype)
@@ -215,6 +225,8 @@ class _ColumnReader:
 
 
 def _read_chunk(chunk: Chunk, readers: list[_ColumnReader], days: dict[datetime, int]) -> Snapshot:
+    import numpy as np  # numpy is imported on use: create_app() must not load it
+
     snapshot = Snapshot(
         response_ids=np.array(chunk.ids, np.int64),
         submitted_day=np.array([_memo_local_day(instant, days) for instant in chunk.submitted_at], np.int32),
@@ -242,6 +254,8 @@ def _read(survey: Survey, questions: list[Question], *conditions: Any) -> Snapsh
 
 
 def _concatenate(parts: list[Snapshot]) -> Snapshot:
+    import numpy as np  # numpy is imported on use: create_app() must not load it
+
     if len(parts) == 1:
         return parts[0]
     first = parts[0]
@@ -298,6 +312,8 @@ def load(survey: Survey) -> Snapshot:
 
 def _up_to_date(survey: Survey, questions: list[Question], snapshot: Snapshot) -> Snapshot:
     """`snapshot` with deleted responses dropped and responses stored since (or committed late) added."""
+    import numpy as np  # numpy is imported on use: create_app() must not load it
+
     last_id = int(snapshot.response_ids[-1]) if snapshot.size else 0
     covered = db.session.execute(
         db.select(func.count(Response.id), func.coalesce(func.sum(Response.id), 0)).where(

@@ -15,9 +15,12 @@ import os
 import tempfile
 import zipfile
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import numpy as np
 from flask import current_app
+
+if TYPE_CHECKING:
+    import numpy as np
 
 _KEY = "_key"
 
@@ -28,6 +31,8 @@ def snapshot_path(survey_id: int) -> Path:
 
 def read_arrays(path: Path, key: str) -> dict[str, np.ndarray] | None:
     """The arrays stored at `path` when they were written for `key`, else None."""
+    import numpy as np  # numpy is imported on use: create_app() must not load it
+
     try:
         with np.load(path, allow_pickle=False) as stored:
             if str(stored[_KEY]) != key:
@@ -39,6 +44,8 @@ def read_arrays(path: Path, key: str) -> dict[str, np.ndarray] | None:
 
 def write_arrays(path: Path, key: str, arrays: dict[str, np.ndarray]) -> None:
     """Store `arrays` for `key` at `path`, replacing any older file in one step."""
+    import numpy as np  # numpy is imported on use: create_app() must not load it
+
     path.parent.mkdir(parents=True, exist_ok=True)
     handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=path.stem, suffix=".tmp")
     try:

@@ -10,12 +10,13 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
-
-import numpy as np
+from typing import TYPE_CHECKING, Any
 
 from surveys.models import QuestionType, Survey
 from surveys.result_data import Snapshot, column_codes, day_number
+
+if TYPE_CHECKING:
+    import numpy as np
 
 STATUSES = ("complete", "incomplete", "all")
 FILTER_TYPES = (QuestionType.SINGLE, QuestionType.DROPDOWN, QuestionType.MULTIPLE)
@@ -70,6 +71,8 @@ class Filters:
 
     def mask(self, snapshot: Snapshot) -> np.ndarray:
         """Which responses of the snapshot pass the filters."""
+        import numpy as np  # numpy is imported on use: create_app() must not load it
+
         keep = np.ones(snapshot.size, bool)
         if self.status != "all":
             keep &= snapshot.complete == (self.status == "complete")

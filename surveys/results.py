@@ -11,8 +11,8 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 from datetime import date
+from typing import TYPE_CHECKING
 
-import numpy as np
 from flask_babel import gettext as _
 from markupsafe import Markup
 
@@ -20,6 +20,9 @@ from core.charts import PALETTE, bar_chart, nps_gauge, nps_score, stacked_bars
 from surveys.answers import OTHER, matrix_rows, scale_range
 from surveys.models import Question, QuestionType, Survey
 from surveys.result_data import CHOICE_TYPES, NUMBER_TYPES, TEXT_TYPES, Column, Snapshot
+
+if TYPE_CHECKING:
+    import numpy as np
 
 CROSSTAB_TYPES = (QuestionType.SINGLE, QuestionType.DROPDOWN, QuestionType.MULTIPLE)
 _EPOCH = date(1970, 1, 1).toordinal()
@@ -106,6 +109,8 @@ def _choice(question: Question, column: Column, keep: np.ndarray, min_cell: int)
 
 
 def _matrix(question: Question, column: Column, keep: np.ndarray, min_cell: int) -> QuestionResult:
+    import numpy as np  # numpy is imported on use: create_app() must not load it
+
     data = column.data[keep]
     columns = option_labels(question, column.codes)
     row_labels = {row["code"]: row["label"] for row in matrix_rows(question)}
@@ -153,6 +158,8 @@ def _ranking(question: Question, column: Column, keep: np.ndarray, min_cell: int
 
 def _bins(values: np.ndarray, question: Question) -> list[tuple[str, int]]:
     """(label, count) per value for short integer scales, else per equal-width bin."""
+    import numpy as np  # numpy is imported on use: create_app() must not load it
+
     if question.type in (QuestionType.SCALE, QuestionType.NPS):
         low, high = scale_range(question)
         counts = np.bincount((values - low).astype(int).clip(0, high - low), minlength=high - low + 1)
@@ -171,6 +178,8 @@ def _bins(values: np.ndarray, question: Question) -> list[tuple[str, int]]:
 
 
 def _number(question: Question, column: Column, keep: np.ndarray, min_cell: int) -> QuestionResult:
+    import numpy as np  # numpy is imported on use: create_app() must not load it
+
     values = column.data[keep]
     values = values[~np.isnan(values)]
     answered = len(values)
@@ -213,6 +222,8 @@ def _nps(result: QuestionResult, values: np.ndarray, min_cell: int) -> QuestionR
 
 
 def _date(question: Question, column: Column, keep: np.ndarray, min_cell: int) -> QuestionResult:
+    import numpy as np  # numpy is imported on use: create_app() must not load it
+
     days = column.data[keep]
     days = days[days >= 0]
     months: dict[str, int] = {}
@@ -287,6 +298,8 @@ def _used_codes(question: Question, column: Column) -> list[int]:
 
 
 def crosstab(rows: Question, columns: Question, snapshot: Snapshot, keep: np.ndarray) -> CrossTab:
+    import numpy as np  # numpy is imported on use: create_app() must not load it
+
     row_column, column_column = snapshot.columns[rows.code], snapshot.columns[columns.code]
     both = keep & row_column.answered & column_column.answered
     a = row_column.indicators()[both][:, _used_codes(rows, row_column)].astype(np.int64)

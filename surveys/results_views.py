@@ -6,9 +6,8 @@ same filter parameters (surveys/result_filters.py), and its links and export but
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import numpy as np
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -26,6 +25,9 @@ from surveys.models import Answer, Question, ReviewStatus, Survey
 from surveys.result_data import TEXT_TYPES
 from surveys.result_filters import FILTER_TYPES, Filters
 from surveys.results import CROSSTAB_TYPES, crosstab, option_labels, survey_results
+
+if TYPE_CHECKING:
+    import numpy as np
 
 bp = Blueprint("survey_results", __name__, url_prefix="/manage/surveys")
 guard_blueprint(bp, Role.EDITOR, Role.APPROVER, Role.MODERATOR, Role.ADMIN)

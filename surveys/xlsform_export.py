@@ -9,8 +9,6 @@ from __future__ import annotations
 import re
 from typing import IO, Any
 
-import openpyxl
-
 from surveys.answers import matrix_rows
 from surveys.models import Question, QuestionType, Survey
 from surveys.xlsform_expr import combine, conjuncts, join
@@ -131,6 +129,8 @@ def _question_rows(question: Question) -> list[dict[str, Any]]:
 
 def write(survey: Survey, target: IO[bytes] | str) -> None:
     """Write the survey as an XLSForm .xlsx to a path or binary file."""
+    import openpyxl  # here: ~30 MiB that only XLSForm transfers need, and create_app() must not load
+
     book = openpyxl.Workbook()
     sheet = book.active
     sheet.title = "survey"

@@ -13,8 +13,6 @@ import re
 from dataclasses import dataclass, field
 from typing import IO, Any
 
-import openpyxl
-
 TRANSLATABLE = ("label", "hint", "constraint_message", "required_message")
 MEDIA_COLUMNS = (
     "image",
@@ -119,6 +117,8 @@ def _rows(sheet: Any, name: str) -> list[Row]:
 
 def read(stream: IO[bytes] | str) -> Workbook:
     """Read the survey, choices and settings sheets; note other sheets (refused or ignored)."""
+    import openpyxl  # here: ~30 MiB that only XLSForm transfers need, and create_app() must not load
+
     book = openpyxl.load_workbook(stream, read_only=True, data_only=True)
     workbook = Workbook()
     try:
