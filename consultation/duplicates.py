@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
 
-from sqlalchemy import func
+from sqlalchemy import bindparam, func
 
 from consultation.handling_models import CommentBand
 from consultation.models import Comment, Consultation
@@ -69,14 +69,39 @@ def _cluster_key(comment: Comment) -> int:
     return comment.cluster_id or comment.id
 
 
+# The statements every new comment runs, built once: building one costs several times more than running it.
+_TWIN = (
+    db.select(Comment.id, Comment.cluster_id)
+    .where(Comment.consultation_id == bindparam("consultation_id"), Comment.fingerprint == bindparam("fingerprint"))
+    .order_by(Comment.id)
+    .limit(1)
+)
+_CLUSTER_SIZE = db.select(func.count(Comment.id)).where(
+    Comment.consultation_id == bindparam("consultation_id"), Comment.cluster_id == bindparam("cluster_id")
+)
+_MERGE = (
+    Comment.__table__.update()
+    .where(
+        Comment.__table__.c.consultation_id == bindparam("in_consultation"),
+        Comment.__table__.c.id.in_(bindparam("keys", expanding=True))
+        | Comment.__table__.c.cluster_id.in_(bindparam("other_keys", expanding=True)),
+    )
+    .values(cluster_id=bindparam("target"))
+)
+
+
 def merge_cluster_keys(consultation_id: int, keys: set[int], *, loaded_rows_current: bool = False) -> int:
     """Make the clusters named by `keys` (a comment id stands for itself when it has no cluster) one cluster,
     named by the smallest key; returns it. Writes the same values whichever worker runs it.
 
     `loaded_rows_current`: the caller knows no comment loaded in the session needs its cluster_id refreshed,
-    so the rows changed need not be fetched back.
+    so the table is updated directly, without the ORM fetching the rows back.
     """
     target = min(keys)
+    if loaded_rows_current:
+        parameters = {"in_consultation": consultation_id, "keys": sorted(keys), "target": target}
+        db.session.connection().execute(_MERGE, {**parameters, "other_keys": sorted(keys - {target})})
+        return target
     db.session.execute(
         db.update(Comment)
         .where(
@@ -84,7 +109,7 @@ def merge_cluster_keys(consultation_id: int, keys: set[int], *, loaded_rows_curr
             Comment.id.in_(keys) | Comment.cluster_id.in_(keys - {target}),
         )
         .values(cluster_id=target)
-        .execution_options(synchronize_session=False if loaded_rows_current else "fetch")
+        .execution_options(synchronize_session="fetch")
     )
     return target
 
@@ -121,14 +146,7 @@ def _near_copies(consultation_id: int, content: str, keys: list[int]) -> set[int
 
 
 def cluster_size(consultation_id: int, cluster_id: int) -> int:
-    return (
-        db.session.scalar(
-            db.select(func.count(Comment.id)).where(
-                Comment.consultation_id == consultation_id, Comment.cluster_id == cluster_id
-            )
-        )
-        or 0
-    )
+    return db.session.scalar(_CLUSTER_SIZE, {"consultation_id": consultation_id, "cluster_id": cluster_id}) or 0
 
 
 @dataclass
@@ -150,12 +168,7 @@ def place(consultation_id: int, content: str) -> Placement:
     edited copy). The caller sets `cluster_id` on the comment, stores it, then calls index(), which writes.
     """
     placement = Placement(fingerprint(content))
-    twin = db.session.execute(
-        db.select(Comment.id, Comment.cluster_id)
-        .where(Comment.consultation_id == consultation_id, Comment.fingerprint == placement.fingerprint)
-        .order_by(Comment.id)
-        .limit(1)
-    ).first()
+    twin = db.session.execute(_TWIN, {"consultation_id": consultation_id, "fingerprint": placement.fingerprint}).first()
     if twin is not None:
         # An exact copy adds nothing to the band index that its original is not already there for.
         placement.merge_keys = {twin.cluster_id or twin.id}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, time
+from functools import lru_cache
 from typing import Any
 
 from flask import current_app
@@ -179,6 +180,12 @@ def _respondent_choices() -> list[SelectChoice]:
     return [SelectChoice(kind.value, label) for kind, label in labels.RESPONDENT_LABELS.items()]
 
 
+@lru_cache(maxsize=256)
+def _unit_options(choices: tuple[tuple[str, str], ...]) -> list[SelectChoice]:
+    # A published draft's choices come from a per-process cache, so its options are made once, not per form.
+    return [SelectChoice("", _l("The whole draft"))] + [SelectChoice(key, label) for key, label in choices]
+
+
 class _CommentFields:
     """Fields shared by the resident's form and the staff form for letters, e-mails and meetings."""
 
@@ -212,9 +219,8 @@ class _CommentFields:
             **extra,
         )
 
-    def set_units(self, choices: list[tuple[str, str]]) -> None:
-        options = [SelectChoice("", _l("The whole draft"))] + [SelectChoice(key, label) for key, label in choices]
-        self.unit_key.choices = options  # type: ignore[attr-defined]
+    def set_units(self, choices: tuple[tuple[str, str], ...]) -> None:
+        self.unit_key.choices = _unit_options(choices)  # type: ignore[attr-defined]
 
     def validate_content(self, field: TextAreaField) -> None:
         limit = current_app.config["CONSULTATION_COMMENT_MAX_LENGTH"]

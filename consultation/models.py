@@ -198,7 +198,7 @@ class Consultation(db.Model):
     def accepts(self, channel: Channel) -> bool:
         return channel.value in (self.channels or [])
 
-    def unit_choices(self) -> list[tuple[str, str]]:
+    def unit_choices(self) -> tuple[tuple[str, str], ...]:
         """(key, label) of the units a resident can comment on: not the preamble or the closing lines."""
         if self.status.is_published:
             return _published_unit_choices(self.id, self.updated_at)
@@ -235,20 +235,20 @@ class DraftUnitRow(db.Model):
         return unit_label(self.key, self.number, self.title)
 
 
-def _read_unit_choices(consultation_id: int) -> list[tuple[str, str]]:
+def _read_unit_choices(consultation_id: int) -> tuple[tuple[str, str], ...]:
     # Fetch the three short columns, not every unit's text.
     rows = db.session.execute(
         db.select(DraftUnitRow.key, DraftUnitRow.number, DraftUnitRow.title)
         .where(DraftUnitRow.consultation_id == consultation_id, DraftUnitRow.kind.not_in(("preamble", "closing")))
         .order_by(DraftUnitRow.position)
     ).all()
-    return [(row.key, unit_label(row.key, row.number, row.title)) for row in rows]
+    return tuple((row.key, unit_label(row.key, row.number, row.title)) for row in rows)
 
 
 # A published draft never changes (services.replace_units refuses it) and every change of status moves
 # updated_at, so a worker keeps the choices it reads on each comment form and post instead of reading them again.
 @cached(LRUCache(maxsize=256), key=lambda consultation_id, updated_at: (consultation_id, updated_at), lock=Lock())
-def _published_unit_choices(consultation_id: int, updated_at: datetime) -> list[tuple[str, str]]:
+def _published_unit_choices(consultation_id: int, updated_at: datetime) -> tuple[tuple[str, str], ...]:
     return _read_unit_choices(consultation_id)
 
 

@@ -18,6 +18,7 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
+from sqlalchemy import bindparam
 
 from consultation import commenting, feedback, intake, labels, periods, services, uploads
 from consultation.answer_sheet import public_name
@@ -202,6 +203,10 @@ def comment(consultation_id: int) -> Any:
     return _comment_form(consultation_id)
 
 
+# Run on every comment POST: built once.
+_CONSULTATION_OF_KEY = db.select(Comment.consultation_id).where(Comment.idempotency_key == bindparam("key"))
+
+
 def _new_submission_key() -> str:
     return secrets.token_urlsafe(24)
 
@@ -213,7 +218,7 @@ def _comment_form(consultation_id: int) -> Any:
     key = request.form.get("submission_key", "") if request.method == "POST" else ""
     stored_in = None
     if key:
-        stored_in = db.session.scalar(db.select(Comment.consultation_id).where(Comment.idempotency_key == key))
+        stored_in = db.session.scalar(_CONSULTATION_OF_KEY, {"key": key})
         if stored_in == consultation.id:
             return redirect(url_for(".received", key=key), code=303)
     phase = consultation.phase(utcnow())

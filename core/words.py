@@ -11,9 +11,11 @@ from __future__ import annotations
 import re
 import secrets
 import threading
+import time
 from collections.abc import Iterable
 from datetime import datetime
 
+from flask import current_app
 from sqlalchemy import ForeignKey, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -58,14 +60,25 @@ class WordListError(ValueError):
 # ------------------------------------------------------------------------------------------------ reading
 
 
+# Every comment is screened; reading the stamp once a second per process instead is plenty for an admin's edit.
+_STAMP_READ_EVERY_SECONDS = 1.0
+_STAMP_MEMO = "minyi_word_list_stamp"  # in app.extensions: (monotonic time read, stamp)
+
+
 def _stamp() -> str:
-    """Empty while the shipped list is in force, else the stamp of the last change."""
-    return (
+    """Empty while the shipped list is in force, else the stamp of the last change (read at most once a second)."""
+    memo = current_app.extensions.get(_STAMP_MEMO)
+    now = time.monotonic()
+    if memo is not None and now - memo[0] < _STAMP_READ_EVERY_SECONDS:
+        return memo[1]
+    stamp = (
         db.session.scalar(
             db.select(SensitiveWordListVersion.stamp).where(SensitiveWordListVersion.id == _VERSION_ROW_ID)
         )
         or ""
     )
+    current_app.extensions[_STAMP_MEMO] = (now, stamp)
+    return stamp
 
 
 def current_word_lists() -> dict[str, list[str]]:
@@ -88,7 +101,7 @@ class _MatcherCache:
         self._built: tuple[str, SensitiveWordMatcher] | None = None
 
     def get(self) -> SensitiveWordMatcher:
-        stamp = _stamp()  # one primary-key read per screening: cheap, and always current
+        stamp = _stamp()
         if not stamp:
             return default_matcher()
         built = self._built
@@ -128,6 +141,7 @@ def _bump(row: SensitiveWordListVersion) -> None:
     row.version += 1
     row.stamp = secrets.token_hex(16)
     row.changed_at = utcnow()
+    current_app.extensions.pop(_STAMP_MEMO, None)  # this process screens with the change at once
 
 
 def check_category(category: str) -> str:
