@@ -76,8 +76,12 @@ _TWIN = (
     .order_by(Comment.id)
     .limit(1)
 )
-_CLUSTER_SIZE = db.select(func.count(Comment.id)).where(
-    Comment.consultation_id == bindparam("consultation_id"), Comment.cluster_id == bindparam("cluster_id")
+# Counts at most MAX_INDEXED_PER_CLUSTER members: a campaign of ten thousand copies costs no more than one of 24.
+_CLUSTER_REACHES_INDEX_CAP = db.select(func.count()).select_from(
+    db.select(Comment.id)
+    .where(Comment.consultation_id == bindparam("consultation_id"), Comment.cluster_id == bindparam("cluster_id"))
+    .limit(MAX_INDEXED_PER_CLUSTER)
+    .subquery()
 )
 _MERGE = (
     Comment.__table__.update()
@@ -145,8 +149,12 @@ def _near_copies(consultation_id: int, content: str, keys: list[int]) -> set[int
     return matched
 
 
-def cluster_size(consultation_id: int, cluster_id: int) -> int:
-    return db.session.scalar(_CLUSTER_SIZE, {"consultation_id": consultation_id, "cluster_id": cluster_id}) or 0
+def _has_enough_indexed(consultation_id: int, cluster_id: int) -> bool:
+    """Whether the cluster has MAX_INDEXED_PER_CLUSTER members already (then a new copy's bands add nothing)."""
+    members = db.session.scalar(
+        _CLUSTER_REACHES_INDEX_CAP, {"consultation_id": consultation_id, "cluster_id": cluster_id}
+    )
+    return (members or 0) >= MAX_INDEXED_PER_CLUSTER
 
 
 @dataclass
@@ -183,7 +191,7 @@ def place(consultation_id: int, content: str) -> Placement:
         placement.merge_keys = copies
         placement.cluster_id = min(copies)
         placement.flags.add("near_duplicate")
-    if placement.cluster_id is None or cluster_size(consultation_id, placement.cluster_id) < MAX_INDEXED_PER_CLUSTER:
+    if placement.cluster_id is None or not _has_enough_indexed(consultation_id, placement.cluster_id):
         placement.band_keys = keys
     return placement
 

@@ -46,15 +46,21 @@ def _window() -> timedelta:
     return timedelta(seconds=int(current_app.config["CONSULTATION_BURST_WINDOW_SECONDS"]))
 
 
+# Counting stops here: past it the number only says "a flood", and a flood must not make each count slower.
+SOURCE_COUNT_CAP = 1000
 # Run on every online comment: built once (building a statement costs more than running this one).
-_COUNT_FROM_SOURCE = db.select(func.count(SubmissionSource.id)).where(
-    SubmissionSource.source == bindparam("source"), SubmissionSource.at >= bindparam("since")
+_COUNT_FROM_SOURCE = db.select(func.count()).select_from(
+    db.select(SubmissionSource.id)
+    .where(SubmissionSource.source == bindparam("source"), SubmissionSource.at >= bindparam("since"))
+    .limit(SOURCE_COUNT_CAP)
+    .subquery()
 )
 _RECORD_SOURCE = db.insert(SubmissionSource).values(source=bindparam("source_key"), at=bindparam("at_time"))
 
 
 def count_from_source(source: str, now: datetime) -> int:
-    """How many submissions `source` made within the burst window, counting the one being made (a read)."""
+    """How many submissions `source` made within the burst window, counting the one being made (a read);
+    at most SOURCE_COUNT_CAP + 1."""
     earlier = db.session.scalar(_COUNT_FROM_SOURCE, {"source": source, "since": now - _window()})
     return (earlier or 0) + 1
 
