@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
 
-from sqlalchemy import bindparam, func
+from sqlalchemy import Select, bindparam, func
 
 from consultation.handling_models import CommentBand
 from consultation.models import Comment, Consultation
@@ -126,21 +126,32 @@ def join_clusters(consultation_id: int, comments: Sequence[Comment]) -> int:
     return target
 
 
-def _near_copies(consultation_id: int, content: str, keys: list[int]) -> set[int]:
-    """The clusters (or single comments) of the consultation holding a near copy of `content`."""
+def _candidates_statement() -> Select[Any]:
+    """Earlier comments sharing the most band keys with a new one: one indexed query, whichever worker asks."""
     hits = (
         db.select(CommentBand.comment_id, func.count().label("shared"))
-        .where(CommentBand.consultation_id == consultation_id, CommentBand.band.in_(keys))
+        .where(
+            CommentBand.consultation_id == bindparam("consultation_id"),
+            CommentBand.band.in_(bindparam("bands", expanding=True)),
+        )
         .group_by(CommentBand.comment_id)
         .order_by(func.count().desc(), CommentBand.comment_id)
         .limit(CANDIDATE_LIMIT)
         .subquery()
     )
-    candidates = db.session.execute(
+    return (
         db.select(Comment.id, Comment.cluster_id, Comment.content)
         .join(hits, hits.c.comment_id == Comment.id)
         .order_by(hits.c.shared.desc(), Comment.id)
-    ).all()
+    )
+
+
+_CANDIDATES = _candidates_statement()
+
+
+def _near_copies(consultation_id: int, content: str, keys: list[int]) -> set[int]:
+    """The clusters (or single comments) of the consultation holding a near copy of `content`."""
+    candidates = db.session.execute(_CANDIDATES, {"consultation_id": consultation_id, "bands": keys}).all()
     matched: set[int] = set()
     for candidate in candidates:
         key = candidate.cluster_id or candidate.id

@@ -19,6 +19,7 @@ from flask import (
 )
 from flask_babel import gettext as _
 from sqlalchemy import bindparam
+from sqlalchemy.orm import lazyload
 
 from consultation import commenting, feedback, intake, labels, periods, services, uploads
 from consultation.answer_sheet import public_name
@@ -48,8 +49,17 @@ def _comment_rate_limit() -> str:
     return str(current_app.config["CONSULTATION_COMMENT_RATE_LIMIT"])
 
 
+# Every public view starts here, every comment POST among them: built once, and the department (shown only on
+# pages that are rendered once per cache period) is loaded when a page asks for it.
+_CONSULTATION = (
+    db.select(Consultation)
+    .where(Consultation.id == bindparam("consultation_id"))
+    .options(lazyload(Consultation.department))
+)
+
+
 def _published_or_404(consultation_id: int) -> Consultation:
-    consultation = db.session.get(Consultation, consultation_id)
+    consultation = db.session.execute(_CONSULTATION, {"consultation_id": consultation_id}).scalar_one_or_none()
     if consultation is None or not consultation.status.is_published:
         abort(404)
     return consultation
