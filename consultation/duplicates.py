@@ -83,12 +83,24 @@ _CLUSTER_REACHES_INDEX_CAP = db.select(func.count()).select_from(
     .limit(MAX_INDEXED_PER_CLUSTER)
     .subquery()
 )
-_MERGE = (
-    Comment.__table__.update()
+_COMMENTS = Comment.__table__
+# Merging is two statements, each answered from an index (the primary key; consultation + cluster): one OR of both
+# would make SQLite walk every comment of the consultation on every new copy of a campaign.
+# (The ids are the consultation's own, found by consultation-scoped reads; a consultation condition here would lead
+# SQLite to its consultation index instead of the primary key.)
+_NAME_CLUSTER_ROOTS = (
+    _COMMENTS.update()
     .where(
-        Comment.__table__.c.consultation_id == bindparam("in_consultation"),
-        Comment.__table__.c.id.in_(bindparam("keys", expanding=True))
-        | Comment.__table__.c.cluster_id.in_(bindparam("other_keys", expanding=True)),
+        _COMMENTS.c.id.in_(bindparam("ids", expanding=True)),
+        _COMMENTS.c.cluster_id.is_distinct_from(bindparam("target")),
+    )
+    .values(cluster_id=bindparam("target"))
+)
+_MOVE_CLUSTER_MEMBERS = (
+    _COMMENTS.update()
+    .where(
+        _COMMENTS.c.consultation_id == bindparam("in_consultation"),
+        _COMMENTS.c.cluster_id.in_(bindparam("clusters", expanding=True)),
     )
     .values(cluster_id=bindparam("target"))
 )
@@ -102,19 +114,21 @@ def merge_cluster_keys(consultation_id: int, keys: set[int], *, loaded_rows_curr
     so the table is updated directly, without the ORM fetching the rows back.
     """
     target = min(keys)
+    others = sorted(keys - {target})
     if loaded_rows_current:
-        parameters = {"in_consultation": consultation_id, "keys": sorted(keys), "target": target}
-        db.session.connection().execute(_MERGE, {**parameters, "other_keys": sorted(keys - {target})})
+        connection = db.session.connection()
+        connection.execute(_NAME_CLUSTER_ROOTS, {"target": target, "ids": sorted(keys)})
+        if others:
+            connection.execute(
+                _MOVE_CLUSTER_MEMBERS, {"in_consultation": consultation_id, "target": target, "clusters": others}
+            )
         return target
-    db.session.execute(
-        db.update(Comment)
-        .where(
-            Comment.consultation_id == consultation_id,
-            Comment.id.in_(keys) | Comment.cluster_id.in_(keys - {target}),
-        )
-        .values(cluster_id=target)
-        .execution_options(synchronize_session="fetch")
-    )
+    in_consultation = Comment.consultation_id == consultation_id
+    updates = [db.update(Comment).where(in_consultation, Comment.id.in_(keys))]
+    if others:
+        updates.append(db.update(Comment).where(in_consultation, Comment.cluster_id.in_(others)))
+    for update in updates:
+        db.session.execute(update.values(cluster_id=target).execution_options(synchronize_session="fetch"))
     return target
 
 
