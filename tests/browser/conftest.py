@@ -48,8 +48,10 @@ class LiveServer:
 
 @pytest.fixture
 def live_server(app: Flask, test_config: dict[str, Any]) -> Iterator[LiveServer]:
-    """A threaded server for the same database as `app`; data committed in the test is visible to it."""
-    server_app = make_app(test_config)
+    """A threaded server for the same database as `app`; data committed in the test is visible to it.
+
+    As in production, every form carries its CSRF token and public pages come from the page cache."""
+    server_app = make_app(test_config, WTF_CSRF_ENABLED=True, PUBLIC_PAGE_CACHE_SECONDS=5)
     server: BaseWSGIServer = make_server("127.0.0.1", 0, server_app, threaded=True)
     # Closing the server waits for its request threads, so every connection is back in the pool before disposal.
     server.daemon_threads = False

@@ -66,6 +66,27 @@ def test_a_resident_on_a_phone_comments_on_the_third_article_and_looks_up_the_re
     shot(phone, "lookup")
 
 
+def test_two_residents_comment_through_the_same_cached_form_and_each_gets_a_receipt(live_server, phone, desktop, shot):
+    consultation = make_consultation(make_department(name="区住建局"))
+    db.session.commit()
+    form_address = f"{live_server.url}/consultations/{consultation.id}/comment?unit=a2"
+    # Both open the form within the cache period: the second gets the first's rendering with its own tokens.
+    for page in (phone, desktop):
+        page.goto(form_address)
+    keys = [page.input_value("input[name=submission_key]") for page in (phone, desktop)]
+    assert keys[0] != keys[1]
+    receipts = []
+    for number, page in enumerate((phone, desktop)):
+        _fill_comment(page, f"第二条的适用范围建议包括商住楼，第{number + 1}位居民。")
+        page.click("form.comment-form button[type=submit]")
+        receipts.append(page.inner_text(".receipt-number").strip())
+    shot(phone, "receipt")
+    shot(desktop, "receipt")
+    with live_server.app.app_context():
+        stored = db.session.scalars(db.select(Comment.receipt_number).order_by(Comment.id)).all()
+    assert stored == receipts and len(set(receipts)) == 2
+
+
 def test_a_form_error_keeps_what_the_resident_typed(live_server, phone, shot):
     consultation = make_consultation(make_department())
     db.session.commit()
