@@ -17,7 +17,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.harness import ROOT, app_env, gunicorn, print_header, scratch_dir, wrk
+from bench.harness import ROOT, app_env, gunicorn, print_header, scratch_dir, server_cpu_seconds, wrk
 
 
 def prepare_database(env: dict[str, str]) -> tuple[int, str]:
@@ -89,6 +89,7 @@ def main() -> None:
     with gunicorn("app:create_app()", env, log_path=work / "app.log") as server:
         page = wrk(f"{server.url}/consultations/{consultation_id}", connections=args.connections,
                    seconds=args.page_seconds)  # fmt: skip
+        cpu_before = server_cpu_seconds(server)
         flow = wrk(
             server.url,
             connections=args.connections,
@@ -101,6 +102,7 @@ def main() -> None:
                 "RECEIPTS_FILE": str(receipts),
             },
         )
+        server_cpu = server_cpu_seconds(server) - cpu_before
     keys = receipts.read_text().split()
     log = (work / "app.log").read_text(errors="replace")
     figures = reconcile(env, keys, consultation_id, before)
@@ -113,6 +115,8 @@ def main() -> None:
           f"hello) over {args.seconds} s with {args.connections} clients; requests (GET form + POST) p50 "
           f"{flow.p50_ms:.1f} ms, p99 {flow.p99_ms:.1f} ms; non-2xx/3xx {flow.non_2xx_3xx}, "
           f"socket errors {flow.socket_errors}")  # fmt: skip
+    print(f"server CPU per comment (gunicorn master and workers, GET + POST): "
+          f"{1000 * server_cpu / max(len(keys), 1):.2f} ms")  # fmt: skip
     print(f"reconciliation: {len(keys)} receipts given, {figures['receipts_found']} found stored, "
           f"{figures['stored_twice']} stored twice, {figures['stored_in_run']} comments stored in the run "
           f"(≥ receipts; the excess is posts in flight when wrk stopped)")  # fmt: skip

@@ -63,6 +63,27 @@ def gunicorn(wsgi_app: str, env: dict[str, str], *, log_path: Path, workers: int
             process.kill()
 
 
+def server_cpu_seconds(server: Server) -> float:
+    """CPU seconds (user + system) used so far by gunicorn's master and its live workers, from /proc (Linux).
+
+    Read before and after a run, the difference per request is independent of what else the machine runs. Workers
+    recycled during the run count too: the master's cutime/cstime hold the workers it has reaped.
+    """
+    ticks = os.sysconf("SC_CLK_TCK")
+    children = subprocess.run(
+        ["ps", "-o", "pid=", "--ppid", str(server.process.pid)], capture_output=True, text=True, check=False
+    ).stdout.split()
+    total = 0.0
+    for pid in [server.process.pid, *map(int, children)]:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except FileNotFoundError:  # exited meanwhile: the master's reaped-children time has it
+            continue
+        used = fields[11:15] if pid == server.process.pid else fields[11:13]  # utime, stime (, cutime, cstime)
+        total += sum(int(ticks_used) for ticks_used in used) / ticks
+    return total
+
+
 def _wait_until_up(url: str, process: subprocess.Popen[bytes], timeout: float = 60) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:

@@ -34,7 +34,7 @@ from urllib.parse import urlencode
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.harness import app_env, gunicorn, print_header, scratch_dir, wrk
+from bench.harness import app_env, gunicorn, print_header, scratch_dir, server_cpu_seconds, wrk
 from bench.survey_data import QUESTIONS, TEXTS
 
 ANSWER_SETS = 64
@@ -279,6 +279,7 @@ def run_wrk(args: argparse.Namespace, work: Path, env: dict[str, str], survey_id
 
     thanks_file = work / "thanks.txt"
     with gunicorn("app:create_app()", env, log_path=work / "app.log") as server:
+        cpu_before = server_cpu_seconds(server)
         flow = wrk(
             server.url,
             connections=args.connections,
@@ -287,6 +288,7 @@ def run_wrk(args: argparse.Namespace, work: Path, env: dict[str, str], survey_id
             env={"TAKE_PATH": f"/surveys/{survey_id}", "SURVEY_ID": str(survey_id),
                  "ANSWERS_FILE": str(answers_file), "THANKS_FILE": str(thanks_file)},
         )  # fmt: skip
+        server_cpu = server_cpu_seconds(server) - cpu_before
     print(f"load average after: {load_average()}")
     keys = thanks_file.read_text().split()
     counts = dict(line.split() for line in Path(f"{thanks_file}.counts").read_text().splitlines())
@@ -299,6 +301,8 @@ def run_wrk(args: argparse.Namespace, work: Path, env: dict[str, str], survey_id
           f"x hello in requests) over {args.seconds} s with {args.connections} clients, {requests_per_response} "
           f"requests each; {flow.requests_per_second:.0f} req/s, p50 {flow.p50_ms:.1f} ms, p99 {flow.p99_ms:.1f} ms; "
           f"non-2xx/3xx {flow.non_2xx_3xx}, socket errors {flow.socket_errors}")  # fmt: skip
+    print(f"server CPU per response (gunicorn master and workers, every request of it): "
+          f"{1000 * server_cpu / max(len(keys), 1):.2f} ms")  # fmt: skip
     print(f"clients: {len(keys)} thanked, {counts['already']} told 'already answered', {counts['refused']} "
           f"refused, {counts['failed']} pages without a form")  # fmt: skip
     print(f"reconciliation: {figures['thanked_found']} of {len(keys)} thanked found stored, "
