@@ -92,14 +92,16 @@ def cached_page(
 ) -> str:
     """`render()`'s page, from the cache when this visitor may share it, with every hole filled for them.
 
-    `key` names what the page shows besides its address and language (the address, query string and language are
-    part of the key already); `fillers` give the value of each hole `render` writes, other than the CSRF token.
+    `key` names what the page shows besides its address and language (host, path, query string and language are part
+    of the key already); `fillers` give the value of each hole `render` writes, other than the CSRF token.
     `after_post`: the page a POST ends on, which does not depend on what was posted (a thank-you page).
     """
     fillers = fillers or {}
     if not _serves_from_cache(after_post):
         return render()
-    full_key = (request.path, request.query_string, current_language(), key)
+    # The scheme and host too: a page holding an absolute address (a share card's image) must never be served, with
+    # a Host header someone else sent, to visitors of the real host.
+    full_key = (request.host_url, request.path, request.query_string, current_language(), key)
     store: _PageStore = current_app.extensions[_EXTENSION]
     html = store.get(full_key)
     if html is None:

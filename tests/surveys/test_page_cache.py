@@ -54,3 +54,12 @@ def test_a_page_with_shuffled_options_is_never_shared(cached_app: Flask) -> None
         html = cached_app.test_client().get(f"/surveys/{survey.id}").text
         orders.add(tuple(re.findall(r'name="mode" type="radio" value="(\d+)"|name="mode" value="(\d+)"', html)))
     assert len(orders) > 1, "each new browser gets its own order of the options"
+
+
+def test_a_page_rendered_for_a_forged_host_is_never_served_to_the_real_one(cached_app: Flask) -> None:
+    survey = make_survey([[("mode", QuestionType.SINGLE, {"options": CHOICES[:3]})]])
+    db.session.commit()
+    forged = cached_app.test_client().get(f"/surveys/{survey.id}", headers={"Host": "evil.example"}).text
+    real = cached_app.test_client().get(f"/surveys/{survey.id}").text
+    assert "evil.example" in forged  # the share card's absolute addresses follow the Host header
+    assert "evil.example" not in real
