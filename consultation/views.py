@@ -178,7 +178,7 @@ def notice_context(consultation: Consultation, now: datetime) -> dict[str, Any]:
 
 @bp.route("/<int:consultation_id>")
 def detail(consultation_id: int) -> str:
-    return page_cache.cached_page("consultation", lambda: _render_detail(consultation_id))
+    return page_cache.cached_page("consultation", lambda: _render_detail(consultation_id), counts_changes=True)
 
 
 def _render_detail(consultation_id: int) -> str:
@@ -265,6 +265,7 @@ def _comment_form(consultation_id: int) -> Any:
                 # Read before the commit expires the row: no second query unless a receipt is e-mailed.
                 receipt_key, email_receipt = saved.idempotency_key, created and bool(saved.email)
                 db.session.commit()  # stored durably before the resident is told it was received
+                page_cache.show_own_change()
                 if email_receipt:
                     commenting.send_receipt(saved)
                 return redirect(url_for(".received", key=receipt_key), code=303)

@@ -26,6 +26,7 @@ from core.i18n import current_language
 # Unguessable per process, so no text an editor or a resident types can ever be taken for a hole.
 _HOLE_MARK = f"minyi-hole-{secrets.token_hex(8)}-"
 _EXTENSION = "minyi_page_cache"
+_FRESH_UNTIL = "fresh_pages_until"  # in the visitor's session: wall-clock seconds
 _MAX_PAGES = 512  # a bound, so a crawler walking every query string cannot grow a worker without limit
 
 # The clock the cache expires entries by; tests replace it to step over the lifetime.
@@ -63,12 +64,21 @@ def keep_private() -> None:
     g.page_cache_private = True
 
 
-def _serves_from_cache(after_post: bool) -> bool:
+def show_own_change() -> None:
+    """Called after a visitor's change (a comment): for one cache period, pages that count such changes
+    (`counts_changes`) are rendered afresh for them, so the counters they look at next already hold what they just
+    sent, whatever the other visitors are shown."""
+    if _EXTENSION in current_app.extensions:
+        session[_FRESH_UNTIL] = time.time() + float(current_app.config["PUBLIC_PAGE_CACHE_SECONDS"])
+
+
+def _serves_from_cache(after_post: bool, counts_changes: bool) -> bool:
     store = current_app.extensions.get(_EXTENSION)
     return (
         store is not None
         and (request.method == "GET" or after_post)
         and "_flashes" not in session  # a message waiting for this visitor is part of the page
+        and not (counts_changes and session.get(_FRESH_UNTIL, 0) > time.time())
         and not current_user.is_authenticated
     )
 
@@ -89,15 +99,17 @@ def cached_page(
     fillers: Mapping[str, Callable[[], str]] | None = None,
     *,
     after_post: bool = False,
+    counts_changes: bool = False,
 ) -> str:
     """`render()`'s page, from the cache when this visitor may share it, with every hole filled for them.
 
     `key` names what the page shows besides its address and language (host, path, query string and language are part
     of the key already); `fillers` give the value of each hole `render` writes, other than the CSRF token.
     `after_post`: the page a POST ends on, which does not depend on what was posted (a thank-you page).
+    `counts_changes`: the page shows counts a visitor's own change moves (see show_own_change).
     """
     fillers = fillers or {}
-    if not _serves_from_cache(after_post):
+    if not _serves_from_cache(after_post, counts_changes):
         return render()
     # The scheme and host too: a page holding an absolute address (a share card's image) must never be served, with
     # a Host header someone else sent, to visitors of the real host.

@@ -146,3 +146,21 @@ def test_each_visitor_of_a_cached_form_gets_a_new_captcha_they_can_solve(cached_
         },
     )
     assert response.status_code == 303
+
+
+def test_a_resident_who_just_commented_sees_their_comment_counted_at_once(cached_app, consultation):
+    resident, other = cached_app.test_client(), cached_app.test_client()
+    page = resident.get(f"/consultations/{consultation.id}").text
+    other.get(f"/consultations/{consultation.id}")
+    form = resident.get(f"/consultations/{consultation.id}/comment").text
+    response = resident.post(
+        f"/consultations/{consultation.id}/comment",
+        data={"csrf_token": _csrf_token(form), "submission_key": _submission_key(form), "unit_key": "",
+              "author_name": "居民", "respondent_type": "individual", "content": "建议延长充电时段。",
+              "privacy_ack": "y"},
+    )  # fmt: skip
+    assert response.status_code == 303
+    comments = re.compile(r"<strong>(\d+)</strong> (?:comments|条意见)")
+    assert comments.findall(page) == ["0"]
+    assert comments.findall(resident.get(f"/consultations/{consultation.id}").text) == ["1"]
+    assert comments.findall(other.get(f"/consultations/{consultation.id}").text) == ["0"], "others: from the cache"
