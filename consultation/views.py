@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
@@ -18,7 +19,7 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
-from sqlalchemy import bindparam
+from sqlalchemy import Select, bindparam, false, func
 from sqlalchemy.orm import lazyload
 
 from consultation import commenting, feedback, intake, labels, periods, services, uploads
@@ -43,6 +44,8 @@ from core.screening import mask_personal_data
 
 bp = Blueprint("consultation", __name__, url_prefix="/consultations")
 FEEDBACK_ROWS_PER_PAGE = 100
+NEWEST_COMMENTS_ON_NOTICE = 20
+PUBLIC_COMMENTS_PER_PAGE = 100
 
 
 def _comment_rate_limit() -> str:
@@ -131,19 +134,22 @@ def _render_feedback(consultation_id: int) -> str:
     )
 
 
-def _public_comments(consultation: Consultation) -> list[dict[str, Any]]:
-    """Approved comments as the public may see them: names masked unless published by consent, no contacts."""
-    if consultation.comment_display is not CommentDisplay.APPROVED_MASKED:
-        return []
-    rows = db.session.scalars(
+def _public_comments_query(consultation: Consultation) -> Select[tuple[Comment]]:
+    """Approved, valid comments in the order received; empty unless the display policy publishes them."""
+    query = (
         db.select(Comment)
         .where(
             Comment.consultation_id == consultation.id,
             Comment.moderation_status == ModerationStatus.APPROVED,
             Comment.validity == Validity.VALID,
         )
-        .order_by(Comment.received_at)
+        .order_by(Comment.received_at, Comment.id)
     )
+    return query if consultation.comment_display is CommentDisplay.APPROVED_MASKED else query.where(false())
+
+
+def _as_public(comments: Iterable[Comment]) -> list[dict[str, Any]]:
+    """Comments as the public may see them: names masked unless published by consent, no contacts."""
     return [
         {
             "name": public_name(comment),
@@ -151,8 +157,18 @@ def _public_comments(consultation: Consultation) -> list[dict[str, Any]]:
             "content": mask_personal_data(comment.content),
             "received_at": comment.received_at,
         }
-        for comment in rows
+        for comment in comments
     ]
+
+
+def _latest_public_comments(consultation: Consultation) -> tuple[list[dict[str, Any]], int]:
+    """The newest published comments for the notice page (a popular draft has tens of thousands), and how many."""
+    query = _public_comments_query(consultation)
+    total = db.session.scalar(db.select(func.count()).select_from(query.order_by(None).subquery())) or 0
+    newest = db.session.scalars(
+        query.order_by(None).order_by(Comment.received_at.desc(), Comment.id.desc()).limit(NEWEST_COMMENTS_ON_NOTICE)
+    ).all()
+    return _as_public(newest), total
 
 
 def notice_context(consultation: Consultation, now: datetime) -> dict[str, Any]:
@@ -162,6 +178,7 @@ def notice_context(consultation: Consultation, now: datetime) -> dict[str, Any]:
     if consultation.previous_round is not None:
         changes = compare_rounds(consultation.previous_round.draft_units(), consultation.draft_units())
     next_round = db.session.scalar(db.select(Consultation).where(Consultation.previous_round_id == consultation.id))
+    latest_comments, published_total = _latest_public_comments(consultation)
     return {
         "consultation": consultation,
         "phase": consultation.phase(now),
@@ -171,7 +188,8 @@ def notice_context(consultation: Consultation, now: datetime) -> dict[str, Any]:
         "participants": commenting.participant_count(consultation),
         "changes": changes,
         "next_round": next_round if next_round is not None and next_round.status.is_published else None,
-        "public_comments": _public_comments(consultation),
+        "public_comments": latest_comments,
+        "public_comment_total": published_total,
         "period": services.check_period(consultation),
     }
 
@@ -184,6 +202,26 @@ def detail(consultation_id: int) -> str:
 def _render_detail(consultation_id: int) -> str:
     consultation = _published_or_404(consultation_id)
     return render_template("consultation/detail.html", **notice_context(consultation, utcnow()))
+
+
+@bp.route("/<int:consultation_id>/comments")
+def public_comments(consultation_id: int) -> str:
+    """Every published comment, a page at a time, in the order received."""
+    return page_cache.cached_page("public-comments", lambda: _render_public_comments(consultation_id))
+
+
+def _render_public_comments(consultation_id: int) -> str:
+    consultation = _published_or_404(consultation_id)
+    if consultation.comment_display is not CommentDisplay.APPROVED_MASKED:
+        abort(404)
+    page = paginate(_public_comments_query(consultation), per_page=PUBLIC_COMMENTS_PER_PAGE)
+    return render_template(
+        "consultation/public_comments.html",
+        consultation=consultation,
+        page=page,
+        comments=_as_public(page.items),
+        units=dict(consultation.unit_choices()),
+    )
 
 
 @bp.route("/<int:consultation_id>/attachments/<int:attachment_id>")

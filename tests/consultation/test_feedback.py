@@ -3,6 +3,7 @@ receipt lookups, and what is due on the dashboard."""
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -205,3 +206,18 @@ def test_the_dashboard_lists_feedback_due_and_overdue(client, auth, people):
     assert "《刚结束的办法》" in section and "《早已结束的办法》" in section and "《别的部门的办法》" not in section
     assert f"Overdue since {feedback.due_date(overdue).isoformat()}" in section
     assert f"Due {feedback.due_date(due_soon).isoformat()}" in section
+
+
+def test_a_long_feedback_table_is_paged_and_every_page_opens(client, consultation, people, monkeypatch):
+    from consultation import views
+
+    monkeypatch.setattr(views, "FEEDBACK_ROWS_PER_PAGE", 2)
+    _handled(consultation, people)
+    feedback.publish(consultation, "一、第三条改为每周巡查。", people["editor"])
+    db.session.commit()
+    first = client.get(f"/consultations/{consultation.id}/feedback", headers=EN)
+    assert first.status_code == 200
+    link = re.search(r'href="([^"]+)" rel="next"', first.text).group(1).replace("&amp;", "&")
+    assert link.startswith(f"/consultations/{consultation.id}/feedback?")
+    second = client.get(link, headers=EN)
+    assert second.status_code == 200 and "Page 2 of 2" in second.text
