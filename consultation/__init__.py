@@ -28,6 +28,9 @@ DEFAULTS = {
     "CONSULTATION_REASON_REQUIRED_UNLESS_ADOPTED": True,
     # Feedback is due this many working days after the consultation closed.
     "CONSULTATION_FEEDBACK_DUE_WORKING_DAYS": 20,
+    # Commenters' phone and e-mail are deleted this many months after the feedback is published (the privacy
+    # notice says so; china-rules.md §5); `flask consultation purge-contacts` does it, daily from a timer.
+    "CONSULTATION_CONTACT_RETENTION_MONTHS": 6,
     # The site's public address, printed in summaries made outside a web request (`flask consultation export`).
     "CONSULTATION_SITE_URL": "http://localhost/",
 }

@@ -36,6 +36,26 @@ def purge_sources() -> None:
     click.echo(f"{removed} rows removed")
 
 
+@consultation_cli.command("purge-contacts")
+@click.option("--dry-run", is_flag=True, help="Only list what would be deleted.")
+def purge_contacts(dry_run: bool) -> None:
+    """Delete commenters' phone and e-mail once the feedback is CONSULTATION_CONTACT_RETENTION_MONTHS old."""
+    from consultation import retention
+    from core.extensions import db
+
+    due = retention.contacts_due() if dry_run else retention.purge_contacts()
+    for item in due:
+        click.echo(
+            f"{item.consultation_id}\t{item.title}\tfeedback {item.feedback_published_at:%Y-%m-%d}\t"
+            f"{item.comments_with_contacts} comments with contact details"
+        )
+    if dry_run:
+        click.echo(f"dry run: {len(due)} consultations would have their commenters' contact details deleted")
+        return
+    db.session.commit()
+    click.echo(f"contact details deleted in {len(due)} consultations")
+
+
 @consultation_cli.command("export")
 @click.argument("consultation_id", type=int)
 @click.option("--format", "fmt", type=click.Choice(["docx", "pdf", "xlsx", "csv", "json"]), required=True)
