@@ -31,6 +31,9 @@ DEFAULTS = {
     # Commenters' phone and e-mail are deleted this many months after the feedback is published (the privacy
     # notice says so; china-rules.md §5); `flask consultation purge-contacts` does it, daily from a timer.
     "CONSULTATION_CONTACT_RETENTION_MONTHS": 6,
+    # `flask consultation archive` retires consultations whose feedback has been public this long (they stay
+    # reachable by link, listed among the closed ones, marked as archived).
+    "CONSULTATION_ARCHIVE_AFTER_DAYS": 365,
     # The site's public address, printed in summaries made outside a web request (`flask consultation export`).
     "CONSULTATION_SITE_URL": "http://localhost/",
 }

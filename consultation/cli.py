@@ -56,6 +56,27 @@ def purge_contacts(dry_run: bool) -> None:
     click.echo(f"contact details deleted in {len(due)} consultations")
 
 
+@consultation_cli.command("archive")
+@click.option("--dry-run", is_flag=True, help="Only list what would be archived.")
+def archive(dry_run: bool) -> None:
+    """Archive consultations whose feedback has been public CONSULTATION_ARCHIVE_AFTER_DAYS days."""
+    from consultation import archive as archiving
+    from core.extensions import db
+
+    due = archiving.archive_due() if dry_run else archiving.archive()
+    for item in due:
+        superseded = f"\tsuperseded by {item.superseded_by}" if item.superseded_by else ""
+        click.echo(
+            f"{item.consultation_id}\t{item.title}\t{item.status.value}\t"
+            f"feedback {item.feedback_published_at:%Y-%m-%d}{superseded}"
+        )
+    if dry_run:
+        click.echo(f"dry run: {len(due)} consultations would be archived")
+        return
+    db.session.commit()
+    click.echo(f"{len(due)} consultations archived")
+
+
 @consultation_cli.command("export")
 @click.argument("consultation_id", type=int)
 @click.option("--format", "fmt", type=click.Choice(["docx", "pdf", "xlsx", "csv", "json"]), required=True)
