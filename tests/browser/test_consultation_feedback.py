@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 from openpyxl import load_workbook
+from playwright.sync_api import expect
 
 from consultation import answers, feedback, moderation
 from consultation.models import Adoption, Comment, CommentDisplay, ModerationStatus
@@ -139,3 +140,22 @@ def test_a_resident_reads_the_feedback_on_a_phone_and_finds_no_personal_data(liv
     assert "张*祥" in text and "139****5566" in text
     assert phone.inner_text("#count-received") == "17" and phone.inner_text("#count-valid") == "16"
     assert phone.locator(".feedback-table tbody tr").count() == 2  # the campaign once, and the one resident
+
+
+def test_a_resident_on_a_phone_reads_every_published_comment_without_contacts(live_server, phone, shot):
+    consultation = make_consultation(make_department(), comment_display=CommentDisplay.APPROVED_MASKED)
+    comments = [
+        add_comment(
+            consultation, f"第{n}条建议：充电车棚第{n}号位置增设灭火器。电话1390413{n:04d}", name=f"王晓{n:02d}"
+        )
+        for n in range(25)
+    ]
+    moderation.approve(comments, make_user(Role.MODERATOR))
+    db.session.commit()
+    phone.goto(f"{live_server.url}/consultations/{consultation.id}")
+    phone.click(f"a[href='/consultations/{consultation.id}/comments']")
+    expect(phone.locator("ol.public-comments > li")).to_have_count(25)
+    _fits(phone)
+    shot(phone, "all-comments")
+    text = phone.content()
+    assert "1390413" not in text and "王晓" not in text  # masked names, no phones
