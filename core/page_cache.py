@@ -12,6 +12,7 @@ GET always get a fresh rendering. Each worker process keeps its own small cache 
 from __future__ import annotations
 
 import secrets
+import sys
 import threading
 import time
 from collections.abc import Callable, Hashable, Mapping
@@ -27,7 +28,9 @@ from core.i18n import current_language
 _HOLE_MARK = f"minyi-hole-{secrets.token_hex(8)}-"
 _EXTENSION = "minyi_page_cache"
 _FRESH_UNTIL = "fresh_pages_until"  # in the visitor's session: wall-clock seconds
-_MAX_PAGES = 512  # a bound, so a crawler walking every query string cannot grow a worker without limit
+# Bytes of pages one worker keeps: a bound, so a crawler walking every query string cannot grow a worker without
+# limit (the oldest pages go first); a page larger than this is simply not kept.
+_MAX_BYTES = 16 * 1024 * 1024
 
 # The clock the cache expires entries by; tests replace it to step over the lifetime.
 clock: Callable[[], float] = time.monotonic
@@ -37,7 +40,9 @@ class _PageStore:
     """Rendered pages by key, for one application in one process; safe when gunicorn runs threads."""
 
     def __init__(self, seconds: float) -> None:
-        self._pages: TTLCache[Hashable, str] = TTLCache(maxsize=_MAX_PAGES, ttl=seconds, timer=lambda: clock())
+        self._pages: TTLCache[Hashable, str] = TTLCache(
+            maxsize=_MAX_BYTES, ttl=seconds, timer=lambda: clock(), getsizeof=sys.getsizeof
+        )
         self._lock = threading.Lock()
 
     def get(self, key: Hashable) -> str | None:
@@ -45,6 +50,8 @@ class _PageStore:
             return self._pages.get(key)
 
     def put(self, key: Hashable, html: str) -> None:
+        if sys.getsizeof(html) > _MAX_BYTES:
+            return
         with self._lock:
             self._pages[key] = html
 

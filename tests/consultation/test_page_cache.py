@@ -164,3 +164,16 @@ def test_a_resident_who_just_commented_sees_their_comment_counted_at_once(cached
     assert comments.findall(page) == ["0"]
     assert comments.findall(resident.get(f"/consultations/{consultation.id}").text) == ["1"]
     assert comments.findall(other.get(f"/consultations/{consultation.id}").text) == ["0"], "others: from the cache"
+
+
+def test_a_crawler_walking_query_strings_cannot_grow_the_cache_past_its_bound(test_config, consultation, monkeypatch):
+    probe = make_app(test_config, PUBLIC_PAGE_CACHE_SECONDS=CACHE_SECONDS)
+    probe.test_client().get(f"/consultations/{consultation.id}")
+    one_page = probe.extensions["minyi_page_cache"]._pages.currsize
+    monkeypatch.setattr(page_cache, "_MAX_BYTES", 5 * one_page)
+    small = make_app(test_config, PUBLIC_PAGE_CACHE_SECONDS=CACHE_SECONDS)
+    client = small.test_client()
+    for n in range(40):
+        assert client.get(f"/consultations/{consultation.id}?x={n}").status_code == 200
+    kept = small.extensions["minyi_page_cache"]._pages
+    assert 0 < len(kept) <= 5 and kept.currsize <= 5 * one_page
