@@ -44,7 +44,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
     import consultation
     import surveys
-    from consultation import answer_views, moderation_views, review_views, summary_views
+    from consultation import answer_views, conclusion_views, moderation_views, review_views, summary_views
     from consultation import manage as consultation_manage
     from consultation import views as consultation_views
     from core import account, admin, auth, calendar_admin, captcha, manage, public, verification, words_admin
@@ -65,6 +65,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         answer_views,
         summary_views,
         review_views,
+        conclusion_views,
         words_admin,
         surveys_views,
         surveys_manage,

@@ -17,6 +17,7 @@ from consultation.models import (
     SecrecyResult,
     Validity,
 )
+from consultation.review_models import Outcome
 from core.i18n import is_english
 
 STATUS_LABELS = {
@@ -28,6 +29,12 @@ STATUS_LABELS = {
     ConsultationStatus.SUBMITTED_FOR_REVIEW: _l("Submitted for legality review"),
     ConsultationStatus.CONCLUDED: _l("Concluded"),
     ConsultationStatus.ARCHIVED: _l("Archived"),
+}
+
+OUTCOME_LABELS = {
+    Outcome.DECIDED: _l("Decided and issued"),
+    Outcome.WITHDRAWN: _l("Withdrawn"),
+    Outcome.SUPERSEDED: _l("Superseded by a new round"),
 }
 
 PHASE_LABELS = {
@@ -122,6 +129,10 @@ UNIT_KIND_LABELS = {
 }
 
 _PROBLEMS = {
+    "not_concludable": _l("Only a published consultation that has not been concluded or archived can be concluded."),
+    "legality_review_not_passed": _l("A draft is decided only after its legality review has passed."),
+    "no_next_round": _l("Publish the new round before marking this one as superseded."),
+    "conclusion_note_missing": _l("Say how it ended, e.g. the meeting that adopted it and the document number."),
     "explanation_missing": _l("The drafting explanation (起草说明) is required before publication."),
     "draft_missing": _l("Import the draft before submitting it."),
     "channels_missing": _l("Choose at least one channel for comments."),

@@ -1,12 +1,15 @@
-"""Forms of the legality-review stage: the department's exemption, the reviewer's return and pass."""
+"""Forms of the legality-review stage: the department's exemption, the reviewer's return and pass, how it ended."""
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import SelectChoice, SelectField, TextAreaField
-from wtforms.validators import DataRequired, Length, Optional
+from wtforms import SelectChoice, SelectField, TextAreaField, URLField, ValidationError
+from wtforms.validators import URL, DataRequired, Length, Optional
 
+from consultation.labels import OUTCOME_LABELS
 from consultation.review_labels import EXEMPTION_LABELS
 
 NOTE_MAX = 4000
@@ -34,3 +37,26 @@ class ReturnForm(FlaskForm):
 
 class PassForm(FlaskForm):
     note = TextAreaField(_l("Note (optional)"), validators=[Optional(), Length(max=NOTE_MAX)])
+
+
+class ConclusionForm(FlaskForm):
+    """How the consultation ended, recorded by its department and shown on the public page."""
+
+    outcome = SelectField(
+        _l("Outcome"),
+        choices=[SelectChoice(outcome.value, label) for outcome, label in OUTCOME_LABELS.items()],
+        validators=[DataRequired()],
+    )
+    note = TextAreaField(
+        _l("How it ended"),
+        description=_l("Shown to the public, e.g. the meeting that adopted it and the document number."),
+        validators=[DataRequired(message=_l("Say how it ended.")), Length(max=NOTE_MAX)],
+    )
+    document_url = URLField(
+        _l("Address of the issued document (optional)"),
+        validators=[Optional(), Length(max=500), URL(require_tld=False, message=_l("Give an http or https address."))],
+    )
+
+    def validate_document_url(self, field: URLField) -> None:
+        if field.data and urlsplit(field.data).scheme not in ("http", "https"):
+            raise ValidationError(_l("Give an http or https address."))

@@ -34,6 +34,29 @@ class ReviewState(StrEnum):
     PASSED = "passed"
 
 
+class Outcome(StrEnum):
+    """How a consultation ended (PRODUCT.md life cycle: concluded — decided, withdrawn or superseded)."""
+
+    DECIDED = "decided"  # adopted by the decision-making body and issued
+    WITHDRAWN = "withdrawn"  # the department dropped the draft
+    SUPERSEDED = "superseded"  # replaced by a new round of consultation
+
+
+class ConsultationConclusion(db.Model):
+    """The recorded end of a consultation, shown on its public page."""
+
+    __tablename__ = "consultation_conclusions"
+
+    consultation_id: Mapped[int] = mapped_column(ForeignKey("consultations.id", ondelete="CASCADE"), primary_key=True)
+    outcome: Mapped[Outcome] = mapped_column(enum_by_value(Outcome, 20))
+    # E.g. the meeting that adopted it and the document number; shown to the public.
+    note: Mapped[str] = mapped_column(Text, default="")
+    # Where the issued document is published (http or https), if it is.
+    document_url: Mapped[str] = mapped_column(String(500), default="")
+    concluded_at: Mapped[datetime] = mapped_column(default=utcnow)
+    concluded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+
+
 class ConsultationExemption(db.Model):
     """An exemption from public consultation with its legal basis; it goes into the legality packet."""
 

@@ -24,6 +24,7 @@ from sqlalchemy.orm import lazyload
 
 from consultation import commenting, feedback, intake, labels, periods, services, uploads
 from consultation.answer_sheet import public_name
+from consultation.conclusion import conclusion_of
 from consultation.draft_diff import compare_rounds
 from consultation.forms import CommentForm, ReceiptLookupForm
 from consultation.handling_models import ConsultationFeedback
@@ -191,6 +192,7 @@ def notice_context(consultation: Consultation, now: datetime) -> dict[str, Any]:
         "public_comments": latest_comments,
         "public_comment_total": published_total,
         "period": services.check_period(consultation),
+        "conclusion": conclusion_of(consultation),
     }
 
 

@@ -151,3 +151,28 @@ def test_an_editor_imports_a_docx_fixes_the_split_and_an_approver_approves(live_
         saved = db.session.get(Consultation, consultation.id)
         assert saved.status is ConsultationStatus.SCHEDULED
         assert [u.text for u in saved.units if u.key == "a3"] == ["物业服务企业应当每日两次巡查充电场所。"]
+
+
+def test_an_editor_records_that_a_draft_was_withdrawn_and_a_resident_reads_it_on_a_phone(
+    live_server, desktop, phone, shot
+):
+    department = make_department(name="区住建局")
+    make_user(Role.EDITOR, department, email="editor@example.cn")
+    consultation = make_consultation(department, phase="closed", status=ConsultationStatus.FEEDBACK_PUBLISHED)
+    db.session.commit()
+    _log_in(desktop, live_server.url, "editor@example.cn")
+    desktop.goto(f"{live_server.url}/manage/consultations/{consultation.id}")
+    desktop.click("#outcome-link")
+    desktop.select_option("#outcome", "withdrawn")
+    desktop.click("main form button[type=submit]")  # no note yet: refused, the choice kept
+    expect(desktop.locator(".error-summary")).to_be_visible()
+    assert desktop.input_value("#outcome") == "withdrawn"
+    desktop.fill("#note", "因上位法正在修订，本办法暂缓出台。")
+    shot(desktop, "outcome-form")
+    desktop.click("main form button[type=submit]")
+    desktop.wait_for_url(f"**/manage/consultations/{consultation.id}")
+
+    phone.goto(f"{live_server.url}/consultations/{consultation.id}")
+    expect(phone.locator("#outcome")).to_contain_text("因上位法正在修订，本办法暂缓出台。")
+    _fits(phone)
+    shot(phone, "public-outcome")
