@@ -44,7 +44,7 @@ def init_app(app: Flask) -> None:
     for key, value in DEFAULTS.items():
         app.config.setdefault(key, value)
 
-    from consultation import cli, demo, labels, portal, summary_data
+    from consultation import cli, demo, labels, portal, search, summary_data
     from consultation.rendering import render_markdown
     from core import verification
 
@@ -52,6 +52,7 @@ def init_app(app: Flask) -> None:
     # A global, so macros imported without context can name statuses, phases and types too.
     app.jinja_env.globals["consultation_labels"] = labels
     portal.init_app(app)
+    search.init_app(app)
     demo.init_app(app)
     cli.init_app(app)
     # /verify tells whether the comments or answers behind an issued summary changed since it was issued.

@@ -45,6 +45,9 @@ class DefaultConfig:
     REMEMBER_COOKIE_HTTPONLY = True
     REMEMBER_COOKIE_SAMESITE = "Lax"
 
+    # Requests to the read-only open-data API (/api/v1) from one address, all endpoints together.
+    API_RATE_LIMIT = "120 per minute"
+
     # Seconds a public page (a consultation, the lists, a comment form) is served from a worker's memory to
     # visitors who are not signed in; its counters lag by at most this long. 0 renders every request afresh.
     PUBLIC_PAGE_CACHE_SECONDS = 5

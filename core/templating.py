@@ -22,6 +22,7 @@ PUBLIC_NAV = [
     ("surveys.index", _l("Surveys")),
     ("consultation.feedback_index", _l("Feedback")),
     ("public.departments", _l("Department contacts")),
+    ("search.index", _l("Search")),
 ]
 
 

@@ -16,7 +16,7 @@ def init_app(app: Any) -> None:
     from core.demo import register_demo_loader
     from core.models import Role
     from core.portal import Section, StaffLink, register_section, register_staff_link
-    from surveys import answers, cli, demo, manage, results_views, transfer_views, views
+    from surveys import answers, cli, demo, manage, results_views, search, transfer_views, views
 
     # Globals, not context: the question macros are imported without context.
     app.jinja_env.globals.update(
@@ -41,4 +41,5 @@ def init_app(app: Any) -> None:
         Section("surveys", "surveys/_consultation_section.html", results_views.consultation_section, 200),
     )
     register_demo_loader(app, demo.load)
+    search.init_app(app)
     app.cli.add_command(cli.group)

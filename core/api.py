@@ -1,0 +1,314 @@
+"""The read-only open-data API under /api/v1: what every part of it shares, and its OpenAPI document.
+
+Each feature package makes its blueprint with `api_blueprint`, handing over the OpenAPI paths and schemas it
+serves; this module assembles them into /api/v1/openapi.json without importing any feature package. Every API
+blueprint answers GET only, needs no session or cookie, allows any origin (the data is public), shares one rate
+limit per client, answers errors in JSON, and keeps its responses in the public page cache for a few seconds, so a
+crawler walking every page costs the database one query per page per cache period.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Mapping, Sequence
+from datetime import UTC, datetime
+from typing import Any
+
+from flask import Blueprint, Flask, Response, abort, current_app, request, url_for
+from flask.blueprints import BlueprintSetupState
+from sqlalchemy import Select, func
+from werkzeug.exceptions import HTTPException
+
+from core import page_cache
+from core.extensions import csrf, db, limiter
+from core.models import Department
+
+API_PREFIX = "/api/v1"
+DEFAULT_PER_PAGE = 20
+MAX_PER_PAGE = 100
+JSON_TYPE = "application/json"
+_OPENAPI = "minyi_openapi"
+
+
+def _rate_limit() -> str:
+    return str(current_app.config["API_RATE_LIMIT"])
+
+
+def _allow_any_origin(response: Response) -> Response:
+    # Open data: any web page may read it; no cookie is ever needed, so credentials are not allowed.
+    response.headers["Access-Control-Allow-Origin"] = "*"
+    return response
+
+
+def _json_error(error: HTTPException) -> Response:
+    code = error.code or 500
+    if code >= 500:
+        db.session.rollback()
+    body = {"error": {"status": code, "title": error.name, "detail": error.description or ""}}
+    response = Response(json.dumps(body, ensure_ascii=False), status=code, mimetype=JSON_TYPE)
+    if code == 405:
+        response.headers["Allow"] = "GET, HEAD, OPTIONS"
+    return response
+
+
+def api_blueprint(
+    name: str, import_name: str, *, paths: Mapping[str, Any], schemas: Mapping[str, Any] | None = None
+) -> Blueprint:
+    """A blueprint under /api/v1 with the API's rules, whose `paths` and `schemas` join the OpenAPI document."""
+    blueprint = Blueprint(name, import_name, url_prefix=API_PREFIX)
+    # One budget per client for the whole API, whichever package serves the endpoint.
+    limiter.shared_limit(_rate_limit, scope="open-data-api")(blueprint)
+    csrf.exempt(blueprint)  # nothing here changes anything, and no session cookie is read
+    blueprint.after_request(_allow_any_origin)
+    blueprint.register_error_handler(HTTPException, _json_error)
+
+    def contribute(state: BlueprintSetupState) -> None:
+        document = state.app.extensions.setdefault(_OPENAPI, {"paths": {}, "schemas": {}})
+        document["paths"].update(paths)
+        document["schemas"].update(schemas or {})
+
+    blueprint.record_once(contribute)
+    return blueprint
+
+
+# ------------------------------------------------------------------------------------------------ responses
+
+
+def cached_json(key: str, build: Callable[[], Any]) -> Response:
+    """`build()`'s data as a JSON response, kept in the public page cache (keyed by address and language)."""
+    body = page_cache.cached_page(key, lambda: json.dumps(build(), ensure_ascii=False, separators=(",", ":")))
+    return Response(body, mimetype=JSON_TYPE)
+
+
+def timestamp(value: datetime | None) -> str | None:
+    """An instant in RFC 3339, in UTC ("2025-03-01T16:00:00Z"); None stays None."""
+    if value is None:
+        return None
+    if value.tzinfo is None:  # SQLite hands back naive values; they are stored in UTC
+        value = value.replace(tzinfo=UTC)
+    return value.astimezone(UTC).isoformat().replace("+00:00", "Z")
+
+
+def department_json(department: Department) -> dict[str, Any]:
+    """A department with its office contacts, which the department directory publishes too."""
+    return {
+        "id": department.id,
+        "code": department.code,
+        "name": department.name,
+        "name_en": department.name_en,
+        "office_phone": department.office_phone,
+        "email": department.email,
+        "address": department.address,
+    }
+
+
+def choice_arg(name: str, allowed: Sequence[str]) -> str | None:
+    """A query parameter that must be one of `allowed` when given (400 otherwise)."""
+    value = request.args.get(name) or None
+    if value is not None and value not in allowed:
+        abort(400, description=f"{name} must be one of: {', '.join(allowed)}")
+    return value
+
+
+def int_arg(name: str, *, minimum: int = 1) -> int | None:
+    """A whole-number query parameter, when given (400 when it is not a number or below `minimum`)."""
+    raw = request.args.get(name)
+    if raw in (None, ""):
+        return None
+    try:
+        value = int(raw)
+    except ValueError:
+        abort(400, description=f"{name} must be a whole number")
+    if value < minimum:
+        abort(400, description=f"{name} must be at least {minimum}")
+    return value
+
+
+def page_params() -> tuple[int, int]:
+    """`page` (from 1) and `per_page` (1 to MAX_PER_PAGE; more is cut to the maximum) of the request."""
+    number = int_arg("page") or 1
+    per_page = min(int_arg("per_page") or DEFAULT_PER_PAGE, MAX_PER_PAGE)
+    return number, per_page
+
+
+def _paged(items: list[Any], total: int, number: int, per_page: int) -> dict[str, Any]:
+    return {
+        "items": items,
+        "page": number,
+        "per_page": per_page,
+        "total": total,
+        "pages": max(1, -(-total // per_page)),
+    }
+
+
+def paged_list(rows: Sequence[Any], convert: Callable[[list[Any]], list[Any]]) -> dict[str, Any]:
+    """One page of rows already read, each page's rows converted to JSON by `convert`."""
+    number, per_page = page_params()
+    start = (number - 1) * per_page
+    return _paged(convert(list(rows[start : start + per_page])), len(rows), number, per_page)
+
+
+def paged_query(query: Select[Any], convert: Callable[[list[Any]], list[Any]]) -> dict[str, Any]:
+    """One page of a query's rows (a page past the end is empty), converted to JSON by `convert`."""
+    number, per_page = page_params()
+    total = db.session.scalar(db.select(func.count()).select_from(query.order_by(None).subquery())) or 0
+    rows = db.session.scalars(query.limit(per_page).offset((number - 1) * per_page)).all()
+    return _paged(convert(list(rows)), total, number, per_page)
+
+
+# ------------------------------------------------------------------------------------------------ OpenAPI parts
+
+# Shared pieces the packages' path descriptions refer to with $ref.
+PAGE_PARAMETERS = [{"$ref": "#/components/parameters/page"}, {"$ref": "#/components/parameters/per_page"}]
+ERROR_RESPONSES = {
+    "400": {"$ref": "#/components/responses/BadRequest"},
+    "429": {"$ref": "#/components/responses/TooManyRequests"},
+}
+NOT_FOUND = {"404": {"$ref": "#/components/responses/NotFound"}}
+NULLABLE_STRING = {"type": ["string", "null"]}
+NULLABLE_TIME = {"type": ["string", "null"], "format": "date-time"}
+TIME = {"type": "string", "format": "date-time"}
+
+
+def ref(schema: str) -> dict[str, str]:
+    return {"$ref": f"#/components/schemas/{schema}"}
+
+
+def ok(description: str, schema: Mapping[str, Any]) -> dict[str, Any]:
+    """A 200 response whose JSON body follows `schema`."""
+    return {"200": {"description": description, "content": {JSON_TYPE: {"schema": dict(schema)}}}}
+
+
+def paged_schema(item_schema: str) -> dict[str, Any]:
+    """The schema of a page of items (see `paged_query`)."""
+    items = {"type": "object", "properties": {"items": {"type": "array", "items": ref(item_schema)}}}
+    return {"allOf": [ref("PageInfo"), {**items, "required": ["items"]}]}
+
+
+def path_id(name: str, description: str) -> dict[str, Any]:
+    return {"name": name, "in": "path", "required": True, "description": description, "schema": {"type": "integer"}}
+
+
+def query_param(name: str, description: str, schema: Mapping[str, Any]) -> dict[str, Any]:
+    return {"name": name, "in": "query", "required": False, "description": description, "schema": dict(schema)}
+
+
+def _error_response(description: str) -> dict[str, Any]:
+    return {"description": description, "content": {JSON_TYPE: {"schema": ref("Error")}}}
+
+
+_COMPONENTS: dict[str, Any] = {
+    "parameters": {
+        "page": query_param(
+            "page",
+            "Page number, from 1; a page past the end is empty.",
+            {"type": "integer", "minimum": 1, "default": 1},
+        ),
+        "per_page": query_param(
+            "per_page",
+            f"Items per page; more than {MAX_PER_PAGE} is cut to {MAX_PER_PAGE}.",
+            {"type": "integer", "minimum": 1, "default": DEFAULT_PER_PAGE},
+        ),
+    },
+    "responses": {
+        "BadRequest": _error_response("A query parameter has a value that is not allowed."),
+        "NotFound": _error_response("No such public item (never published, or not yet public)."),
+        "TooManyRequests": _error_response("Too many requests from this client; retry after the Retry-After seconds."),
+    },
+    "schemas": {
+        "Error": {
+            "type": "object",
+            "properties": {
+                "error": {
+                    "type": "object",
+                    "properties": {
+                        "status": {"type": "integer"},
+                        "title": {"type": "string"},
+                        "detail": {"type": "string"},
+                    },
+                    "required": ["status", "title", "detail"],
+                }
+            },
+            "required": ["error"],
+        },
+        "PageInfo": {
+            "type": "object",
+            "properties": {
+                "page": {"type": "integer"},
+                "per_page": {"type": "integer"},
+                "total": {"type": "integer"},
+                "pages": {"type": "integer"},
+            },
+            "required": ["page", "per_page", "total", "pages"],
+        },
+        "Department": {
+            "type": "object",
+            "description": "A district department and its public office contacts.",
+            "properties": {
+                "id": {"type": "integer"},
+                "code": {"type": "string"},
+                "name": {"type": "string"},
+                "name_en": {"type": "string"},
+                "office_phone": {"type": "string"},
+                "email": {"type": "string"},
+                "address": {"type": "string"},
+            },
+            "required": ["id", "code", "name", "name_en", "office_phone", "email", "address"],
+        },
+    },
+}
+
+
+def openapi_document(app: Flask) -> dict[str, Any]:
+    """The OpenAPI 3.1 document of every API endpoint the packages registered."""
+    contributed = app.extensions.get(_OPENAPI, {"paths": {}, "schemas": {}})
+    components = {**_COMPONENTS, "schemas": {**_COMPONENTS["schemas"], **contributed["schemas"]}}
+    return {
+        "openapi": "3.1.0",
+        "info": {
+            "title": "Minyi open data",
+            "version": "1.0.0",
+            "description": (
+                "Read-only public data of the district's consultations on draft policies and of its surveys: "
+                "published notices and drafts, published feedback tables (names masked, no contact details of "
+                "residents), and published survey results (small counts suppressed). No authentication; GET only."
+            ),
+        },
+        "servers": [{"url": API_PREFIX}],
+        "paths": dict(sorted(contributed["paths"].items())),
+        "components": components,
+    }
+
+
+# ------------------------------------------------------------------------------------------------ endpoints
+
+_PATHS = {
+    "/openapi.json": {
+        "get": {
+            "operationId": "getOpenApiDocument",
+            "summary": "This OpenAPI document",
+            "responses": {
+                "200": {
+                    "description": "The OpenAPI 3.1 document.",
+                    "content": {JSON_TYPE: {"schema": {"type": "object"}}},
+                },
+                **ERROR_RESPONSES,
+            },
+        }
+    }
+}
+bp = api_blueprint("api", __name__, paths=_PATHS)
+
+
+@bp.route("/openapi.json")
+def openapi() -> Response:
+    return cached_json("openapi", lambda: openapi_document(current_app))
+
+
+@bp.route("/", defaults={"unknown": ""}, methods=["GET", "POST", "PUT", "PATCH", "DELETE"])
+@bp.route("/<path:unknown>", methods=["GET", "POST", "PUT", "PATCH", "DELETE"])
+def unknown(unknown: str) -> Response:
+    """Any other address under /api/v1 (or a method other than GET): a JSON error, not an HTML page."""
+    if request.method != "GET":
+        abort(405)
+    abort(404, description=f"See {url_for('.openapi')} for the endpoints.")

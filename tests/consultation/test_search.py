@@ -1,0 +1,168 @@
+"""Searching consultations and feedback: found by any word of the public texts and the draft, never a draft
+that is not published, never a commenter's name or phone number; matches marked in escaped text."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from consultation.handling_models import ConsultationFeedback
+from consultation.models import Adoption, ConsultationStatus, ModerationStatus, Validity
+from core.db import utcnow
+from core.extensions import db
+from tests.consultation.conftest import make_consultation
+from tests.consultation.handling_helpers import add_comment
+from tests.factories import make_department
+
+pytestmark = pytest.mark.usefixtures("known_holiday_calendars")
+EN = {"Accept-Language": "en"}
+
+PARKING_DRAFT = """第一条 为了规范本区住宅小区机动车停车管理，制定本办法。
+
+第二条 小区内的公共停车泊位应当优先满足业主需要。
+"""
+
+
+@pytest.fixture
+def department(app):
+    return make_department(name="区住建局", name_en="Housing Bureau")
+
+
+def _search(client, q: str, **args: str) -> str:
+    response = client.get("/search", query_string={"q": q, **args}, headers=EN)
+    assert response.status_code == 200
+    return response.text
+
+
+def _found(page: str, kind: str = "consultations") -> list[int]:
+    """The ids of the results linked from the result titles, in the order shown."""
+    return [int(n) for n in re.findall(rf'<h3><a href="/{kind}/(\d+)[^"]*">', page)]
+
+
+def _with_feedback(consultation, main_changes: str, **comment_fields):
+    """A closed consultation whose feedback is published, with one answered comment."""
+    consultation.status = ConsultationStatus.FEEDBACK_PUBLISHED
+    db.session.add(
+        ConsultationFeedback(consultation_id=consultation.id, main_changes=main_changes, published_at=utcnow())
+    )
+    comment = add_comment(consultation, comment_fields.pop("content"), **comment_fields)
+    comment.moderation_status, comment.validity = ModerationStatus.APPROVED, Validity.VALID
+    comment.adoption, comment.answer_reason = Adoption.NOT_ADOPTED, "巡查频次由物业服务合同约定，暂不作统一规定。"
+    db.session.commit()
+    return comment
+
+
+def test_a_chinese_query_finds_a_consultation_by_a_word_inside_one_of_its_articles(client, department):
+    consultation = make_consultation(department)  # 第三条 物业服务企业应当每日巡查充电场所。
+    db.session.commit()
+    page = _search(client, "每日巡查")
+    assert _found(page) == [consultation.id]
+    snippet = page.split('class="search-snippet"')[1].split("</p>")[0]
+    assert f'href="/consultations/{consultation.id}#unit-a3"' in snippet
+    assert "<mark>每日巡查</mark>" in snippet  # the adjacent matches of 每日 and 巡查 are one mark
+
+
+def test_every_term_must_be_found_though_in_different_parts(client, department):
+    charging = make_consultation(department)
+    parking = make_consultation(department, title="《东洲区住宅小区停车管理办法（征求意见稿）》", draft=PARKING_DRAFT)
+    db.session.commit()
+    assert sorted(_found(_search(client, "住宅小区 管理"))) == sorted([charging.id, parking.id])
+    assert _found(_search(client, "停车 泊位")) == [parking.id]  # 停车 in the title, 泊位 in an article
+    assert _found(_search(client, "停车 充电")) == []  # no single notice has both
+
+
+def test_a_quoted_phrase_is_found_only_as_written(client, department):
+    together = make_consultation(department, explanation="为加强充电场所消防安全，起草本办法。")
+    apart = make_consultation(department, title="停车管理办法", draft=PARKING_DRAFT, explanation="充电桩布设的场所。")
+    db.session.commit()
+    assert sorted(_found(_search(client, "充电 场所"))) == sorted([together.id, apart.id])
+    assert _found(_search(client, '"充电场所"')) == [together.id]
+
+
+def test_consultations_that_are_not_published_are_never_found(client, department):
+    for status in (ConsultationStatus.DRAFT, ConsultationStatus.IN_REVIEW, ConsultationStatus.RETURNED):
+        make_consultation(department, status=status, title=f"内部草稿保密事项{status.value}", draft=PARKING_DRAFT)
+    archived = make_consultation(
+        department, status=ConsultationStatus.ARCHIVED, phase="closed", title="已归档的保密事项办法"
+    )
+    db.session.commit()
+    page = _search(client, "保密事项")
+    assert _found(page) == [archived.id]  # archived ones stay reachable
+    assert "内部草稿" not in page and "Archived" in page
+
+
+def test_a_commenter_s_name_and_phone_number_find_nothing(client, department):
+    consultation = make_consultation(department, phase="closed")
+    _with_feedback(
+        consultation,
+        "一、第三条改为每周巡查。",
+        content="建议改为每周巡查，联系我13912345678。",
+        name="王小虎",
+        phone="13912345678",
+        email="wang@example.cn",
+    )
+    for secret in ("13912345678", "王小虎", "wang@example.cn", "联系我"):
+        page = _search(client, secret)
+        assert "Results found: 0" in page and _found(page) == []
+    # The answer the feedback page shows is found, and the result is the feedback page.
+    page = _search(client, "物业服务合同", kind="feedback")
+    assert f'<h3><a href="/consultations/{consultation.id}/feedback">' in page
+    assert "13912345678" not in page and "王小虎" not in page
+
+
+def test_the_feedback_is_found_by_its_main_changes_and_only_once_published(client, department):
+    consultation = make_consultation(department, phase="closed")
+    record = ConsultationFeedback(consultation_id=consultation.id, main_changes="删去夜间巡查的要求。")
+    db.session.add(record)
+    db.session.commit()
+    assert "Results found: 0" in _search(client, "夜间巡查")
+    consultation.status, record.published_at = ConsultationStatus.FEEDBACK_PUBLISHED, utcnow()
+    db.session.commit()
+    page = _search(client, "夜间巡查", kind="feedback")
+    assert f'href="/consultations/{consultation.id}/feedback#fb-changes"' in page
+    assert "Feedback published" in page and "<mark>夜间巡查</mark>" in page
+
+
+def test_a_title_with_markup_is_shown_escaped_with_the_match_marked(client, department):
+    make_consultation(department, title='<script>alert("x")</script>停车管理办法', draft=PARKING_DRAFT)
+    db.session.commit()
+    page = _search(client, "停车")
+    assert "<script>alert" not in page
+    assert "&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt;<mark>停车</mark>管理办法" in page
+
+
+def test_percent_and_underscore_in_a_query_are_literal(client, department):
+    percent = make_consultation(department, title="降低50%停车费用的办法", draft=PARKING_DRAFT)
+    make_consultation(department, title="降低500元停车费用的办法", draft=PARKING_DRAFT)
+    underscore = make_consultation(department, intro="材料模板见 form_a 附件。")
+    make_consultation(department, intro="材料模板见 formXa 附件。")
+    db.session.commit()
+    assert _found(_search(client, "50%")) == [percent.id]
+    assert _found(_search(client, "form_a")) == [underscore.id]
+
+
+def test_title_matches_rank_first_then_the_most_recent(client, department):
+    in_article = make_consultation(department, draft="第一条 停车泊位优先满足业主。", title="物业管理办法")
+    older_title = make_consultation(department, phase="closed", title="停车管理办法", draft=PARKING_DRAFT)
+    newer_title = make_consultation(department, title="停车场收费办法", draft=PARKING_DRAFT)
+    db.session.commit()
+    assert _found(_search(client, "停车")) == [newer_title.id, older_title.id, in_article.id]
+
+
+def test_results_in_english_show_the_kind_status_department_and_date(client, department):
+    consultation = make_consultation(department)
+    db.session.commit()
+    page = _search(client, "充电")
+    assert _found(page) == [consultation.id]
+    meta = page.split('class="search-meta"')[1].split("</p>")[0]
+    assert "Consultation" in meta and "Open for comment" in meta and "Housing Bureau" in meta
+    assert re.search(r"\d{4}-\d{2}-\d{2}", meta)
+    assert '<html lang="en">' in page
+
+
+def test_a_kind_filter_leaves_out_the_other_kinds(client, department):
+    make_consultation(department)
+    db.session.commit()
+    assert "Results found: 1" in _search(client, "充电", kind="consultation")
+    assert "Results found: 0" in _search(client, "充电", kind="survey")
