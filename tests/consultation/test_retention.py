@@ -64,3 +64,11 @@ def test_the_retention_period_is_configurable(app):
     assert [item.comments_with_contacts for item in retention.contacts_due()] == [1]
     app.config["CONSULTATION_CONTACT_RETENTION_MONTHS"] = 2
     assert retention.contacts_due() == []
+
+
+def test_the_privacy_notice_and_a_failed_lookup_state_the_configured_period(app, client):
+    app.config["CONSULTATION_CONTACT_RETENTION_MONTHS"] = 9
+    en = {"Accept-Language": "en"}
+    assert "deleted 9 months after the feedback is published" in client.get("/privacy", headers=en).text
+    lookup = client.post("/consultations/receipt", data={"receipt": "ZQ20261126-K7MQ3X", "contact": "13904135566"})
+    assert "9个月后删除" in lookup.text
