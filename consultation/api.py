@@ -34,10 +34,7 @@ PHASES = ("open", "upcoming", "closed")
 
 
 def _published_or_404(consultation_id: int) -> Consultation:
-    consultation = db.session.get(Consultation, consultation_id)
-    if consultation is None or not consultation.status.is_published:
-        abort(404)
-    return consultation
+    return services.published_consultation(consultation_id) or abort(404)
 
 
 def _with_published_feedback(consultation_ids: list[int]) -> set[int]:

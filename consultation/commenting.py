@@ -135,7 +135,7 @@ def submit_online_comment(
                 _discard(attachment)
                 return existing, False
             continue  # a receipt number clash, vanishingly rare: draw another
-        intake.stored(comment, screened, only_comment_loaded=True)
+        intake.stored(comment, screened)
         return comment, True
     raise RuntimeError("could not draw a free receipt number")
 

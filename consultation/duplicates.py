@@ -106,29 +106,22 @@ _MOVE_CLUSTER_MEMBERS = (
 )
 
 
-def merge_cluster_keys(consultation_id: int, keys: set[int], *, loaded_rows_current: bool = False) -> int:
+def merge_cluster_keys(consultation_id: int, keys: set[int]) -> int:
     """Make the clusters named by `keys` (a comment id stands for itself when it has no cluster) one cluster,
-    named by the smallest key; returns it. Writes the same values whichever worker runs it.
-
-    `loaded_rows_current`: the caller knows no comment loaded in the session needs its cluster_id refreshed,
-    so the table is updated directly, without the ORM fetching the rows back.
-    """
+    named by the smallest key; returns it. Writes the same values whichever worker runs it."""
     target = min(keys)
     others = sorted(keys - {target})
-    if loaded_rows_current:
-        connection = db.session.connection()
-        connection.execute(_NAME_CLUSTER_ROOTS, {"target": target, "ids": sorted(keys)})
-        if others:
-            connection.execute(
-                _MOVE_CLUSTER_MEMBERS, {"in_consultation": consultation_id, "target": target, "clusters": others}
-            )
-        return target
-    in_consultation = Comment.consultation_id == consultation_id
-    updates = [db.update(Comment).where(in_consultation, Comment.id.in_(keys))]
+    connection = db.session.connection()
+    connection.execute(_NAME_CLUSTER_ROOTS, {"target": target, "ids": sorted(keys)})
     if others:
-        updates.append(db.update(Comment).where(in_consultation, Comment.cluster_id.in_(others)))
-    for update in updates:
-        db.session.execute(update.values(cluster_id=target).execution_options(synchronize_session="fetch"))
+        connection.execute(
+            _MOVE_CLUSTER_MEMBERS, {"in_consultation": consultation_id, "target": target, "clusters": others}
+        )
+    # The table changed under the session: comments of this consultation loaded in it read cluster_id again when
+    # next used (a resident's submission has only its new comment loaded, which already carries the cluster).
+    for loaded in list(db.session.identity_map.values()):
+        if isinstance(loaded, Comment) and loaded.consultation_id == consultation_id:
+            db.session.expire(loaded, ["cluster_id"])
     return target
 
 
@@ -221,14 +214,10 @@ def place(consultation_id: int, content: str) -> Placement:
     return placement
 
 
-def index(comment: Comment, placement: Placement, *, only_comment_loaded: bool = False) -> None:
-    """After the comment's insert: merge the clusters it joined and store its band keys for later comments.
-
-    `only_comment_loaded`: no other comment is loaded in the session (a resident's submission), so the merge
-    need not refresh any in memory; the new comment already carries its cluster.
-    """
+def index(comment: Comment, placement: Placement) -> None:
+    """After the comment's insert: merge the clusters it joined and store its band keys for later comments."""
     if placement.merge_keys:
-        merge_cluster_keys(comment.consultation_id, placement.merge_keys, loaded_rows_current=only_comment_loaded)
+        merge_cluster_keys(comment.consultation_id, placement.merge_keys)
     if placement.band_keys:
         db.session.execute(
             db.insert(CommentBand),

@@ -116,10 +116,10 @@ def screen_new(comment: Comment, source: str | None = None, now: datetime | None
     return Screened(screening, flags, placement, source, now)
 
 
-def stored(comment: Comment, screened: Screened, *, only_comment_loaded: bool = False) -> None:
+def stored(comment: Comment, screened: Screened) -> None:
     """Finish after the comment's row is inserted: the remaining writes, kept together at the end because
     SQLite lets one writer at a time hold the database (everything before them only reads)."""
-    duplicates.index(comment, screened.placement, only_comment_loaded=only_comment_loaded)
+    duplicates.index(comment, screened.placement)
     if screened.source is not None and screened.at is not None:
         record_source(screened.source, screened.at)
 

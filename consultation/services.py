@@ -10,6 +10,9 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy import bindparam
+from sqlalchemy.orm import lazyload
+
 from consultation import periods
 from consultation.draft_parser import DraftUnit
 from consultation.models import (
@@ -288,6 +291,21 @@ def start_new_round(previous: Consultation, editor: User, now: datetime | None =
 
 
 # ------------------------------------------------------------------------------------------------ queries
+
+
+# Every public page of a consultation starts here, every comment POST among them: built once, and the department
+# (shown only on pages rendered once per cache period) loaded when a page asks for it.
+_CONSULTATION_BY_ID = (
+    db.select(Consultation)
+    .where(Consultation.id == bindparam("consultation_id"))
+    .options(lazyload(Consultation.department))
+)
+
+
+def published_consultation(consultation_id: int) -> Consultation | None:
+    """The consultation if the public may see it (past the 保密审查), else None."""
+    consultation = db.session.execute(_CONSULTATION_BY_ID, {"consultation_id": consultation_id}).scalar_one_or_none()
+    return consultation if consultation is not None and consultation.status.is_published else None
 
 
 def published_in_phase(

@@ -19,8 +19,7 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
-from sqlalchemy import Select, bindparam, false, func
-from sqlalchemy.orm import lazyload
+from sqlalchemy import Select, bindparam, false
 
 from consultation import commenting, feedback, intake, labels, periods, services, uploads
 from consultation.answer_sheet import public_name
@@ -40,7 +39,7 @@ from core import captcha, page_cache
 from core.db import utcnow
 from core.extensions import db, limiter
 from core.models import Department
-from core.pagination import paginate
+from core.pagination import count_rows, paginate
 from core.screening import mask_personal_data
 
 bp = Blueprint("consultation", __name__, url_prefix="/consultations")
@@ -53,20 +52,8 @@ def _comment_rate_limit() -> str:
     return str(current_app.config["CONSULTATION_COMMENT_RATE_LIMIT"])
 
 
-# Every public view starts here, every comment POST among them: built once, and the department (shown only on
-# pages that are rendered once per cache period) is loaded when a page asks for it.
-_CONSULTATION = (
-    db.select(Consultation)
-    .where(Consultation.id == bindparam("consultation_id"))
-    .options(lazyload(Consultation.department))
-)
-
-
 def _published_or_404(consultation_id: int) -> Consultation:
-    consultation = db.session.execute(_CONSULTATION, {"consultation_id": consultation_id}).scalar_one_or_none()
-    if consultation is None or not consultation.status.is_published:
-        abort(404)
-    return consultation
+    return services.published_consultation(consultation_id) or abort(404)
 
 
 def _filters() -> dict[str, Any]:
@@ -165,7 +152,7 @@ def _as_public(comments: Iterable[Comment]) -> list[dict[str, Any]]:
 def _latest_public_comments(consultation: Consultation) -> tuple[list[dict[str, Any]], int]:
     """The newest published comments for the notice page (a popular draft has tens of thousands), and how many."""
     query = _public_comments_query(consultation)
-    total = db.session.scalar(db.select(func.count()).select_from(query.order_by(None).subquery())) or 0
+    total = count_rows(query)
     newest = db.session.scalars(
         query.order_by(None).order_by(Comment.received_at.desc(), Comment.id.desc()).limit(NEWEST_COMMENTS_ON_NOTICE)
     ).all()

@@ -16,12 +16,13 @@ from typing import Any
 
 from flask import Blueprint, Flask, Response, abort, current_app, request, url_for
 from flask.blueprints import BlueprintSetupState
-from sqlalchemy import Select, func
+from sqlalchemy import Select
 from werkzeug.exceptions import HTTPException
 
 from core import page_cache
 from core.extensions import csrf, db, limiter
 from core.models import Department
+from core.pagination import count_rows
 
 API_PREFIX = "/api/v1"
 DEFAULT_PER_PAGE = 20
@@ -151,7 +152,7 @@ def paged_list(rows: Sequence[Any], convert: Callable[[list[Any]], list[Any]]) -
 def paged_query(query: Select[Any], convert: Callable[[list[Any]], list[Any]]) -> dict[str, Any]:
     """One page of a query's rows (a page past the end is empty), converted to JSON by `convert`."""
     number, per_page = page_params()
-    total = db.session.scalar(db.select(func.count()).select_from(query.order_by(None).subquery())) or 0
+    total = count_rows(query)
     rows = db.session.scalars(query.limit(per_page).offset((number - 1) * per_page)).all()
     return _paged(convert(list(rows)), total, number, per_page)
 

@@ -26,8 +26,8 @@ from markupsafe import Markup, escape
 from sqlalchemy import ColumnElement, or_
 
 from core.extensions import limiter
-from core.pagination import Page
-from core.textstats import _tokenizer, load_stopwords, normalize_term
+from core.pagination import paginate_list
+from core.textstats import load_stopwords, normalize_term, tokenizer
 
 bp = Blueprint("search", __name__)
 
@@ -78,7 +78,7 @@ def _chinese_words(run: str) -> list[str]:
     jieba split off a word ("发文审核单" -> 发文/审核/单) stays glued to its neighbour ("审核单"): alone, "单"
     would match nearly every text. Stop words and function characters are dropped and break the gluing.
     """
-    spans = [(start, end) for _word, start, end in _tokenizer().tokenize(run, mode="search")]
+    spans = [(start, end) for _word, start, end in tokenizer().tokenize(run, mode="search")]
     longest = sorted(
         (start, end)
         for start, end in spans
@@ -271,16 +271,6 @@ def search(query: Query, kind: str = "") -> list[Hit]:
     return sorted(hits, key=lambda hit: hit.rank, reverse=True)
 
 
-def _page_of(hits: list[Hit]) -> Page:
-    try:
-        number = max(1, int(request.args.get("page", "1")))
-    except ValueError:
-        number = 1
-    last = max(1, -(-len(hits) // PER_PAGE))
-    number = min(number, last)
-    return Page(hits[(number - 1) * PER_PAGE : number * PER_PAGE], number, PER_PAGE, len(hits))
-
-
 @bp.route("/search")
 @limiter.limit(RATE_LIMIT)
 def index() -> str:
@@ -289,7 +279,7 @@ def index() -> str:
     kinds = [(provider.kind, provider.label) for provider in providers()]
     kind = request.args.get("kind", "")
     kind = kind if kind in dict(kinds) else ""
-    page = _page_of(search(query, kind))
+    page = paginate_list(search(query, kind), PER_PAGE)
     return render_template(
         "search.html", query=query, asked=bool(query.text), kind=kind, kinds=kinds, page=page, terms=query.terms
     )

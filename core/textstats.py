@@ -39,11 +39,12 @@ def load_stopwords(path: Path = DEFAULT_STOPWORDS) -> frozenset[str]:
 
 
 @cache
-def _tokenizer() -> jieba.Tokenizer:
+def tokenizer() -> jieba.Tokenizer:
     """A jieba tokenizer with its dictionary loaded, built once per process on first use.
 
     Loading takes about a second (and reads or writes jieba's cache file), so it happens lazily, not at import;
-    under gunicorn each worker pays it once. Our own instance leaves jieba's global tokenizer to other code.
+    gunicorn.conf.py builds it in the master before forking, so workers share it. Our own instance leaves jieba's
+    global tokenizer to other code.
     """
     # Imported here, not at the top: jieba's tables take ~20 MiB, which modules using display_width don't need.
     import jieba
@@ -68,7 +69,7 @@ def _is_term(token: str, stopwords: frozenset[str]) -> bool:
 def terms_of(text: str, stopwords: frozenset[str] | None = None) -> set[str]:
     """Return the distinct countable terms of one text (normalised: NFKC, English lower-cased)."""
     stopwords = load_stopwords() if stopwords is None else stopwords
-    tokens = (normalize_term(token) for token in _tokenizer().lcut(unicodedata.normalize("NFKC", text)))
+    tokens = (normalize_term(token) for token in tokenizer().lcut(unicodedata.normalize("NFKC", text)))
     return {token for token in tokens if _is_term(token, stopwords)}
 
 

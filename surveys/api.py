@@ -29,7 +29,7 @@ from core.api import (
     timestamp,
 )
 from core.extensions import db
-from surveys import result_data
+from surveys import result_data, services
 from surveys.models import Phase, ReviewStatus, Survey
 from surveys.results import QuestionResult, survey_results
 from surveys.results_views import min_cell, public_results_available
@@ -159,10 +159,7 @@ bp = api_blueprint("survey_api", __name__, paths=PATHS, schemas=SCHEMAS)
 
 
 def _approved_or_404(survey_id: int) -> Survey:
-    survey = db.session.get(Survey, survey_id)
-    if survey is None or survey.status is not ReviewStatus.APPROVED:
-        abort(404)
-    return survey
+    return services.approved_survey(survey_id) or abort(404)
 
 
 def _survey(survey: Survey) -> dict[str, Any]:

@@ -18,7 +18,7 @@ from core import audit
 from core.extensions import db
 from surveys import conditions
 from surveys.answers import matrix_rows
-from surveys.models import Answer, Option, Question, QuestionType, Response, Survey, SurveyPage
+from surveys.models import Answer, Option, Question, QuestionType, Response, ReviewStatus, Survey, SurveyPage
 
 CODE_PATTERN = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 OPTION_CODE_PATTERN = re.compile(r"[A-Za-z0-9_-]+")
@@ -348,3 +348,9 @@ def move_question(question: Question, delta: int) -> None:
         question.page.questions.sort(key=lambda item: item.position)
         check_condition_order(survey)
     audit.record("survey.question_move", survey, detail={"code": question.code, "delta": delta})
+
+
+def approved_survey(survey_id: int) -> Survey | None:
+    """The survey if the public may see it (approved), else None."""
+    survey = db.session.get(Survey, survey_id)
+    return survey if survey is not None and survey.status is ReviewStatus.APPROVED else None

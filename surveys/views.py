@@ -12,7 +12,7 @@ from sqlalchemy.exc import IntegrityError
 from core import page_cache
 from core.extensions import db, limiter
 from core.qr import qr_png, qr_svg
-from surveys import responding
+from surveys import responding, services
 from surveys.forms import FinalPageForm
 from surveys.models import Phase, ResumeDraft, ReviewStatus, Survey
 from surveys.review import may_edit, may_review
@@ -28,10 +28,7 @@ POST_RATE_LIMIT = "30 per minute"
 
 
 def _public_survey(survey_id: int) -> Survey:
-    survey = db.get_or_404(Survey, survey_id)
-    if survey.status is not ReviewStatus.APPROVED:
-        abort(404)
-    return survey
+    return services.approved_survey(survey_id) or abort(404)
 
 
 def share_url(survey: Survey) -> str:

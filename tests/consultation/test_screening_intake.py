@@ -139,3 +139,18 @@ def test_a_word_the_admin_adds_is_caught_in_the_next_comment(consultation):
     add_words("advertising", ["好物优选"], admin)
     after = add_comment(consultation, "欢迎关注东洲好物优选店铺，全场五折！", name="李四")
     assert "sensitive:advertising" in after.flag_list
+
+
+def test_merging_clusters_moves_every_member_and_comments_already_loaded_see_it(consultation):
+    first = add_comment(consultation, "建议在每栋楼下设置充电车棚，并安装自动断电装置。")
+    second = add_comment(consultation, "请物业每周公布一次巡查记录，方便业主监督。")
+    member = add_comment(consultation, "请物业每周公布一次巡查记录，方便业主监督！")
+    other_consultation = make_consultation(make_department())
+    bystander = add_comment(other_consultation, "请物业每周公布一次巡查记录，方便业主监督。")
+    db.session.commit()
+    assert member.cluster_id == second.id and first.cluster_id is None
+    target = duplicates.merge_cluster_keys(consultation.id, {first.id, second.id})
+    assert target == first.id
+    # No refresh asked for: the objects loaded in this session read the merged cluster.
+    assert (first.cluster_id, second.cluster_id, member.cluster_id) == (first.id, first.id, first.id)
+    assert bystander.cluster_id != first.id
