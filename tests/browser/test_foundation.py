@@ -18,7 +18,7 @@ def test_home_page_on_a_phone_is_chinese_and_fits_the_screen(live_server, phone,
     assert phone.evaluate("document.documentElement.scrollWidth") <= 390
     shot(phone, "home")
     phone.get_by_role("link", name="部门联系方式").first.click()
-    assert "区教育局" in phone.content()
+    expect(phone.locator("main")).to_contain_text("区教育局")  # waits for the page the click opens
     shot(phone, "departments")
 
 

@@ -39,7 +39,7 @@ def _add_question(page: Any, survey_url: str, **fields: str) -> None:
     for label, value in fields.items():
         _field(page, label).fill(value)
     page.get_by_role("button", name="Save the question").click()
-    assert "The question has been saved." in page.content(), page.content()[:3000]
+    expect(page.locator("main")).to_contain_text("The question has been saved.")  # waits for the next page
 
 
 def test_editor_builds_approver_approves_resident_answers_on_a_phone(live_server, desktop, phone, shot) -> None:
