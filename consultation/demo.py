@@ -1,4 +1,5 @@
-"""Demo consultations: one open (the district's 政务公开 notice), one upcoming, one closed with comments.
+"""Demo consultations: one open (the district's 政务公开 notice), one upcoming, one closed with its feedback
+published, and one closed with every comment answered whose feedback is still to be published.
 
 Idempotent: a consultation whose title is already there is left alone. The texts are files in demo/ so the
 draft splitter is exercised on real documents.
@@ -7,13 +8,14 @@ draft splitter is exercised on real documents.
 from __future__ import annotations
 
 import random
+import re
 from collections.abc import Iterator
 from datetime import datetime, timedelta
 from pathlib import Path
 
 from flask import Flask
 
-from consultation import commenting, demo_handling, intake, periods
+from consultation import commenting, demo_handling, feedback, intake, periods
 from consultation.draft_parser import split_text
 from consultation.models import (
     Channel,
@@ -35,28 +37,34 @@ DEMO_DIR = Path(__file__).parent / "demo"
 OPEN_TITLE = "《东洲区持续深化政务公开做好当前重点工作的任务分解（征求意见稿）》"
 UPCOMING_TITLE = "《东洲区重大行政决策程序规定（征求意见稿）》"
 CLOSED_TITLE = "《东洲区住宅小区电动自行车停放充电管理办法（征求意见稿）》"
+AWAITING_TITLE = "《东洲区既有住宅加装电梯实施办法（征求意见稿）》"
 
 
 def _read(name: str) -> str:
     return (DEMO_DIR / name).read_text(encoding="utf-8")
 
 
-def _closed_comments() -> list[tuple[str, RespondentType, str | None, Channel, str]]:
-    """(name, respondent type, unit key or None for the whole draft, channel, content) from the demo table."""
+def _demo_comments(name: str) -> list[tuple[str, RespondentType, str | None, Channel, str]]:
+    """(name, respondent type, unit key or None for the whole draft, channel, content) from a demo table."""
     rows = []
-    for line in _read("charging-comments.tsv").splitlines():
+    for line in _read(name).splitlines():
         if line and not line.startswith("#"):
             name, kind, unit_key, channel, content = line.split("\t")
             rows.append((name, RespondentType(kind), None if unit_key == "-" else unit_key, Channel(channel), content))
     return rows
 
 
+# The web page's link to the policy interpretation, on a line of its own after the notice. The words also occur
+# inside the text (《政策文件解读工作规范》), so only the whole line ends the notice.
+_PAGE_AFTER_NOTICE = re.compile(r"^[ \t\u3000]*文件解读[ \t\u3000]*$", re.MULTILINE)
+
+
 def _seed_notice_body() -> str:
     """The notice's text from its salutation to its signature, without the web page around it."""
     text = _read("seed-notice.txt")
     start = text.index("各乡(镇)人民政府")
-    end = text.find("文件解读", start)
-    return text[start : end if end != -1 else None]
+    after = _PAGE_AFTER_NOTICE.search(text, start)
+    return text[start : after.start() if after else None].rstrip()
 
 
 def _statute_body() -> str:
@@ -138,6 +146,8 @@ def load() -> Iterator[str]:
         )
         db.session.add(consultation)
         yield "consultation (open): 政务公开任务分解"
+    else:
+        yield from _complete_open_draft()
     justice = departments.get("justice", office)
     if UPCOMING_TITLE not in existing:
         start = _days_from_today(5) - timedelta(hours=15)  # 09:00 Asia/Shanghai in five days
@@ -151,28 +161,72 @@ def load() -> Iterator[str]:
         )
         db.session.add(consultation)
         yield "consultation (upcoming): 重大行政决策程序规定"
+    moderator = users.get("moderator@demo.minyi.cn")
     if CLOSED_TITLE not in existing:
-        yield from _load_closed(office, people)
+        consultation = _closed(CLOSED_TITLE, "charging-measures.txt", office, days=(-45, -10), people=people)
+        consultation.intro = (
+            "为加强住宅小区电动自行车停放充电安全管理，区政府办公室起草了本办法（征求意见稿），现公开征求意见。"
+        )
+        consultation.explanation = "近年来电动自行车火灾事故多发，本办法针对停放充电设施不足、违规充电等问题作出规定。"
+        count = _add_comments(consultation, "charging-comments.tsv", 20260901, people)
+        yield f"consultation (closed): 电动自行车停放充电管理办法, {count} comments"
     closed = db.session.scalar(db.select(Consultation).where(Consultation.title == CLOSED_TITLE))
     if closed is not None and closed.status is ConsultationStatus.SCHEDULED:
-        yield from demo_handling.handle(closed, users.get("moderator@demo.minyi.cn"), people["editor"])
+        yield from demo_handling.handle(closed, moderator, people["editor"])
+    if AWAITING_TITLE not in existing and moderator is not None and people["editor"] is not None:
+        yield from _load_awaiting(office, moderator, people)  # the demo editor's department: they may publish
 
 
-def _load_closed(department: Department, people: dict) -> Iterator[str]:
-    body = _read("charging-measures.txt").split("\n", 1)[1]  # the first line is the title
-    start = _days_from_today(-45) - timedelta(hours=15)
-    consultation = _published(CLOSED_TITLE, department, "normative_doc", start, _days_from_today(-10), body, people)
+def _complete_open_draft() -> Iterator[str]:
+    """Demo databases loaded before the notice was cut at the right line hold its draft only up to part 一 item 3
+    (its text cut inside a title): complete that draft in place, keeping the units' keys and their comments."""
+    consultation = db.session.scalar(db.select(Consultation).where(Consultation.title == OPEN_TITLE))
+    source = _units(_seed_notice_body())
+    if consultation is None or len(consultation.units) >= len(source):
+        return
+    stored = {row.key: row for row in consultation.units}
+    if not stored.keys() <= {row.key for row in source}:
+        return  # not the demo's cut draft: leave it alone
+    for row in source:
+        if row.key in stored:
+            stored[row.key].text, stored[row.key].position = row.text, row.position
+        else:
+            consultation.units.append(row)
+    yield "consultation (open): draft completed"
+
+
+def _load_awaiting(department: Department, moderator: User, people: dict) -> Iterator[str]:
+    """The closed consultation whose comments are moderated and answered, its feedback drafted, not published:
+    "publish feedback" is left for the demo's user to try."""
+    consultation = _closed(AWAITING_TITLE, "elevator-measures.txt", department, days=(-33, -3), people=people)
+    consultation.intro = "为规范既有住宅加装电梯工作，区政府办公室起草了本办法（征求意见稿），现公开征求意见。"
+    consultation.explanation = "本办法明确加装电梯的表决、审查、资金分摊和使用管理，回应居民上下楼难的诉求。"
+    count = _add_comments(consultation, "elevator-comments.tsv", 20260903, people)
+    demo_handling.answer_all(consultation, moderator, people["editor"], demo_handling.AWAITING_ANSWERS)
+    feedback.save_main_changes(consultation, demo_handling.AWAITING_MAIN_CHANGES, people["editor"])
+    yield f"consultation (closed, feedback to publish): 既有住宅加装电梯实施办法, {count} comments answered"
+
+
+def _closed(title: str, draft: str, department: Department, days: tuple[int, int], people: dict) -> Consultation:
+    """A closed normative document (kept from the public while it ran) from a demo file; days from today."""
+    body = _read(draft).split("\n", 1)[1]  # the first line is the title
+    start = _days_from_today(days[0]) - timedelta(hours=15)
+    consultation = _published(title, department, "normative_doc", start, _days_from_today(days[1]), body, people)
     consultation.comment_display = CommentDisplay.HIDDEN
-    consultation.intro = (
-        "为加强住宅小区电动自行车停放充电安全管理，区政府办公室起草了本办法（征求意见稿），现公开征求意见。"
-    )
-    consultation.explanation = "近年来电动自行车火灾事故多发，本办法针对停放充电设施不足、违规充电等问题作出规定。"
     db.session.add(consultation)
     db.session.flush()
-    rng = random.Random(20260901)  # noqa: S311 - spreads demo dates, the same every time; not security
-    comments = _closed_comments()
+    return consultation
+
+
+def _add_comments(consultation: Consultation, table: str, seed: int, people: dict) -> int:
+    """The demo table's comments, received on days spread over the period (the same every time)."""
+    rng = random.Random(seed)  # noqa: S311 - spreads demo dates, the same every time; not security
+    comments = _demo_comments(table)
+    days = max((consultation.end_at - consultation.start_at).days - 1, 0)
     for index, (name, kind, unit_key, channel, content) in enumerate(comments):
-        received = start + timedelta(days=rng.randint(0, 33), hours=rng.randint(0, 12), minutes=rng.randint(0, 59))
+        received = consultation.start_at + timedelta(
+            days=rng.randint(0, days), hours=rng.randint(0, 12), minutes=rng.randint(0, 59)
+        )
         comment = Comment(
             consultation_id=consultation.id,
             unit_key=unit_key,
@@ -187,7 +241,7 @@ def _load_closed(department: Department, people: dict) -> Iterator[str]:
             recorded_by_id=people["editor"].id if channel is not Channel.ONLINE and people["editor"] else None,
         )
         intake.screen_and_add(comment)
-    yield f"consultation (closed): 电动自行车停放充电管理办法, {len(comments)} comments"
+    return len(comments)
 
 
 def init_app(app: Flask) -> None:

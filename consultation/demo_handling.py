@@ -1,5 +1,6 @@
-"""Demo handling of the closed consultation: a small campaign and some spam arrive, a moderator works the queue,
-the department answers (the campaign once, as a cluster) and publishes the feedback.
+"""Demo handling of the closed consultations: a small campaign and some spam arrive, a moderator works the queue,
+the department answers (the campaign once, as a cluster) and publishes the feedback; the second closed one is
+answered the same way but its feedback is left for the demo's user to publish.
 
 Idempotent: each step only does what is still missing, and nothing runs once the feedback is published.
 """
@@ -74,6 +75,34 @@ MAIN_CHANGES = (
     "五、施行日期调整，既有小区给予一年过渡期。"
 )
 
+# The second closed consultation (既有住宅加装电梯): answered, its feedback drafted, not published.
+AWAITING_ANSWERS = {
+    "a2": AnswerInput(
+        Adoption.PARTLY_ADOPTED,
+        "适用范围仍以四层以上住宅为主；三层住宅确有需要的，可以参照执行。",
+        "第二条增加第二款：三层住宅确有需要的，参照本办法执行。",
+    ),
+    "a4": AnswerInput(
+        Adoption.NOT_ADOPTED,
+        "表决比例依照《中华人民共和国民法典》第二百七十八条确定，本办法不能降低；低层业主的补偿由业主协商确定。",
+    ),
+    "a5": AnswerInput(Adoption.ADOPTED, "", "第五条联合审查时限改为五个工作日。"),
+    "a6": AnswerInput(
+        Adoption.PARTLY_ADOPTED,
+        "补助标准由区财政根据年度预算确定；提取住房公积金的办法由公积金中心另行公布。",
+        "第六条增加对有老年人、残疾人的单元适当提高补助的规定。",
+    ),
+    "a7": AnswerInput(Adoption.ADOPTED, "", "第七条明确可以委托具备资质的维保单位，报修后二十四小时内响应。"),
+    "a8": AnswerInput(Adoption.NOT_ADOPTED, "规范性文件有效期一般不超过五年，期满前评估后决定是否延续。"),
+    None: AnswerInput(Adoption.OUT_OF_SCOPE, "统一招标属于实施方式，由各街道结合实际组织，不在本办法中规定。"),
+}
+AWAITING_MAIN_CHANGES = (
+    "一、第二条增加三层住宅参照执行的规定。\n"
+    "二、第五条联合审查时限缩短为五个工作日。\n"
+    "三、第六条增加对有老年人、残疾人的单元提高补助的规定。\n"
+    "四、第七条明确可以委托专业维保单位，并规定报修响应时限。"
+)
+
 
 def _campaign_copies() -> list[tuple[str, str]]:
     rng = random.Random(20260902)  # noqa: S311 - the same light edits every time; not security
@@ -120,6 +149,15 @@ def handle(consultation: Consultation, moderator: User | None, editor: User | No
     if moderator is None or editor is None:
         return
     yield from _add_arrivals(consultation)
+    answer_all(consultation, moderator, editor, ANSWERS)
+    feedback.publish(consultation, MAIN_CHANGES, editor)
+    yield f"feedback published: {consultation.title}"
+
+
+def answer_all(
+    consultation: Consultation, moderator: User, editor: User, by_unit: dict[str | None, AnswerInput]
+) -> None:
+    """Reject the spam, approve the rest, and answer every comment with its unit's answer (`None`: the rest)."""
     pending = list(
         db.session.scalars(
             db.select(Comment).where(
@@ -135,9 +173,7 @@ def handle(consultation: Consultation, moderator: User | None, editor: User | No
     unanswered = [comment for comment in answers.valid_comments(consultation) if comment.adoption is None]
     by_answer: dict[AnswerInput, list[Comment]] = {}
     for comment in unanswered:
-        by_answer.setdefault(ANSWERS.get(comment.unit_key, ANSWERS[None]), []).append(comment)
+        by_answer.setdefault(by_unit.get(comment.unit_key, by_unit[None]), []).append(comment)
     for data, comments in by_answer.items():
         answers.answer(consultation, comments, data, editor, how="demo")
     db.session.flush()
-    feedback.publish(consultation, MAIN_CHANGES, editor)
-    yield f"feedback published: {consultation.title}"
