@@ -22,6 +22,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, Regexp
 
 from core.captcha import CaptchaForm
+from core.extensions import db
 from core.forms import PHONE_PATTERN
 from surveys.models import QuestionType
 
@@ -74,6 +75,15 @@ class SurveyForm(FlaskForm):
     def validate_ends_at(self, field: DateTimeLocalField) -> None:
         if self.starts_at.data and field.data and field.data <= self.starts_at.data:
             raise ValidationError(_l("The survey must close after it opens."))
+
+    def validate_consultation_id(self, field: IntegerField) -> None:
+        # The column is a foreign key: a number that is no consultation would fail at the database, not here.
+        consultations = db.metadata.tables["consultations"]
+        found = field.data is not None and db.session.scalar(
+            db.select(consultations.c.id).where(consultations.c.id == field.data)
+        )
+        if not found:
+            raise ValidationError(_l("There is no consultation with this number."))
 
     def validate_personal_fields(self, field: TextAreaField) -> None:
         for line in (field.data or "").splitlines():

@@ -76,8 +76,9 @@ class Survey(db.Model):
     anonymous: Mapped[bool] = mapped_column(Boolean, default=True)
     # [{"field": "联系电话", "purpose": "回访核实"}]: every personal field asked, with why (个人信息保护法).
     personal_fields: Mapped[list[dict[str, str]]] = mapped_column(JSON, default=list)
-    # A consultation this survey belongs to; a plain number because feature packages never import each other.
-    consultation_id: Mapped[int | None] = mapped_column(Integer, index=True)
+    # A consultation this survey belongs to. The key names the table, so neither feature package imports the
+    # other; a deleted consultation leaves the survey standing, unattached.
+    consultation_id: Mapped[int | None] = mapped_column(ForeignKey("consultations.id", ondelete="SET NULL"), index=True)
     short_code: Mapped[str] = mapped_column(String(16), unique=True)
     status: Mapped[ReviewStatus] = mapped_column(enum_by_value(ReviewStatus, 20), default=ReviewStatus.DRAFT)
     results_published: Mapped[bool] = mapped_column(Boolean, default=False)

@@ -11,6 +11,7 @@ from alembic.runtime.migration import MigrationContext
 from flask_migrate import check, upgrade
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import IntegrityError
 
 from app import create_app
 from core.extensions import db
@@ -46,3 +47,33 @@ def test_upgrade_to_head_leaves_no_drift_from_the_models(empty_database_url: str
         check(directory=MIGRATIONS)
         db.engine.dispose()
     assert drift == []
+
+
+def test_survey_key_migration_detaches_surveys_of_missing_consultations_and_keeps_their_pages(
+    empty_database_url: str,
+) -> None:
+    from tests.consultation.conftest import make_consultation
+    from tests.factories import make_department
+    from tests.surveys.helpers import make_survey
+
+    app = create_app({"SQLALCHEMY_DATABASE_URI": empty_database_url, "SECRET_KEY": "x", "TESTING": True})
+    with app.app_context():
+        upgrade(directory=MIGRATIONS, revision="60f9c5d7515a")  # before surveys.consultation_id had its key
+        department = make_department()
+        consultation = make_consultation(department)
+        linked = make_survey([[]], department=department, consultation_id=consultation.id)
+        orphan = make_survey([[]], department=department, consultation_id=consultation.id + 1000)
+        ids = consultation.id, linked.id, orphan.id
+        db.session.commit()
+        db.session.remove()
+
+        upgrade(directory=MIGRATIONS)
+        rows = db.session.execute(text("SELECT id, consultation_id FROM surveys ORDER BY id")).all()
+        pages = db.session.scalar(text("SELECT count(*) FROM survey_pages"))
+        with pytest.raises(IntegrityError):  # enforced again once the migrations are done
+            db.session.execute(text("UPDATE surveys SET consultation_id = 999999"))
+        db.session.remove()
+        db.engine.dispose()
+    # The orphan is detached rather than refused; rebuilding the table on SQLite cascades to no page.
+    assert rows == [(ids[1], ids[0]), (ids[2], None)]
+    assert pages == 2

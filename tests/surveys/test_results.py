@@ -16,6 +16,7 @@ from surveys import result_data
 from surveys.models import Answer, Response
 from surveys.result_filters import Filters
 from surveys.results import crosstab, survey_results
+from tests.consultation.conftest import make_consultation
 from tests.factories import make_department
 from tests.surveys.results_data import START, add_responses, every_type_survey, option_counts, stored
 
@@ -189,12 +190,14 @@ def test_new_responses_reach_the_cached_results(app) -> None:
 
 
 def test_publishing_results_is_audited_and_shown_on_the_consultation_page(app, client, auth) -> None:
-    survey = every_type_survey(consultation_id=42)
+    department = make_department()
+    consultation_id = make_consultation(department).id
+    survey = every_type_survey(department, consultation_id=consultation_id)
     add_responses(survey, 12)
     user = auth.login_as("approver", survey.department)
     with app.test_request_context():
-        assert render_sections("consultation_extras", 42).count('class="card consultation-survey"') == 1
-        assert "/results" not in render_sections("consultation_extras", 42)
+        assert render_sections("consultation_extras", consultation_id).count('class="card consultation-survey"') == 1
+        assert "/results" not in render_sections("consultation_extras", consultation_id)
 
     response = client.post(f"/manage/surveys/{survey.id}/results/publish", data={"publish": "1"})
     assert response.status_code == 302
@@ -203,8 +206,8 @@ def test_publishing_results_is_audited_and_shown_on_the_consultation_page(app, c
     event = db.session.scalar(db.select(AuditEvent).where(AuditEvent.action == "survey.results_publish"))
     assert event.actor_id == user.id
     with app.test_request_context():
-        block = render_sections("consultation_extras", 42)
-        assert render_sections("consultation_extras", 43) == ""
+        block = render_sections("consultation_extras", consultation_id)
+        assert render_sections("consultation_extras", consultation_id + 1) == ""
     assert f"/surveys/{survey.id}/results" in block and "12" in block
 
 
