@@ -116,7 +116,7 @@ def _contact(consultation: Consultation) -> dict[str, str | None]:
 
 def _consultation_detail(consultation_id: int) -> dict[str, Any]:
     consultation = _published_or_404(consultation_id)
-    counts = commenting.unit_comment_counts(consultation)
+    counts = commenting.public_counts(consultation)
     summary = _summaries([consultation])[0]
     return {
         **summary,
@@ -144,11 +144,11 @@ def _consultation_detail(consultation_id: int) -> dict[str, Any]:
             for item in consultation.attachments
         ],
         "comments": {
-            "total": sum(counts.values()),
-            "participants": commenting.participant_count(consultation),
+            "total": counts.comments,
+            "participants": counts.participants,
             "by_unit": [
                 {"unit_key": key, "count": count}
-                for key, count in sorted(counts.items(), key=lambda item: (item[0] is not None, item[0] or ""))
+                for key, count in sorted(counts.by_unit.items(), key=lambda item: (item[0] is not None, item[0] or ""))
             ],
         },
         "units_url": url_for(".units", consultation_id=consultation.id, _external=True),

@@ -88,7 +88,8 @@ SCHEMAS: dict[str, Any] = {
                         ),
                     },
                 },
-                "Comments received so far (every channel), as the notice counts them.",
+                "Comments approved by the moderators so far (every channel), as the notice counts them; pending and "
+                "rejected ones are counted only in the published feedback's statistics.",
             ),
             "units_url": {"type": "string", "format": "uri"},
         },

@@ -9,11 +9,11 @@ from datetime import datetime
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import func
+from sqlalchemy import ColumnElement, func
 from sqlalchemy.exc import IntegrityError
 
 from consultation import intake, periods
-from consultation.models import Channel, Comment, Consultation, RespondentType
+from consultation.models import Channel, Comment, Consultation, ModerationStatus, RespondentType, Validity
 from consultation.services import WorkflowError
 from consultation.uploads import StoredFile, remove
 from core import audit
@@ -199,26 +199,43 @@ def send_receipt(comment: Comment) -> bool:
     return send_mail(comment.email, subject, body)
 
 
-def unit_comment_counts(consultation: Consultation) -> dict[str | None, int]:
-    """Comments received per unit key (None: on the whole draft), every channel and status included."""
+# What the public pages and the API count: comments a moderator approved as valid, as the public may see them.
+# Pending and rejected ones (gambling spam among them) are counted only in the feedback's own breakdown.
+PUBLICLY_COUNTED = (Comment.moderation_status == ModerationStatus.APPROVED, Comment.validity == Validity.VALID)
+
+
+@dataclass(frozen=True)
+class PublicCounts:
+    """The public numbers of a consultation: "N participants, M comments" and the comments per unit."""
+
+    participants: int
+    comments: int
+    by_unit: dict[str | None, int]
+
+
+def public_counts(consultation: Consultation) -> PublicCounts:
+    """Every public number about a consultation's comments (notice page, API): approved, valid comments only."""
+    by_unit = unit_comment_counts(consultation, *PUBLICLY_COUNTED)
+    return PublicCounts(participant_count(consultation, *PUBLICLY_COUNTED), sum(by_unit.values()), by_unit)
+
+
+def unit_comment_counts(consultation: Consultation, *conditions: ColumnElement[bool]) -> dict[str | None, int]:
+    """Comments per unit key (None: on the whole draft), every channel; `conditions` narrow which are counted."""
     rows = db.session.execute(
         db.select(Comment.unit_key, func.count(Comment.id))
-        .where(Comment.consultation_id == consultation.id)
+        .where(Comment.consultation_id == consultation.id, *conditions)
         .group_by(Comment.unit_key)
     ).all()
     return {key: count for key, count in rows}
 
 
-def participant_count(consultation: Consultation) -> int:
+def participant_count(consultation: Consultation, *conditions: ColumnElement[bool]) -> int:
     """People or organisations who commented: distinct names, each unnamed comment counted once."""
+    of_consultation = (Comment.consultation_id == consultation.id, *conditions)
     named = db.session.scalar(
-        db.select(func.count(func.distinct(Comment.author_name))).where(
-            Comment.consultation_id == consultation.id, Comment.author_name != ""
-        )
+        db.select(func.count(func.distinct(Comment.author_name))).where(*of_consultation, Comment.author_name != "")
     )
-    unnamed = db.session.scalar(
-        db.select(func.count(Comment.id)).where(Comment.consultation_id == consultation.id, Comment.author_name == "")
-    )
+    unnamed = db.session.scalar(db.select(func.count(Comment.id)).where(*of_consultation, Comment.author_name == ""))
     return int(named or 0) + int(unnamed or 0)
 
 

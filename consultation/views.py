@@ -32,8 +32,6 @@ from consultation.models import (
     CommentDisplay,
     Consultation,
     ConsultationAttachment,
-    ModerationStatus,
-    Validity,
 )
 from core import captcha, page_cache
 from core.db import utcnow
@@ -126,11 +124,7 @@ def _public_comments_query(consultation: Consultation) -> Select[tuple[Comment]]
     """Approved, valid comments in the order received; empty unless the display policy publishes them."""
     query = (
         db.select(Comment)
-        .where(
-            Comment.consultation_id == consultation.id,
-            Comment.moderation_status == ModerationStatus.APPROVED,
-            Comment.validity == Validity.VALID,
-        )
+        .where(Comment.consultation_id == consultation.id, *commenting.PUBLICLY_COUNTED)
         .order_by(Comment.received_at, Comment.id)
     )
     return query if consultation.comment_display is CommentDisplay.APPROVED_MASKED else query.where(false())
@@ -161,7 +155,7 @@ def _latest_public_comments(consultation: Consultation) -> tuple[list[dict[str, 
 
 def notice_context(consultation: Consultation, now: datetime) -> dict[str, Any]:
     """What the public notice page shows; also what the archived copy of the notice is rendered from."""
-    counts = commenting.unit_comment_counts(consultation)
+    counts = commenting.public_counts(consultation)
     changes = None
     if consultation.previous_round is not None:
         changes = compare_rounds(consultation.previous_round.draft_units(), consultation.draft_units())
@@ -171,9 +165,9 @@ def notice_context(consultation: Consultation, now: datetime) -> dict[str, Any]:
         "consultation": consultation,
         "phase": consultation.phase(now),
         "now": now,
-        "counts": counts,
-        "comment_total": sum(counts.values()),
-        "participants": commenting.participant_count(consultation),
+        "counts": counts.by_unit,
+        "comment_total": counts.comments,
+        "participants": counts.participants,
         "changes": changes,
         "next_round": next_round if next_round is not None and next_round.status.is_published else None,
         "public_comments": latest_comments,

@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import pytest
 
+from consultation import moderation
 from consultation.models import ConsultationStatus, RespondentType
 from core import page_cache
 from core.extensions import db
+from core.models import Role
 from tests.conftest import make_app
 from tests.consultation.conftest import make_consultation
 from tests.consultation.handling_helpers import add_comment
 from tests.consultation.opendata_helpers import publish_feedback
-from tests.factories import make_department
+from tests.factories import make_department, make_user
 
 pytestmark = pytest.mark.usefixtures("known_holiday_calendars")
 
@@ -73,9 +75,13 @@ def test_pages_hold_per_page_items_and_per_page_is_capped_at_100(client, housing
 
 def test_notice_has_its_facts_contacts_texts_and_counts_per_unit(client, housing) -> None:
     consultation = make_consultation(housing, interpretation="## 解读\n\n一图读懂。")
-    add_comment(consultation, "第三条太严。", unit_key="a3")
-    add_comment(consultation, "第三条可以。", unit_key="a3", name="李四")
-    add_comment(consultation, "整体赞成。", unit_key=None, name="王五")
+    comments = [
+        add_comment(consultation, "第三条太严。", unit_key="a3"),
+        add_comment(consultation, "第三条可以。", unit_key="a3", name="李四"),
+        add_comment(consultation, "整体赞成。", unit_key=None, name="王五"),
+    ]
+    moderation.approve(comments, make_user(Role.MODERATOR))  # counted once approved, as on the notice
+    add_comment(consultation, "还在审核中。", unit_key="a3", name="赵六")
     db.session.commit()
     notice = client.get(f"/api/v1/consultations/{consultation.id}").get_json()
     assert notice["title"] == consultation.title

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from consultation import commenting, services
+from consultation import commenting, moderation, services
 from consultation.commenting import CommentInput
 from consultation.models import ConsultationStatus, RespondentType
 from core.extensions import db
@@ -47,7 +47,8 @@ def test_the_notice_shows_each_unit_with_an_anchor_a_comment_link_and_its_count(
     for n, unit_key in enumerate(["a3", "a3", None]):
         data = CommentInput(content="意见", respondent_type=RespondentType.INDIVIDUAL, author_name=f"居民{n}")
         data.unit_key = unit_key
-        commenting.submit_online_comment(consultation, data, f"view-test-key-{n:08d}")
+        comment, _created = commenting.submit_online_comment(consultation, data, f"view-test-key-{n:08d}")
+        moderation.approve([comment], make_user(Role.MODERATOR))  # the public counts approved comments
     db.session.commit()
     page = client.get(f"/consultations/{consultation.id}", headers=EN).text
     for key in ("a1", "a2", "a3"):
