@@ -279,6 +279,7 @@ def prepare_feedback(consultation_id: int) -> Any:
             sent = feedback.notify_commenters(consultation, to_notify)  # after the commit: published for sure
             flash(_("The feedback is published; %(n)d commenters were notified by e-mail.", n=sent), "success")
             return redirect(url_for("consultation.feedback", consultation_id=consultation.id))
+    due = feedback.due_date(consultation)
     return render_template(
         "consultation/manage/feedback.html",
         consultation=consultation,
@@ -288,7 +289,8 @@ def prepare_feedback(consultation_id: int) -> Any:
             labels.problem_message(code)
             for code in feedback.publication_problems(consultation, record.main_changes if record else "")
         ],
-        due=feedback.due_date(consultation),
+        due=due,
+        due_provisional_years=feedback.due_provisional_years(consultation, due),
         record=record,
         may_edit=can_edit(current_user, consultation),
     )

@@ -326,6 +326,8 @@ class DueFeedback:
     consultation: Consultation
     due: date
     overdue: bool
+    # Years without a holiday calendar counted with weekends only: the due day may still move.
+    provisional_years: list[int] = field(default_factory=list)
 
 
 def due_date(consultation: Consultation) -> date | None:
@@ -334,6 +336,13 @@ def due_date(consultation: Consultation) -> date | None:
         return None
     days = int(current_app.config["CONSULTATION_FEEDBACK_DUE_WORKING_DAYS"])
     return load_workday_calendar().add_workdays(periods.local_date(consultation.end_at), days)
+
+
+def due_provisional_years(consultation: Consultation, due: date | None) -> list[int]:
+    """Years the count to `due` ran through without a known holiday calendar (weekends only)."""
+    if consultation.end_at is None or due is None:
+        return []
+    return load_workday_calendar().missing_years(periods.local_date(consultation.end_at), due)
 
 
 def feedback_due(department_ids: Iterable[int], now: datetime | None = None) -> list[DueFeedback]:
@@ -351,7 +360,8 @@ def feedback_due(department_ids: Iterable[int], now: datetime | None = None) -> 
     for consultation in closed:
         due = due_date(consultation)
         if due is not None:
-            items.append(DueFeedback(consultation, due, overdue=due < today))
+            guessed = due_provisional_years(consultation, due)
+            items.append(DueFeedback(consultation, due, overdue=due < today, provisional_years=guessed))
     return sorted(items, key=lambda item: item.due)
 
 

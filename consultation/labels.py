@@ -180,10 +180,7 @@ _COUNTED_PROBLEMS = {
 
 
 def problem_message(code: str) -> str:
-    """The translated sentence for a refusal code; calendar_missing:YEAR names the year."""
-    if code.startswith("calendar_missing:"):
-        year = code.partition(":")[2]
-        return _("The holiday calendar for %(year)s has not been entered; ask the administrator to add it.", year=year)
+    """The translated sentence for a refusal code; counted codes carry their number after a colon."""
     name, _sep, count = code.partition(":")
     if name in _COUNTED_PROBLEMS:
         return str(_COUNTED_PROBLEMS[name]) % {"n": count}

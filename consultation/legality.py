@@ -41,6 +41,8 @@ class CheckItem:
     code: str
     ok: bool
     count: int = 0  # what is missing, where a number says it (unanswered comments …)
+    # Years counted with weekends only because their holiday calendar is missing: the verdict may change.
+    provisional_years: tuple[int, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -61,12 +63,11 @@ class Checklist:
         return {item.code: item.ok for item in self.items}
 
 
-def _period_ran(consultation: Consultation, now: datetime) -> bool:
+def _period_ran(consultation: Consultation, now: datetime) -> CheckItem:
     """Closed, and the period was at least the minimum (or lawfully shorter, its reason in the notice)."""
-    if consultation.phase(now) != "closed":
-        return False
     check = services.check_period(consultation)
-    return check is not None and check.ok
+    ran = consultation.phase(now) == "closed" and check is not None and check.ok
+    return CheckItem("period_completed", ran, provisional_years=check.provisional_years if check else ())
 
 
 def _notice_stated_method_and_deadline(consultation: Consultation) -> bool:
@@ -90,7 +91,7 @@ def checklist(consultation: Consultation, now: datetime | None = None) -> Checkl
     lacking = feedback.concentrated_without_reason(consultation)
     unanswered = stats.unanswered + stats.pending
     items = [
-        CheckItem("period_completed", _period_ran(consultation, now)),
+        _period_ran(consultation, now),
         CheckItem("notice_method_deadline", _notice_stated_method_and_deadline(consultation)),
         CheckItem("explanation_published", consultation.status.is_published and bool(consultation.explanation.strip())),
         CheckItem("comments_answered", unanswered == 0, unanswered),

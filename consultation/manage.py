@@ -305,6 +305,7 @@ def review(consultation_id: int) -> Any:
         "consultation/manage/review.html",
         consultation=consultation,
         form=form,
+        check=services.check_period(consultation),
         problems=[labels.problem_message(code) for code in services.publication_problems(consultation)],
     ), 400 if request.method == "POST" else 200
 

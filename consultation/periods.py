@@ -116,6 +116,13 @@ class PeriodCheck:
     minimum_end: datetime
     shortened: bool
     problems: list[str] = field(default_factory=list)
+    # Years whose holiday calendar is not known yet, so the minimum was counted with weekends only.
+    provisional_years: tuple[int, ...] = ()
+
+    @property
+    def provisional(self) -> bool:
+        """Whether the minimum may move once the admin enters a missing year's holiday calendar."""
+        return bool(self.provisional_years)
 
 
 def local_date(instant: datetime) -> date:
@@ -168,26 +175,31 @@ def check_period(
     """Whether a consultation may run from `start` to `end`, and if not, why (as problem codes).
 
     A period shorter than the minimum passes only for a type that allows shortening, with a non-blank reason.
-    A year the holiday calendar does not cover makes the minimum uncertain, so it is a problem too until the
-    admin enters (or declares) that year.
+    A working-day minimum that runs into a year the holiday calendar lacks is counted with weekends only and
+    marked provisional rather than refused: consultations ending next year must be plannable in December,
+    and they are checked again when the admin enters that year (consultation/period_watch.py). A calendar-day
+    minimum is a count of days and never provisional; only its Art. 203 roll-over off a holiday uses the
+    calendar, and that re-check covers it too.
     """
-    earliest_end = minimum_end(doc_type, start, calendar)
-    problems = [
-        f"calendar_missing:{year}"
-        for year in calendar.missing_years(local_date(start) + timedelta(days=1), local_date(earliest_end))
-    ]
+    start_day = local_date(start)
+    earliest_last_day = minimum_last_day(doc_type, start_day, calendar)
+    earliest_end = end_of_day(earliest_last_day)
     actual = period_length(doc_type, start, end, calendar)
+    problems: list[str] = []
     shortened = False
     if end <= start:
-        problems.insert(0, "end_before_start")
+        problems = ["end_before_start"]
     elif end < earliest_end:
         shortened = True
         # Enough days but a last day that is a holiday (Art. 203) is a different message from too few days.
         shortfall = "below_minimum" if actual < doc_type.minimum else "ends_on_non_working_day"
         if not doc_type.shortening_allowed:
-            problems[:0] = [shortfall, "shortening_not_allowed"]
+            problems = [shortfall, "shortening_not_allowed"]
         elif not _has_text(shortening_reason):
-            problems[:0] = [shortfall, "reason_required"]
+            problems = [shortfall, "reason_required"]
+    guessed: list[int] = []
+    if doc_type.unit is PeriodUnit.WORKING_DAY:
+        guessed = calendar.missing_years(start_day + timedelta(days=1), earliest_last_day)
     return PeriodCheck(
         ok=not problems,
         minimum=doc_type.minimum,
@@ -196,6 +208,7 @@ def check_period(
         minimum_end=earliest_end,
         shortened=shortened,
         problems=problems,
+        provisional_years=tuple(guessed),
     )
 
 

@@ -8,11 +8,12 @@ from flask import Flask
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
-from consultation import feedback, legality, moderation, review_labels, services
+from consultation import feedback, legality, moderation, period_watch, review_labels, services
 from consultation.models import ConsultationStatus
 from consultation.review_models import ReviewState
 from core.db import utcnow
 from core.extensions import db
+from core.holidays import on_year_entered
 from core.models import Department, Role
 from core.portal import Section, StaffLink, register_section, register_staff_link
 
@@ -33,9 +34,12 @@ def _dashboard() -> dict[str, Any]:
         if current_user.id not in (item.created_by_id, item.submitted_by_id)
     ]
     feedback_departments = set(editor_departments)
+    watched_departments = editor_departments | approver_departments
     if current_user.has_role(Role.ADMIN):
         feedback_departments |= set(db.session.scalars(db.select(Department.id)))
+        watched_departments = feedback_departments
     return {
+        "short_periods": period_watch.short_periods(watched_departments) if watched_departments else [],
         "to_prepare": to_prepare,
         "to_review": to_review,
         "feedback_due": feedback.feedback_due(feedback_departments) if feedback_departments else [],
@@ -52,6 +56,8 @@ def _legality_dashboard() -> dict[str, Any]:
 
 
 def init_app(app: Flask) -> None:
+    # Periods counted provisionally are checked again when the admin enters the missing year.
+    on_year_entered(app, period_watch.recheck_after_calendar)
     register_section(app, "home", Section("consultations", "consultation/_home_section.html", _home, order=10))
     register_section(
         app, "dashboard", Section("consultations", "consultation/manage/_dashboard_section.html", _dashboard, order=10)

@@ -61,6 +61,7 @@ HISTORY_LABELS = {
     "consultation.approve": _l("Approved and published"),
     "consultation.return": _l("Returned to the editor"),
     "consultation.extend": _l("Period extended"),
+    "consultation.period_below_minimum": _l("Period below the minimum under the holiday calendar entered since"),
     "consultation.new_round": _l("New round started"),
     "consultation.attachment_add": _l("File added"),
     "consultation.attachment_remove": _l("File removed"),

@@ -272,7 +272,12 @@ def days_text(summary: Summary) -> str:
     if check is None:
         return ""
     unit = "个工作日" if check.unit is periods.PeriodUnit.WORKING_DAY else "日"
-    return f"{check.actual}{unit}（最短{check.minimum}{unit}）"
+    text = f"{check.actual}{unit}（最短{check.minimum}{unit}）"
+    if check.provisional:
+        # The reader relies on this count: say that a year's holidays were not known when it was made.
+        years = "、".join(str(year) for year in check.provisional_years)
+        text += f"（{years}年节假日安排未录入，暂按双休日计算）"
+    return text
 
 
 def _local_day(value: datetime | None) -> str:

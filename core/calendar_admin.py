@@ -35,7 +35,7 @@ def index() -> Any:
     form = CalendarYearForm()
     if form.validate_on_submit():
         try:
-            count = replace_year(form.year.data, form.days.data)
+            entered = replace_year(form.year.data, form.days.data)
         except CalendarTextError as error:
             form.days.errors = [
                 _("Line %(n)d is not understood: %(line)s", n=error.line_number, line=error.line.strip())
@@ -44,7 +44,19 @@ def index() -> Any:
             form.days.errors = [_("%(day)s is not in the year being entered.", day=str(error))]
         else:
             db.session.commit()
-            flash(_("The calendar for %(year)d has been saved (%(n)d days).", year=form.year.data, n=count), "success")
+            flash(
+                _("The calendar for %(year)d has been saved (%(n)d days).", year=form.year.data, n=entered.days),
+                "success",
+            )
+            if entered.flagged:
+                flash(
+                    _(
+                        "%(n)d scheduled or open consultations are now shorter than their minimum period; "
+                        "they are listed on their departments' dashboards.",
+                        n=entered.flagged,
+                    ),
+                    "error",
+                )
             return redirect(url_for("calendar_admin.index"))
     return render_template(
         "admin/calendar.html",

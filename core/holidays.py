@@ -1,20 +1,42 @@
-"""The holiday calendar as the site uses it: the package's years plus the years the admin has entered."""
+"""The holiday calendar as the site uses it: the package's years plus the years the admin has entered.
+
+Working days in a year known to neither are counted with weekends only and shown as provisional; features
+register a re-check (`on_year_entered`) that runs when the admin enters such a year, without core importing them.
+"""
 
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date
 
-from flask import g
+from flask import Flask, current_app, g
 
 from core import audit
 from core.extensions import db
 from core.models import CalendarDay
 from core.workdays import WorkdayCalendar, parse_calendar_text
 
+# Called with the year just entered (after the flush); returns how many items it flagged.
+YearEnteredListener = Callable[[int], int]
+
 
 class CalendarYearError(ValueError):
     """Pasted text names a day outside the year being entered."""
+
+
+@dataclass(frozen=True)
+class YearEntered:
+    """What entering a year did: the days stored and the items the re-checks flagged."""
+
+    days: int
+    flagged: int
+
+
+def on_year_entered(app: Flask, listener: YearEnteredListener) -> None:
+    """Run `listener` whenever the admin enters or replaces a year (e.g. to re-check provisional periods)."""
+    app.extensions.setdefault("minyi_calendar_listeners", []).append(listener)
 
 
 def load_workday_calendar() -> WorkdayCalendar:
@@ -34,8 +56,11 @@ def entered_years() -> dict[int, Counter[bool]]:
     return dict(sorted(years.items()))
 
 
-def replace_year(year: int, text: str) -> int:
-    """Replace the admin's entries for one year with the pasted calendar (flushes; raises on bad text)."""
+def replace_year(year: int, text: str) -> YearEntered:
+    """Replace the admin's entries for one year with the pasted calendar, then run the re-checks.
+
+    Flushes, never commits; raises on bad text before anything changes.
+    """
     days = parse_calendar_text(text)
     outside = sorted(day for day in days if day.year != year)
     if outside:
@@ -50,4 +75,5 @@ def replace_year(year: int, text: str) -> int:
         "calendar.replace_year",
         detail={"year": year, "workdays": sum(days.values()), "days_off": len(days) - sum(days.values())},
     )
-    return len(days)
+    listeners: list[YearEnteredListener] = current_app.extensions.get("minyi_calendar_listeners", [])
+    return YearEntered(days=len(days), flagged=sum(listener(year) for listener in listeners))

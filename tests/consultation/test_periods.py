@@ -16,13 +16,15 @@ from consultation.periods import (
     period_length,
     phase,
 )
-from core.workdays import WorkdayCalendar, parse_calendar_text
+from core.workdays import PACKAGE_LAST_YEAR, WorkdayCalendar, parse_calendar_text
 
 MAJOR = DOCUMENT_TYPES["major_decision"]
 MARKET = DOCUMENT_TYPES["normative_doc_market"]
 NORMATIVE = DOCUMENT_TYPES["normative_doc"]
 OTHER = DOCUMENT_TYPES["policy_doc_other"]
 CALENDAR = WorkdayCalendar()
+# The first year the installed package does not ship: derived, so the tests hold when a newer package ships.
+FIRST_MISSING_YEAR = PACKAGE_LAST_YEAR + 1
 
 
 def shanghai(year: int, month: int, day: int, hour: int = 9, minute: int = 0, second: int = 0) -> datetime:
@@ -140,11 +142,41 @@ def test_end_before_start_is_refused():
     assert check.actual == 0
 
 
-def test_period_into_a_year_without_a_calendar_is_flagged():
-    start = shanghai(2026, 12, 28)
-    check = check_period(NORMATIVE, start, end_of_day(date(2027, 2, 1)), CALENDAR, None)
-    assert not check.ok
-    assert check.problems == ["calendar_missing:2027"]
+def test_working_day_period_into_a_year_without_a_calendar_is_provisional_not_refused():
+    year = FIRST_MISSING_YEAR
+    start = shanghai(year - 1, 12, 28)
+    check = check_period(NORMATIVE, start, end_of_day(date(year, 2, 1)), CALENDAR, None)
+    assert check.ok and check.problems == []
+    assert check.provisional and check.provisional_years == (year,)
+    # Counted with weekends only: the 7th Monday-to-Friday day after the start.
+    assert check.minimum_end == end_of_day(CALENDAR.add_workdays(date(year - 1, 12, 28), 7))
+
+
+def test_too_short_period_into_a_year_without_a_calendar_is_still_refused():
+    year = FIRST_MISSING_YEAR
+    check = check_period(OTHER, shanghai(year - 1, 12, 28), end_of_day(date(year, 1, 2)), CALENDAR, None)
+    assert check.problems == ["below_minimum", "shortening_not_allowed"]
+    assert check.provisional
+
+
+def test_calendar_day_period_into_a_year_without_a_calendar_is_neither_refused_nor_provisional():
+    # Issue 11: in December every 30-day consultation ends next year; 30 days are 30 days whatever the holidays.
+    start = shanghai(FIRST_MISSING_YEAR - 1, 12, 10)
+    check = check_period(MAJOR, start, end_of_day(date(FIRST_MISSING_YEAR, 1, 11)), CALENDAR, None)
+    assert check.ok and check.actual == 32
+    assert not check.provisional
+
+
+def test_entering_the_missing_year_ends_the_provisional_mark_and_may_move_the_minimum():
+    year = FIRST_MISSING_YEAR
+    start = shanghai(year - 1, 12, 28)
+    guessed_end = check_period(NORMATIVE, start, end_of_day(date(year, 2, 1)), CALENDAR, None).minimum_end
+    guessed_last_day = guessed_end.astimezone(SHANGHAI).date()
+    entered = WorkdayCalendar(overrides={guessed_last_day: False}, declared_years={year})
+    check = check_period(NORMATIVE, start, guessed_end, entered, None)
+    assert not check.provisional
+    assert check.minimum_end > guessed_end
+    assert check.problems == ["below_minimum", "reason_required"]
 
 
 def test_long_period_whose_minimum_ends_in_a_known_year_needs_no_new_calendar():

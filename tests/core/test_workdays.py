@@ -5,7 +5,10 @@ from datetime import date, timedelta
 import chinese_calendar
 import pytest
 
-from core.workdays import CalendarTextError, WorkdayCalendar, parse_calendar_text
+from core.workdays import PACKAGE_LAST_YEAR, CalendarTextError, WorkdayCalendar, parse_calendar_text
+
+# The first year the installed package does not ship: derived, so the tests hold when a newer package ships.
+FIRST_MISSING_YEAR = PACKAGE_LAST_YEAR + 1
 
 # A hypothetical 2027 National Day schedule as an admin would paste it before the package ships 2027
 # (1 Oct 2027 is a Friday; 26 Sep is a Sunday and 9 Oct a Saturday).
@@ -85,11 +88,23 @@ def test_admin_override_wins_over_the_package():
 
 def test_year_beyond_the_package_falls_back_to_weekdays_and_is_not_covered():
     calendar = WorkdayCalendar()
-    assert calendar.covers(2026)
-    assert not calendar.covers(2027)
-    assert calendar.is_workday(date(2027, 10, 1))  # a Friday: nobody has entered the holiday yet
-    assert not calendar.is_workday(date(2027, 10, 2))
-    assert calendar.missing_years(date(2026, 12, 1), date(2028, 1, 5)) == [2027, 2028]
+    year = FIRST_MISSING_YEAR
+    assert calendar.covers(year - 1)
+    assert not calendar.covers(year)
+    # National Day is certainly a holiday, but nobody has entered it yet: only the weekend counts.
+    national_days = [date(year, 10, day) for day in range(1, 8)]
+    assert [calendar.is_workday(day) for day in national_days] == [day.weekday() < 5 for day in national_days]
+    assert calendar.missing_years(date(year - 1, 12, 1), date(year + 1, 1, 5)) == [year, year + 1]
+
+
+def test_counting_through_a_missing_year_uses_weekends_and_never_fails():
+    calendar = WorkdayCalendar()
+    year = FIRST_MISSING_YEAR
+    # 20 working days from 20 Dec of the last known year: the feedback deadline's count runs into the missing year.
+    due = calendar.add_workdays(date(year - 1, 12, 20), 20)
+    assert due.year == year
+    first_sunday = date(year, 1, 7) - timedelta(days=(date(year, 1, 7).weekday() + 1) % 7)
+    assert calendar.workdays_between(first_sunday, first_sunday + timedelta(days=7)) == 5  # Monday to Friday
 
 
 def test_pasted_2027_calendar_drives_working_days_once_declared():
