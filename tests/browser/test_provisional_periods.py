@@ -6,16 +6,19 @@ used: the calendar really is missing here.
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime, time, timedelta
 
 import pytest
 from playwright.sync_api import expect
 
+from consultation import periods
 from consultation.models import Consultation
+from core.db import utcnow
 from core.extensions import db
 from core.models import Role
-from core.workdays import PACKAGE_LAST_YEAR
+from core.workdays import PACKAGE_LAST_YEAR, WorkdayCalendar
 from tests.browser.test_consultation_flows import _fits, _log_in
+from tests.consultation.conftest import make_consultation
 from tests.factories import make_department, make_user
 
 FIRST_MISSING_YEAR = PACKAGE_LAST_YEAR + 1
@@ -51,3 +54,34 @@ def test_an_editor_saves_a_period_into_a_missing_year_and_sees_it_is_provisional
     expect(page.locator("#period-provisional")).to_be_visible()
     _fits(page)
     shot(page, "form")
+
+
+def test_the_admin_enters_the_missing_year_and_the_editor_finds_the_short_period_on_the_dashboard(
+    live_server, desktop, phone, shot
+) -> None:
+    department = make_department(name="区住建局")
+    editor = make_user(Role.EDITOR, department, email="editor@example.cn")
+    admin = make_user(Role.ADMIN, email="admin@example.cn")
+    today = periods.local_date(utcnow())
+    start = datetime.combine(
+        max(today + timedelta(days=1), date(FIRST_MISSING_YEAR - 1, 12, 24)), time(9), tzinfo=periods.SHANGHAI
+    )
+    # Published with the weekends-only minimum; the calendar then makes its last day a holiday.
+    guessed_end = periods.minimum_end(periods.DOCUMENT_TYPES["normative_doc"], start, WorkdayCalendar())
+    consultation = make_consultation(department, doc_type="normative_doc", start_at=start, end_at=guessed_end)
+    db.session.commit()
+    last_day = periods.local_date(guessed_end)
+
+    _log_in(desktop, live_server.url, admin.email)
+    desktop.goto(f"{live_server.url}/admin/calendar/")
+    desktop.fill("#year", str(last_day.year))
+    desktop.fill("#days", f"{last_day.isoformat()} 休")
+    desktop.click("main form button[type=submit]")
+    expect(desktop.locator(".flash-error")).to_contain_text("1 项已排期或正在进行的征求意见现已短于最短期限")
+    shot(desktop, "calendar")
+
+    _log_in(phone, live_server.url, editor.email)
+    section = phone.locator("#dashboard-short-periods")
+    expect(section.locator(f"a[href='/manage/consultations/{consultation.id}']")).to_be_visible()
+    _fits(phone)
+    shot(phone, "dashboard")
