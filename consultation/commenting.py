@@ -19,7 +19,7 @@ from consultation.uploads import StoredFile, remove
 from core import audit
 from core.db import utcnow
 from core.extensions import db
-from core.mail import send_mail
+from core.mail import MailOutcome, deliver_mail
 from core.models import User
 
 # Receipt numbers are read aloud on the phone and typed from paper: no 0/O, 1/I/L, 2/Z, 5/S, 8/B.
@@ -166,25 +166,29 @@ def _discard(attachment: StoredFile | None) -> None:
         remove(attachment.stored_name)
 
 
-def find_by_receipt(receipt_text: str, contact: str) -> Comment | None:
-    """The comment with this receipt number whose phone or e-mail matches `contact`; None otherwise."""
+def find_by_receipt(receipt_text: str, contact: str = "") -> Comment | None:
+    """The comment with this receipt number; when `contact` is given, only if the phone or e-mail matches it.
+
+    The number alone may show the comment's status, never its text or answer: the lookup page shows those only
+    to someone who also knows the contact given with it.
+    """
     receipt = normalise_receipt(receipt_text)
     contact = contact.strip()
-    if receipt is None or not contact:
+    if receipt is None:
         return None
     comment = db.session.scalar(db.select(Comment).where(Comment.receipt_number == receipt))
-    if comment is None:
-        return None
+    if comment is None or not contact:
+        return comment
     if "@" in contact:
         return comment if comment.email and comment.email == contact.lower() else None
     digits = _NOT_DIGIT.sub("", contact)
     return comment if digits and _NOT_DIGIT.sub("", comment.phone) == digits else None
 
 
-def send_receipt(comment: Comment) -> bool:
-    """E-mail the receipt number to the resident, if they gave an address (after the comment is committed)."""
+def send_receipt(comment: Comment) -> MailOutcome | None:
+    """E-mail the receipt number to the resident (after the comment is committed); None when they gave no address."""
     if not comment.email:
-        return False
+        return None
     consultation = comment.consultation
     body = _(
         "Your comment on %(title)s was received on %(when)s.\n\n"
@@ -196,7 +200,7 @@ def send_receipt(comment: Comment) -> bool:
         receipt=comment.receipt_number,
     )
     subject = _("Receipt %(receipt)s: your comment was received", receipt=comment.receipt_number)
-    return send_mail(comment.email, subject, body)
+    return deliver_mail(comment.email, subject, body)
 
 
 # What the public pages and the API count: comments a moderator approved as valid, as the public may see them.

@@ -260,6 +260,5 @@ class ReceiptLookupForm(CaptchaForm):
     receipt = StringField(
         _l("Receipt number"), validators=[DataRequired(), Length(max=40)], render_kw={"autocapitalize": "characters"}
     )
-    contact = StringField(
-        _l("The phone number or e-mail address you gave"), validators=[DataRequired(), Length(max=254)]
-    )
+    # Optional: the receipt number alone shows the status; the contact given with the comment shows the answer too.
+    contact = StringField(_l("The phone number or e-mail address you gave"), validators=[Optional(), Length(max=254)])

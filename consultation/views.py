@@ -36,6 +36,7 @@ from consultation.models import (
 from core import captcha, page_cache
 from core.db import utcnow
 from core.extensions import db, limiter
+from core.mail import MailOutcome
 from core.models import Department
 from core.pagination import count_rows, paginate
 from core.screening import mask_personal_data
@@ -287,9 +288,9 @@ def _comment_form(consultation_id: int) -> Any:
                 receipt_key, email_receipt = saved.idempotency_key, created and bool(saved.email)
                 db.session.commit()  # stored durably before the resident is told it was received
                 page_cache.show_own_change()
-                if email_receipt:
-                    commenting.send_receipt(saved)
-                return redirect(url_for(".received", key=receipt_key), code=303)
+                # The receipt page says what became of the e-mail receipt: sent, no mail server, or failed.
+                mailed = commenting.send_receipt(saved) if email_receipt else None
+                return redirect(url_for(".received", key=receipt_key, mail=mailed), code=303)
     if request.method == "POST" and request.files.get("attachment") and request.files["attachment"].filename:
         form.attachment.errors = [*form.attachment.errors, _("Please choose the file again.")]
     # A refused form comes back as a normal page (200): the resident's browser shows it like any other.
@@ -302,7 +303,13 @@ def received(key: str) -> str:
     saved = db.session.scalar(db.select(Comment).where(Comment.idempotency_key == key))
     if saved is None:
         abort(404)
-    return render_template("consultation/received.html", comment=saved, consultation=saved.consultation)
+    mailed = request.args.get("mail", "")
+    return render_template(
+        "consultation/received.html",
+        comment=saved,
+        consultation=saved.consultation,
+        mailed=MailOutcome(mailed) if saved.email and mailed in set(MailOutcome) else None,
+    )
 
 
 @bp.route("/receipt", methods=["GET", "POST"])
@@ -310,13 +317,21 @@ def received(key: str) -> str:
 def lookup() -> Any:
     form = ReceiptLookupForm()
     found = None
-    searched = False
+    searched = with_contact = False
     if form.validate_on_submit():
         searched = True
-        found = commenting.find_by_receipt(form.receipt.data, form.contact.data)
+        with_contact = bool((form.contact.data or "").strip())
+        found = commenting.find_by_receipt(form.receipt.data, form.contact.data or "")
         form.contact.data = ""  # never echo the phone or e-mail back
-    # The answer shows once the department has published it, not while it is still being drafted.
-    answer_published = found is not None and found.consultation.status in feedback.PUBLISHED_STATUSES
+    # The answer shows once the department has published it, not while it is still being drafted, and only to
+    # someone who also gave the contact: the receipt number alone shows the status.
+    feedback_published = found is not None and found.consultation.status in feedback.PUBLISHED_STATUSES
     return render_template(
-        "consultation/lookup.html", form=form, found=found, searched=searched, answer_published=answer_published
+        "consultation/lookup.html",
+        form=form,
+        found=found,
+        searched=searched,
+        with_contact=searched and with_contact,
+        feedback_published=feedback_published,
+        answer_published=feedback_published and with_contact,
     )

@@ -1,4 +1,5 @@
-"""Outgoing plain-text mail over SMTP from configuration. A failure is logged, never shown to the resident."""
+"""Outgoing plain-text mail over SMTP from configuration. A failure is logged, never an error page; the caller
+learns what became of the message (sent, not configured, failed) and may say so."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ import smtplib
 import ssl
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
+from enum import StrEnum
 
 from flask import current_app
 
@@ -22,23 +24,36 @@ def build_message(to: str, subject: str, body: str) -> EmailMessage:
     return message
 
 
+class MailOutcome(StrEnum):
+    """What became of a message, so a page can tell the resident exactly that."""
+
+    SENT = "sent"  # handed to the mail server (or captured in tests)
+    NOT_CONFIGURED = "not_configured"  # no MAIL_SERVER: nothing was tried
+    FAILED = "failed"  # the server refused it or could not be reached
+
+
 def send_mail(to: str, subject: str, body: str) -> bool:
     """Send one message; True when it was handed to the mail server (or captured in tests)."""
+    return deliver_mail(to, subject, body) is MailOutcome.SENT
+
+
+def deliver_mail(to: str, subject: str, body: str) -> MailOutcome:
+    """Send one message and say what became of it."""
     config = current_app.config
     message = build_message(to, subject, body)
     if config["MAIL_SUPPRESS_SEND"]:
         current_app.extensions.setdefault("minyi_outbox", []).append(message)
-        return True
+        return MailOutcome.SENT
     if not config["MAIL_SERVER"]:
         current_app.logger.info("mail not sent (no MAIL_SERVER)", extra={"subject": subject})
-        return False
+        return MailOutcome.NOT_CONFIGURED
     try:
         _deliver(message)
     except (OSError, smtplib.SMTPException):
         # The submission is already stored; a lost receipt e-mail must not turn into an error page.
         current_app.logger.exception("mail delivery failed", extra={"subject": subject})
-        return False
-    return True
+        return MailOutcome.FAILED
+    return MailOutcome.SENT
 
 
 def _deliver(message: EmailMessage) -> None:
