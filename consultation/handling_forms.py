@@ -50,6 +50,7 @@ class ModerationForm(FlaskForm):
         validate_choice=False,  # checked below: only a rejection needs one
     )
     all_matching = BooleanField(_l("Apply to every comment matching the filter, not only the ticked ones"))
+    confirmed = IdsField(coerce=int)  # flagged comments the moderator confirmed by name (moderation.approve)
 
     def validate_reason(self, field: SelectField) -> None:
         if self.action.data == "reject" and field.data not in {reason.value for reason in RejectionReason}:

@@ -7,7 +7,7 @@ published its comments are settled, and moderation of them is refused.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -94,6 +94,23 @@ def comments_by_id(ids: Sequence[int]) -> list[Comment]:
     return list(db.session.scalars(db.select(Comment).where(Comment.id.in_(list(ids))).order_by(Comment.id)))
 
 
+class BatchRefused(WorkflowError):
+    """A refused action on a selection, naming the comments that caused it, so the moderator can find them."""
+
+    def __init__(self, problem: str, culprits: Sequence[Comment]) -> None:
+        super().__init__([problem])
+        self.culprits = list(culprits)
+
+
+class ConfirmationNeeded(BatchRefused):
+    """Approving comments the screening flagged with sensitive words (gambling, advertising spam…) needs the
+    moderator to confirm those very comments: a bulk approval must not wave spam through unseen."""
+
+
+def needs_confirmation(comment: Comment) -> bool:
+    return any(flag.startswith("sensitive:") for flag in comment.flag_list)
+
+
 def _settled(consultation: Consultation) -> bool:
     return consultation.status not in (ConsultationStatus.SCHEDULED,)
 
@@ -101,8 +118,9 @@ def _settled(consultation: Consultation) -> bool:
 def _check(comments: Sequence[Comment]) -> None:
     if not comments:
         raise WorkflowError(["nothing_selected"])
-    if any(_settled(comment.consultation) for comment in comments):
-        raise WorkflowError(["feedback_published"])
+    settled = [comment for comment in comments if _settled(comment.consultation)]
+    if settled:
+        raise BatchRefused("feedback_published", settled)
 
 
 def _audit(action: str, comments: Sequence[Comment], moderator: User, **detail: object) -> None:
@@ -139,9 +157,17 @@ def _moderate(
         comment.answered_by_id = comment.answered_at = None
 
 
-def approve(comments: Sequence[Comment], moderator: User, now: datetime | None = None) -> int:
-    """Accept comments as valid: they count, get answered, and may be shown publicly (masked)."""
+def approve(
+    comments: Sequence[Comment], moderator: User, now: datetime | None = None, *, confirmed: Collection[int] = ()
+) -> int:
+    """Accept comments as valid: they count, get answered, and may be shown publicly (masked).
+
+    Refused (ConfirmationNeeded) while a comment flagged with sensitive words is not among the `confirmed` ids.
+    """
     _check(comments)
+    unconfirmed = [comment for comment in comments if needs_confirmation(comment) and comment.id not in confirmed]
+    if unconfirmed:
+        raise ConfirmationNeeded("flagged_needs_confirmation", unconfirmed)
     now = now or utcnow()
     for comment in comments:
         _moderate(comment, ModerationStatus.APPROVED, Validity.VALID, None, moderator, now)
@@ -159,10 +185,12 @@ def reject(comments: Sequence[Comment], reason: RejectionReason, moderator: User
     return len(comments)
 
 
-def mark_validity(comments: Sequence[Comment], validity: Validity, moderator: User) -> int:
-    """有效 approves; 重复 / 无关 / 含违法或不良信息 reject with the matching reason."""
+def mark_validity(
+    comments: Sequence[Comment], validity: Validity, moderator: User, *, confirmed: Collection[int] = ()
+) -> int:
+    """有效 approves (see `approve` for `confirmed`); 重复 / 无关 / 含违法或不良信息 reject with the matching reason."""
     if validity is Validity.VALID:
-        return approve(comments, moderator)
+        return approve(comments, moderator, confirmed=confirmed)
     return reject(comments, _REASON_FOR_VALIDITY[validity], moderator)
 
 
@@ -170,9 +198,10 @@ def merge(comments: Sequence[Comment], moderator: User) -> int:
     """Put the selected comments, with their clusters, into one cluster (a campaign the screening missed)."""
     _check(comments)
     if len({comment.consultation_id for comment in comments}) != 1:
-        raise WorkflowError(["merge_across_consultations"])
+        others = [comment for comment in comments if comment.consultation_id != comments[0].consultation_id]
+        raise BatchRefused("merge_across_consultations", others)
     if len(comments) < 2 and comments[0].cluster_id is None:
-        raise WorkflowError(["merge_needs_two"])
+        raise BatchRefused("merge_needs_two", comments)
     target = duplicates.join_clusters(comments[0].consultation_id, comments)
     _audit("consultation.comment_merge", comments, moderator, cluster_id=target)
     return target

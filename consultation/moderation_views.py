@@ -84,26 +84,54 @@ def act() -> Any:
         return redirect(_queue_url(filters))
     comments = _selected(form, filters)
     action = form.action.data
+    confirmed = set(form.confirmed.data or [])
     try:
         if action == "approve":
-            count = moderation.approve(comments, current_user)
+            count = moderation.approve(comments, current_user, confirmed=confirmed)
         elif action == "reject":
             count = moderation.reject(comments, form.rejection_reason, current_user)
         elif action.startswith("validity:"):
-            count = moderation.mark_validity(comments, Validity(action.partition(":")[2]), current_user)
+            validity = Validity(action.partition(":")[2])
+            count = moderation.mark_validity(comments, validity, current_user, confirmed=confirmed)
         elif action == "merge":
             moderation.merge(comments, current_user)
             count = len(comments)
         else:
             count = moderation.split_off(comments, current_user)
+    except moderation.ConfirmationNeeded as needed:
+        db.session.rollback()
+        return _confirmation_page(comments, needed.culprits, action, filters)
     except WorkflowError as error:
         db.session.rollback()
+        culprits = error.culprits if isinstance(error, moderation.BatchRefused) else []
         for code in error.problems:
-            flash(labels.problem_message(code), "error")
+            message = labels.problem_message(code)
+            if culprits:
+                receipts = ", ".join(comment.receipt_number for comment in culprits)
+                message = _("%(problem)s Caused by: %(receipts)s", problem=message, receipts=receipts)
+            flash(message, "error")
         return redirect(_queue_url(filters))
     db.session.commit()
     flash(_("Done for %(n)d comments.", n=count), "success")
     return redirect(_queue_url(filters))
+
+
+def _confirmation_page(
+    batch: list[Comment], flagged: list[Comment], action: str, filters: moderation.QueueFilter
+) -> str:
+    """The step before approving a batch that holds flagged comments: each one named and shown, then a choice
+    (approve them too, or only the others) posted as plain forms, so it works without JavaScript."""
+    flagged_ids = {comment.id for comment in flagged}
+    return render_template(
+        "consultation/manage/moderation_confirm.html",
+        batch=batch,
+        flagged=flagged,
+        others=[comment for comment in batch if comment.id not in flagged_ids],
+        marked={comment.id: highlight(comment.content) for comment in flagged},
+        action=action,
+        filters=filters,
+        form=ModerationForm(formdata=None),
+    )
 
 
 @bp.route("/recheck/<int:consultation_id>", methods=["POST"])
