@@ -42,49 +42,13 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     security.init_app(app)
     templating.init_app(app)
 
+    # Each package registers its own blueprints, settings, commands and blocks on shared pages.
     import consultation
+    import core
     import surveys
-    from consultation import answer_views, conclusion_views, moderation_views, review_views, summary_views
-    from consultation import api as consultation_api
-    from consultation import feeds as consultation_feeds
-    from consultation import manage as consultation_manage
-    from consultation import views as consultation_views
-    from core import account, admin, auth, calendar_admin, captcha, manage, public, search, verification, words_admin
-    from core import api as core_api
-    from surveys import api as surveys_api
-    from surveys import feeds as surveys_feeds
-    from surveys import manage as surveys_manage
-    from surveys import views as surveys_views
 
-    for module in (
-        public,
-        auth,
-        account,
-        manage,
-        admin,
-        calendar_admin,
-        captcha,
-        consultation_views,
-        consultation_manage,
-        moderation_views,
-        answer_views,
-        summary_views,
-        review_views,
-        conclusion_views,
-        words_admin,
-        surveys_views,
-        surveys_manage,
-        verification,
-        search,
-        core_api,
-        consultation_api,
-        consultation_feeds,
-        surveys_api,
-        surveys_feeds,
-    ):
-        app.register_blueprint(module.bp)
-    consultation.init_app(app)
-    surveys.init_app(app)
+    for package in (core, consultation, surveys):
+        package.init_app(app)
 
     from core import cli, errors
 

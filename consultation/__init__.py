@@ -44,10 +44,38 @@ def init_app(app: Flask) -> None:
     for key, value in DEFAULTS.items():
         app.config.setdefault(key, value)
 
-    from consultation import cli, demo, labels, portal, search, summary_data
+    from consultation import (
+        answer_views,
+        api,
+        cli,
+        conclusion_views,
+        demo,
+        feeds,
+        labels,
+        manage,
+        moderation_views,
+        portal,
+        review_views,
+        search,
+        summary_data,
+        summary_views,
+        views,
+    )
     from consultation.rendering import render_markdown
     from core import verification
 
+    for module in (
+        views,
+        manage,
+        moderation_views,
+        answer_views,
+        summary_views,
+        review_views,
+        conclusion_views,
+        api,
+        feeds,
+    ):
+        app.register_blueprint(module.bp)
     app.jinja_env.filters["markdown"] = render_markdown
     # A global, so macros imported without context can name statuses, phases and types too.
     app.jinja_env.globals["consultation_labels"] = labels

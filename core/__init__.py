@@ -1,0 +1,37 @@
+"""What every feature shares: accounts, departments, audit log, screening, exports, the public shell."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+
+def init_app(app: Flask) -> None:
+    """Register core's blueprints: public shell, sign-in and account, staff dashboard, admin, verify, search, API."""
+    from core import (
+        account,
+        admin,
+        api,
+        auth,
+        calendar_admin,
+        captcha,
+        manage,
+        public,
+        search,
+        verification,
+        words_admin,
+    )
+
+    for module in (
+        public,
+        auth,
+        account,
+        manage,
+        admin,
+        calendar_admin,
+        captcha,
+        words_admin,
+        verification,
+        search,
+        api,
+    ):
+        app.register_blueprint(module.bp)

@@ -16,7 +16,7 @@ def init_app(app: Any) -> None:
     from core.demo import register_demo_loader
     from core.models import Role
     from core.portal import Section, StaffLink, register_section, register_staff_link
-    from surveys import answers, cli, demo, manage, results_views, search, transfer_views, views
+    from surveys import answers, api, cli, demo, feeds, manage, results_views, search, transfer_views, views
 
     # Globals, not context: the question macros are imported without context.
     app.jinja_env.globals.update(
@@ -25,9 +25,16 @@ def init_app(app: Any) -> None:
         survey_matrix_rows=answers.matrix_rows,
         survey_rank_of=answers.rank_of,
     )
-    app.register_blueprint(views.share_bp)
-    # Results, exports and XLSForm have blueprints of their own, registered here so app.py stays untouched.
-    for blueprint in (results_views.bp, results_views.public_bp, transfer_views.bp):
+    for blueprint in (
+        views.bp,
+        views.share_bp,
+        manage.bp,
+        results_views.bp,
+        results_views.public_bp,
+        transfer_views.bp,
+        api.bp,
+        feeds.bp,
+    ):
         app.register_blueprint(blueprint)
     app.jinja_env.globals["survey_results_public"] = results_views.public_results_available
     register_staff_link(app, StaffLink("surveys_manage.index", _l("Surveys"), (Role.EDITOR, Role.APPROVER), order=200))
