@@ -17,6 +17,7 @@ from consultation.api_spec import PATHS, SCHEMAS
 from consultation.handling_models import ConsultationFeedback
 from consultation.models import Channel, Consultation
 from core.api import (
+    ID,
     api_blueprint,
     cached_json,
     choice_arg,
@@ -100,7 +101,7 @@ def _consultation_list() -> dict[str, Any]:
     return paged_list(rows, _summaries)
 
 
-@bp.route("/consultations/<int:consultation_id>")
+@bp.route(f"/consultations/<{ID}:consultation_id>")
 def consultation(consultation_id: int) -> Response:
     return cached_json("api-consultation", lambda: _consultation_detail(consultation_id))
 
@@ -155,7 +156,7 @@ def _consultation_detail(consultation_id: int) -> dict[str, Any]:
     }
 
 
-@bp.route("/consultations/<int:consultation_id>/units")
+@bp.route(f"/consultations/<{ID}:consultation_id>/units")
 def units(consultation_id: int) -> Response:
     return cached_json("api-units", lambda: _units(consultation_id))
 
@@ -178,7 +179,7 @@ def _units(consultation_id: int) -> dict[str, Any]:
     }
 
 
-@bp.route("/consultations/<int:consultation_id>/feedback")
+@bp.route(f"/consultations/<{ID}:consultation_id>/feedback")
 def feedback_table(consultation_id: int) -> Response:
     return cached_json("api-feedback", lambda: _feedback(consultation_id))
 

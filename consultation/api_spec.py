@@ -12,6 +12,7 @@ from core.api import (
     NULLABLE_STRING,
     PAGE_PARAMETERS,
     TIME,
+    WHOLE_NUMBER,
     ok,
     paged_schema,
     path_id,
@@ -161,7 +162,7 @@ PATHS: dict[str, Any] = {
                 query_param(
                     "phase", "Only those in this phase.", {"type": "string", "enum": ["open", "upcoming", "closed"]}
                 ),
-                query_param("department", "Only those of this department (its id).", {"type": "integer"}),
+                query_param("department", "Only those of this department (its id).", WHOLE_NUMBER),
                 query_param(
                     "type", "Only this document type.", {"type": "string", "enum": list(periods.DOCUMENT_TYPES)}
                 ),

@@ -14,10 +14,10 @@ from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from flask import Blueprint, Flask, Response, abort, current_app, request, url_for
+from flask import Blueprint, Flask, Response, abort, current_app, request
 from flask.blueprints import BlueprintSetupState
 from sqlalchemy import Select
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, InternalServerError, MethodNotAllowed
 
 from core import page_cache
 from core.extensions import csrf, db, limiter
@@ -29,6 +29,12 @@ DEFAULT_PER_PAGE = 20
 MAX_PER_PAGE = 100
 JSON_TYPE = "application/json"
 _OPENAPI = "minyi_openapi"
+# Ids are Integer columns, 32-bit in PostgreSQL: a larger number in a query is a database error, not "no such
+# row". Ids and whole-number parameters are therefore refused above this before any query (404 in a path, 400 in
+# a query string), and the OpenAPI document says so.
+ID_MAX = 2**31 - 1
+# The path converter of an id: /consultations/0 and /consultations/2**63 are 404 like any unknown id.
+ID = f"int(min=1, max={ID_MAX})"
 
 
 def _rate_limit() -> str:
@@ -47,9 +53,24 @@ def _json_error(error: HTTPException) -> Response:
         db.session.rollback()
     body = {"error": {"status": code, "title": error.name, "detail": error.description or ""}}
     response = Response(json.dumps(body, ensure_ascii=False), status=code, mimetype=JSON_TYPE)
-    if code == 405:
-        response.headers["Allow"] = "GET, HEAD, OPTIONS"
-    return response
+    if isinstance(error, MethodNotAllowed):
+        response.headers["Allow"] = ", ".join(sorted(error.valid_methods or ["GET", "HEAD", "OPTIONS"]))
+    return _allow_any_origin(response)
+
+
+def _api_routing_error() -> Response | None:
+    """An address under /api/v1 that no endpoint serves (404), or another method than GET (405), in JSON.
+
+    Routing fails before any blueprint is known, so the site's HTML error pages would answer otherwise.
+    """
+    failed = request.routing_exception
+    under_api = request.path == API_PREFIX or request.path.startswith(f"{API_PREFIX}/")
+    # A redirect (code 3xx) is routing's answer too, not an error.
+    if not under_api or not isinstance(failed, HTTPException) or (failed.code or 500) < 400:
+        return None
+    if failed.code == 404:
+        failed.description = f"See {API_PREFIX}/openapi.json for the endpoints."
+    return _json_error(failed)
 
 
 def api_blueprint(
@@ -62,6 +83,8 @@ def api_blueprint(
     csrf.exempt(blueprint)  # nothing here changes anything, and no session cookie is read
     blueprint.after_request(_allow_any_origin)
     blueprint.register_error_handler(HTTPException, _json_error)
+    # By code, so it wins over the site's HTML page for 500 (Flask looks up handlers by code first).
+    blueprint.register_error_handler(InternalServerError, _json_error)
 
     def contribute(state: BlueprintSetupState) -> None:
         document = state.app.extensions.setdefault(_OPENAPI, {"paths": {}, "schemas": {}})
@@ -104,24 +127,24 @@ def department_json(department: Department) -> dict[str, Any]:
 
 
 def choice_arg(name: str, allowed: Sequence[str]) -> str | None:
-    """A query parameter that must be one of `allowed` when given (400 otherwise)."""
-    value = request.args.get(name) or None
+    """A query parameter that must be one of `allowed` when given (400 otherwise, an empty one too)."""
+    value = request.args.get(name)
     if value is not None and value not in allowed:
         abort(400, description=f"{name} must be one of: {', '.join(allowed)}")
     return value
 
 
-def int_arg(name: str, *, minimum: int = 1) -> int | None:
-    """A whole-number query parameter, when given (400 when it is not a number or below `minimum`)."""
+def int_arg(name: str) -> int | None:
+    """A whole-number query parameter from 1 to ID_MAX, when given (400 otherwise, as the document says)."""
     raw = request.args.get(name)
-    if raw in (None, ""):
+    if raw is None:
         return None
-    try:
-        value = int(raw)
-    except ValueError:
+    # ASCII digits only: int() would also take "１", " 1" or "1_000", which the document does not allow.
+    if not (raw.isascii() and raw.isdigit()):
         abort(400, description=f"{name} must be a whole number")
-    if value < minimum:
-        abort(400, description=f"{name} must be at least {minimum}")
+    value = int(raw)
+    if not 1 <= value <= ID_MAX:
+        abort(400, description=f"{name} must be from 1 to {ID_MAX}")
     return value
 
 
@@ -164,6 +187,7 @@ PAGE_PARAMETERS = [{"$ref": "#/components/parameters/page"}, {"$ref": "#/compone
 ERROR_RESPONSES = {
     "400": {"$ref": "#/components/responses/BadRequest"},
     "429": {"$ref": "#/components/responses/TooManyRequests"},
+    "500": {"$ref": "#/components/responses/ServerError"},
 }
 NOT_FOUND = {"404": {"$ref": "#/components/responses/NotFound"}}
 NULLABLE_STRING = {"type": ["string", "null"]}
@@ -186,8 +210,12 @@ def paged_schema(item_schema: str) -> dict[str, Any]:
     return {"allOf": [ref("PageInfo"), {**items, "required": ["items"]}]}
 
 
+# What int_arg and the ID converter accept; anything else is answered 400 (query) or 404 (path).
+WHOLE_NUMBER = {"type": "integer", "format": "int32", "minimum": 1, "maximum": ID_MAX}
+
+
 def path_id(name: str, description: str) -> dict[str, Any]:
-    return {"name": name, "in": "path", "required": True, "description": description, "schema": {"type": "integer"}}
+    return {"name": name, "in": "path", "required": True, "description": description, "schema": WHOLE_NUMBER}
 
 
 def query_param(name: str, description: str, schema: Mapping[str, Any]) -> dict[str, Any]:
@@ -203,18 +231,21 @@ _COMPONENTS: dict[str, Any] = {
         "page": query_param(
             "page",
             "Page number, from 1; a page past the end is empty.",
-            {"type": "integer", "minimum": 1, "default": 1},
+            {**WHOLE_NUMBER, "default": 1},
         ),
         "per_page": query_param(
             "per_page",
             f"Items per page; more than {MAX_PER_PAGE} is cut to {MAX_PER_PAGE}.",
-            {"type": "integer", "minimum": 1, "default": DEFAULT_PER_PAGE},
+            {**WHOLE_NUMBER, "default": DEFAULT_PER_PAGE},
         ),
     },
     "responses": {
         "BadRequest": _error_response("A query parameter has a value that is not allowed."),
-        "NotFound": _error_response("No such public item (never published, or not yet public)."),
+        "NotFound": _error_response(
+            "No such public item (never published, not yet public, or an id outside 1 to 2^31−1)."
+        ),
         "TooManyRequests": _error_response("Too many requests from this client; retry after the Retry-After seconds."),
+        "ServerError": _error_response("The site could not answer (e.g. its database is down); retry later."),
     },
     "schemas": {
         "Error": {
@@ -272,7 +303,9 @@ def openapi_document(app: Flask) -> dict[str, Any]:
             "description": (
                 "Read-only public data of the district's consultations on draft policies and of its surveys: "
                 "published notices and drafts, published feedback tables (names masked, no contact details of "
-                "residents), and published survey results (small counts suppressed). No authentication; GET only."
+                "residents), and published survey results (small counts suppressed). No authentication; GET only. "
+                "Every error is JSON (the Error schema): 404 for any other address under the API, 405 with an "
+                "Allow header for any other method."
             ),
         },
         "servers": [{"url": API_PREFIX}],
@@ -299,17 +332,9 @@ _PATHS = {
     }
 }
 bp = api_blueprint("api", __name__, paths=_PATHS)
+bp.before_app_request(_api_routing_error)
 
 
 @bp.route("/openapi.json")
 def openapi() -> Response:
     return cached_json("openapi", lambda: openapi_document(current_app))
-
-
-@bp.route("/", defaults={"unknown": ""}, methods=["GET", "POST", "PUT", "PATCH", "DELETE"])
-@bp.route("/<path:unknown>", methods=["GET", "POST", "PUT", "PATCH", "DELETE"])
-def unknown(unknown: str) -> Response:
-    """Any other address under /api/v1 (or a method other than GET): a JSON error, not an HTML page."""
-    if request.method != "GET":
-        abort(405)
-    abort(404, description=f"See {url_for('.openapi')} for the endpoints.")

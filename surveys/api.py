@@ -13,9 +13,11 @@ from flask import Response, abort, url_for
 
 from core.api import (
     ERROR_RESPONSES,
+    ID,
     NOT_FOUND,
     PAGE_PARAMETERS,
     TIME,
+    WHOLE_NUMBER,
     api_blueprint,
     cached_json,
     choice_arg,
@@ -131,7 +133,7 @@ PATHS: dict[str, Any] = {
             "summary": "Approved surveys, latest ending first",
             "parameters": [
                 query_param("phase", "Only those in this phase.", {"type": "string", "enum": PHASES}),
-                query_param("department", "Only those of this department (its id).", {"type": "integer"}),
+                query_param("department", "Only those of this department (its id).", WHOLE_NUMBER),
                 *PAGE_PARAMETERS,
             ],
             "responses": {**ok("A page of surveys.", paged_schema("Survey")), **ERROR_RESPONSES},
@@ -199,12 +201,12 @@ def _survey_list() -> dict[str, Any]:
     return paged_list(rows, lambda page: [_survey(survey) for survey in page])
 
 
-@bp.route("/surveys/<int:survey_id>")
+@bp.route(f"/surveys/<{ID}:survey_id>")
 def survey(survey_id: int) -> Response:
     return cached_json("api-survey", lambda: _survey(_approved_or_404(survey_id)))
 
 
-@bp.route("/surveys/<int:survey_id>/results")
+@bp.route(f"/surveys/<{ID}:survey_id>/results")
 def results(survey_id: int) -> Response:
     return cached_json("api-survey-results", lambda: _results(survey_id))
 
