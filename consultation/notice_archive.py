@@ -18,6 +18,7 @@ from flask_babel import force_locale
 from markupsafe import Markup
 
 from consultation.models import Consultation
+from consultation.notice import notice_context
 from consultation.review_models import NoticeArchive
 from core.db import utcnow
 from core.exports import local_time
@@ -51,7 +52,6 @@ def render_notice(consultation: Consultation, now: datetime, *, stored: bool) ->
     session, their language) leaks into the copy. The context shares the application context, so it sees the
     approval that is about to be committed.
     """
-    from consultation.views import notice_context  # the public blueprint's page, reused as it is
 
     # Outside a request (the CLI, a job) the configured public address stands in for the request's.
     base_url = request.url_root if has_request_context() else current_app.config["CONSULTATION_SITE_URL"]

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import secrets
-from collections.abc import Iterable
-from datetime import datetime
 from typing import Any
 
 from flask import (
@@ -19,12 +17,9 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
-from sqlalchemy import Select, bindparam, false
+from sqlalchemy import bindparam
 
-from consultation import commenting, feedback, intake, labels, periods, services, uploads
-from consultation.answer_sheet import public_name
-from consultation.conclusion import conclusion_of
-from consultation.draft_diff import compare_rounds
+from consultation import commenting, feedback, intake, labels, notice, periods, services, uploads
 from consultation.forms import CommentForm, ReceiptLookupForm
 from consultation.handling_models import ConsultationFeedback
 from consultation.models import (
@@ -38,12 +33,10 @@ from core.db import utcnow
 from core.extensions import db, limiter
 from core.mail import MailOutcome
 from core.models import Department
-from core.pagination import count_rows, paginate
-from core.screening import mask_personal_data
+from core.pagination import paginate
 
 bp = Blueprint("consultation", __name__, url_prefix="/consultations")
 FEEDBACK_ROWS_PER_PAGE = 100
-NEWEST_COMMENTS_ON_NOTICE = 20
 PUBLIC_COMMENTS_PER_PAGE = 100
 
 
@@ -121,63 +114,6 @@ def _render_feedback(consultation_id: int) -> str:
     )
 
 
-def _public_comments_query(consultation: Consultation) -> Select[tuple[Comment]]:
-    """Approved, valid comments in the order received; empty unless the display policy publishes them."""
-    query = (
-        db.select(Comment)
-        .where(Comment.consultation_id == consultation.id, *commenting.PUBLICLY_COUNTED)
-        .order_by(Comment.received_at, Comment.id)
-    )
-    return query if consultation.comment_display is CommentDisplay.APPROVED_MASKED else query.where(false())
-
-
-def _as_public(comments: Iterable[Comment]) -> list[dict[str, Any]]:
-    """Comments as the public may see them: names masked unless published by consent, no contacts."""
-    return [
-        {
-            "name": public_name(comment),
-            "unit_key": comment.unit_key,
-            "content": mask_personal_data(comment.content),
-            "received_at": comment.received_at,
-        }
-        for comment in comments
-    ]
-
-
-def _latest_public_comments(consultation: Consultation) -> tuple[list[dict[str, Any]], int]:
-    """The newest published comments for the notice page (a popular draft has tens of thousands), and how many."""
-    query = _public_comments_query(consultation)
-    total = count_rows(query)
-    newest = db.session.scalars(
-        query.order_by(None).order_by(Comment.received_at.desc(), Comment.id.desc()).limit(NEWEST_COMMENTS_ON_NOTICE)
-    ).all()
-    return _as_public(newest), total
-
-
-def notice_context(consultation: Consultation, now: datetime) -> dict[str, Any]:
-    """What the public notice page shows; also what the archived copy of the notice is rendered from."""
-    counts = commenting.public_counts(consultation)
-    changes = None
-    if consultation.previous_round is not None:
-        changes = compare_rounds(consultation.previous_round.draft_units(), consultation.draft_units())
-    next_round = db.session.scalar(db.select(Consultation).where(Consultation.previous_round_id == consultation.id))
-    latest_comments, published_total = _latest_public_comments(consultation)
-    return {
-        "consultation": consultation,
-        "phase": consultation.phase(now),
-        "now": now,
-        "counts": counts.by_unit,
-        "comment_total": counts.comments,
-        "participants": counts.participants,
-        "changes": changes,
-        "next_round": next_round if next_round is not None and next_round.status.is_published else None,
-        "public_comments": latest_comments,
-        "public_comment_total": published_total,
-        "period": services.check_period(consultation),
-        "conclusion": conclusion_of(consultation),
-    }
-
-
 @bp.route("/<int:consultation_id>")
 def detail(consultation_id: int) -> str:
     return page_cache.cached_page("consultation", lambda: _render_detail(consultation_id), counts_changes=True)
@@ -185,7 +121,7 @@ def detail(consultation_id: int) -> str:
 
 def _render_detail(consultation_id: int) -> str:
     consultation = _published_or_404(consultation_id)
-    return render_template("consultation/detail.html", **notice_context(consultation, utcnow()))
+    return render_template("consultation/detail.html", **notice.notice_context(consultation, utcnow()))
 
 
 @bp.route("/<int:consultation_id>/comments")
@@ -198,12 +134,12 @@ def _render_public_comments(consultation_id: int) -> str:
     consultation = _published_or_404(consultation_id)
     if consultation.comment_display is not CommentDisplay.APPROVED_MASKED:
         abort(404)
-    page = paginate(_public_comments_query(consultation), per_page=PUBLIC_COMMENTS_PER_PAGE)
+    page = paginate(notice.public_comments_query(consultation), per_page=PUBLIC_COMMENTS_PER_PAGE)
     return render_template(
         "consultation/public_comments.html",
         consultation=consultation,
         page=page,
-        comments=_as_public(page.items),
+        comments=notice.as_public(page.items),
         units=dict(consultation.unit_choices()),
     )
 

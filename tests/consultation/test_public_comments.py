@@ -7,7 +7,7 @@ from datetime import timedelta
 
 import pytest
 
-from consultation import moderation, views
+from consultation import moderation, notice, views
 from consultation.models import CommentDisplay
 from core.db import utcnow
 from core.extensions import db
@@ -44,12 +44,12 @@ def _published(consultation, count: int) -> list:
 
 
 def test_the_notice_shows_the_newest_comments_and_links_to_all_of_them(client, consultation):
-    _published(consultation, views.NEWEST_COMMENTS_ON_NOTICE + 5)
+    _published(consultation, notice.NEWEST_COMMENTS_ON_NOTICE + 5)
     page = client.get(f"/consultations/{consultation.id}", headers=EN).text
     shown = page.partition('class="public-comments"')[2].partition("</ul>")[0]
-    assert shown.count("<li>") == views.NEWEST_COMMENTS_ON_NOTICE
-    assert f"第{views.NEWEST_COMMENTS_ON_NOTICE + 4}号意见" in shown and "第0号意见" not in shown  # newest first
-    assert f"All {views.NEWEST_COMMENTS_ON_NOTICE + 5} published comments" in page
+    assert shown.count("<li>") == notice.NEWEST_COMMENTS_ON_NOTICE
+    assert f"第{notice.NEWEST_COMMENTS_ON_NOTICE + 4}号意见" in shown and "第0号意见" not in shown  # newest first
+    assert f"All {notice.NEWEST_COMMENTS_ON_NOTICE + 5} published comments" in page
     assert "13904135" not in page
 
 
