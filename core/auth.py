@@ -10,6 +10,7 @@ from flask import Blueprint, current_app, flash, redirect, render_template, requ
 from flask_babel import format_timedelta
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
+from flask_wtf import FlaskForm
 
 from core import audit
 from core.db import utcnow
@@ -36,24 +37,39 @@ def _login_rate_limit() -> str:
     return current_app.config["LOGIN_RATE_LIMIT"]
 
 
+# One budget per address for both steps of a login, in the limiter's store (Redis when several hosts serve).
+_login_throttle = limiter.shared_limit(_login_rate_limit, scope="login", methods=["POST"])
+
+
+def _refused_while_locked(email: str, template: str, form: FlaskForm) -> tuple[str, int] | None:
+    """The page refusing a login step while the account is locked for this address (or everywhere), else None.
+
+    The lock is counted from the audit log's failed logins (core/throttle.py): a wrong password and a wrong
+    second-factor code count alike, and every worker and host sees the same count.
+    """
+    locked_for = login_lock_remaining(email, request.remote_addr or "")
+    if locked_for is None:
+        return None
+    flash(
+        _(
+            "Too many failed attempts. Try again in %(wait)s, or ask the portal office for help.",
+            wait=format_timedelta(locked_for, threshold=1.1),
+        ),
+        "error",
+    )
+    return render_template(template, form=form), 429
+
+
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit(_login_rate_limit, methods=["POST"])
+@_login_throttle
 def login() -> Any:
     if current_user.is_authenticated:
         return redirect(safe_next())
     form = LoginForm()
     if form.validate_on_submit():
         email = form.email.data.strip().lower()
-        locked_for = login_lock_remaining(email, request.remote_addr or "")
-        if locked_for is not None:
-            flash(
-                _(
-                    "Too many failed attempts. Try again in %(wait)s, or ask the portal office for help.",
-                    wait=format_timedelta(locked_for, threshold=1.1),
-                ),
-                "error",
-            )
-            return render_template("auth/login.html", form=form), 429
+        if refused := _refused_while_locked(email, "auth/login.html", form):
+            return refused
         user = db.session.scalar(db.select(User).where(User.email == email))
         password_ok = verify_password(user.password_hash if user else None, form.password.data)
         if user is None or not password_ok or not user.is_enabled:
@@ -81,13 +97,16 @@ def _failure_reason(user: User | None, password_ok: bool) -> str:
 
 @bp.route("/login/second-factor", methods=["GET", "POST"])
 @login_required
-@limiter.limit(_login_rate_limit, methods=["POST"])
+@_login_throttle
 def second_factor() -> Any:
     staff_session = current_user.current_session
     if staff_session is None or staff_session.second_factor_done:
         return redirect(safe_next())
     form = SecondFactorForm()
     if form.validate_on_submit():
+        # Checked before the code, so guessing codes stops at the same lock as guessing passwords.
+        if refused := _refused_while_locked(current_user.email, "auth/second_factor.html", form):
+            return refused
         if pyotp.TOTP(current_user.totp_secret).verify(form.code.data.strip(), valid_window=1):
             staff_session.second_factor_done = True
             audit.record("auth.second_factor", current_user)

@@ -1,6 +1,7 @@
 """Login throttling from the audit log, so it holds across processes and hosts without extra storage.
 
-Failures are counted per account and source address, and per account overall. A lock always ends by itself
+Failures (wrong passwords and wrong second-factor codes alike) are counted per account and source address, and
+per account overall; both login steps refuse while a lock holds. A lock always ends by itself
 when the window passes, and a lock for one address does not stop the owner logging in from another, so
 nobody can lock a colleague out for good.
 """

@@ -12,6 +12,7 @@ from core.db import utcnow
 from core.extensions import db
 from core.models import StaffSession
 from core.passwords import hash_password, verify_password
+from tests.conftest import make_app
 from tests.factories import DEFAULT_PASSWORD, make_user
 
 
@@ -139,6 +140,72 @@ def test_second_factor_is_required_before_any_staff_page(auth, client, totp_user
     right = client.post("/login/second-factor", data={"code": pyotp.TOTP(secret).now()})
     assert right.headers["Location"] == "/manage/"
     assert client.get("/manage/").status_code == 200
+
+
+def _wrong_codes(client, count: int) -> None:
+    for _ in range(count):
+        assert "代码不正确" in client.post("/login/second-factor", data={"code": "000000"}).get_data(as_text=True)
+
+
+def test_wrong_second_factor_codes_lock_the_account_for_that_address_like_wrong_passwords(
+    auth, client, app, totp_user
+) -> None:
+    _user, secret = totp_user
+    auth.login("totp@example.cn")
+    _wrong_codes(client, app.config["LOGIN_FAILURES_PER_SOURCE"])
+    # Even the right code is refused now: guessing stops at the lock, not at a per-worker rate limit.
+    locked = client.post("/login/second-factor", data={"code": pyotp.TOTP(secret).now()})
+    assert locked.status_code == 429
+    assert "尝试次数过多" in locked.get_data(as_text=True)
+    assert "/login/second-factor" in client.get("/manage/").headers["Location"]
+    # The password step is locked for this address too, and the owner can still sign in from another one.
+    credentials = {"email": "totp@example.cn", "password": DEFAULT_PASSWORD}
+    assert app.test_client().post("/login", data=credentials).status_code == 429
+    elsewhere = app.test_client()
+    address = {"REMOTE_ADDR": "10.9.8.7"}
+    elsewhere.post("/login", data=credentials, environ_base=address)
+    right = elsewhere.post("/login/second-factor", data={"code": pyotp.TOTP(secret).now()}, environ_base=address)
+    assert right.headers["Location"] == "/manage/"
+
+
+def test_second_factor_lock_is_shared_by_every_worker_and_ends_by_itself(auth, client, app, totp_user) -> None:
+    _user, secret = totp_user
+    auth.login("totp@example.cn")
+    failures = app.config["LOGIN_FAILURES_PER_SOURCE"]
+    _wrong_codes(client, failures - 2)
+    # Another worker (or host): its own memory, the same database.
+    other_worker = make_app(app.config, SQLALCHEMY_DATABASE_URI=app.config["SQLALCHEMY_DATABASE_URI"])
+    second = other_worker.test_client()
+    second.post("/login", data={"email": "totp@example.cn", "password": DEFAULT_PASSWORD})
+    _wrong_codes(second, 2)
+    assert client.post("/login/second-factor", data={"code": pyotp.TOTP(secret).now()}).status_code == 429
+    assert second.post("/login/second-factor", data={"code": pyotp.TOTP(secret).now()}).status_code == 429
+    app.config["LOGIN_LOCK_WINDOW"] = timedelta(seconds=0)
+    assert client.post("/login/second-factor", data={"code": pyotp.TOTP(secret).now()}).status_code == 302
+    with other_worker.app_context():
+        db.engine.dispose()
+
+
+def test_second_factor_codes_count_towards_the_lock_on_the_account_everywhere(auth, client, app, totp_user) -> None:
+    _user, secret = totp_user
+    app.config["LOGIN_FAILURES_PER_ACCOUNT"] = 4
+    auth.login("totp@example.cn")
+    for number in range(4):
+        each = app.test_client()
+        address = {"REMOTE_ADDR": f"10.0.0.{number}"}
+        each.post("/login", data={"email": "totp@example.cn", "password": DEFAULT_PASSWORD}, environ_base=address)
+        each.post("/login/second-factor", data={"code": "000000"}, environ_base=address)
+    assert client.post("/login/second-factor", data={"code": pyotp.TOTP(secret).now()}).status_code == 429
+
+
+def test_password_and_second_factor_share_one_rate_limit_per_address(test_config, totp_user) -> None:
+    limited = make_app(test_config, RATELIMIT_ENABLED=True, LOGIN_RATE_LIMIT="3 per minute")
+    client = limited.test_client()
+    assert client.post("/login", data={"email": "totp@example.cn", "password": DEFAULT_PASSWORD}).status_code == 302
+    statuses = [client.post("/login/second-factor", data={"code": "000000"}).status_code for _ in range(3)]
+    assert statuses == [200, 200, 429]
+    with limited.app_context():
+        db.engine.dispose()
 
 
 def test_staff_member_sets_up_a_second_factor(auth, client) -> None:
