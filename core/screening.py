@@ -8,6 +8,7 @@ starter file or from the database as a plain {category: [words]} dict.
 
 from __future__ import annotations
 
+import bisect
 import re
 import unicodedata
 from collections.abc import Callable, Iterable, Mapping
@@ -143,7 +144,7 @@ class Hit:
 
 
 class PIIHit(Hit):
-    """A span of personal data: kind is mobile, landline, id_number, email or bank_card."""
+    """A span of personal data: kind is mobile, landline, id_number, email, bank_card or address."""
 
 
 # Full-width ASCII (what Chinese input methods type for "１３８" or "＠") to ASCII, and the ideographic
@@ -152,17 +153,48 @@ _FULL_WIDTH_TO_ASCII = {code: code - 0xFEE0 for code in range(0xFF01, 0xFF5F)} |
 
 _AREA_CODE = r"0(?:10|2[0-9]|[3-9][0-9]{2})"
 _MOBILE = re.compile(r"(?<![0-9])(?:\+?86[- ]?)?1[3-9][0-9](?:[- ]?[0-9]{4}){2}(?![0-9])")
+# The local number may be written in two groups as well: 024-5662 0023.
 _LANDLINE = re.compile(
-    rf"(?<![0-9])(?:\({_AREA_CODE}\) ?|{_AREA_CODE}[- ]?)[2-9][0-9]{{6,7}}"
+    rf"(?<![0-9])(?:\({_AREA_CODE}\) ?|{_AREA_CODE}[- ]?)[2-9][0-9]{{2,3}}[- ]?[0-9]{{4}}"
     r"(?:(?:转|-|ext\.?|x) ?[0-9]{1,6})?(?![0-9])",
     re.IGNORECASE,
 )
+# Any number of ID length, whatever its date and check digit: a mistyped ID number is still someone's. 18
+# characters (17 digits and a digit or X) or the old 15 digits, alone or grouped 6-8-4 / 6-6-3.
 _ID_NUMBER = re.compile(
-    r"(?<![0-9A-Za-z])[1-9][0-9]{5}(?:18|19|20)[0-9]{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12][0-9]|3[01])[0-9]{3}[0-9Xx]"
-    r"(?![0-9A-Za-z])"
+    r"(?<![0-9])(?:[0-9]{6}[- ]?[0-9]{8}[- ]?[0-9]{3}[0-9Xx]|[0-9]{6}[- ]?[0-9]{6}[- ]?[0-9]{3})(?![0-9])"
 )
 _BANK_CARD = re.compile(r"(?<![0-9])[0-9](?:[- ]?[0-9]){15,18}(?![0-9])")
-_EMAIL = re.compile(r"(?<![A-Za-z0-9._%+-])[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}")
+# The local part takes every character RFC 5322 allows unquoted. The look-behind starts a match only where a
+# run of such characters starts, which keeps a long run without "@" linear.
+_EMAIL_LOCAL = r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~.-]"
+_EMAIL = re.compile(
+    rf"(?<!{_EMAIL_LOCAL}){_EMAIL_LOCAL}+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z][A-Za-z0-9-]*[A-Za-z0-9]"
+)
+
+# Addresses: the house-number tail is personal, the street or estate name before it is not. A tail is a chain of
+# numbered parts (5号 3单元 201, 3栋2单元501室, 12-3-501); a 号 followed by 文/令/函 numbers a document (5号文件).
+_HOUSE_MARKER = r"(?:号楼|号院|号(?![文令函])|单元|[栋幢座楼层室户门组弄])"
+_MARKED_PART = rf"(?:[0-9]{{1,6}}(?:-[0-9]{{1,6}}){{0,3}}|[一二三四五六七八九十两〇零]{{1,3}}){_HOUSE_MARKER}"
+_DASHED_PART = r"[0-9]{1,6}(?:-[0-9]{1,6}){1,3}"
+# A bare room number ends a chain (…3单元201), unless a unit word shows it is a count, an amount or a time.
+_ROOM_PART = r"[0-9]{1,6}(?![0-9年月日时点分秒元角万亿千百个人名位岁次天周条款项倍%.])"
+_NEXT_PART = rf" ?(?:{_MARKED_PART}|{_DASHED_PART}|{_ROOM_PART})"
+# A street, lane, village or estate name (新太街, 幸福小区, 和平村) before a house number's first digit. Each
+# look-behind has a fixed width and takes in that digit: a pattern that starts by matching a digit lets the
+# regex engine skip straight to the digits of a text instead of trying every position.
+_PLACE_NAME_ENDINGS = ("大道", "胡同", "小区", "花园", "家园", "公寓", "大厦", "广场", "[路街巷弄村屯苑]")
+_AFTER_PLACE_NAME = "|".join(rf"(?<=[\u4e00-\u9fff]{ending}[0-9])" for ending in _PLACE_NAME_ENDINGS)
+_ADDRESS = re.compile(
+    r"[0-9](?:"
+    # after a place name: 新太街5号, 幸福小区3栋, 和平村3组15号, 光明花园12-3-501
+    rf"(?:{_AFTER_PLACE_NAME})[0-9]{{0,5}}(?:(?:-[0-9]{{1,6}}){{0,3}}{_HOUSE_MARKER}|(?:-[0-9]{{1,6}}){{1,3}})"
+    rf"(?:{_NEXT_PART})*"
+    # or, without a name, two numbered parts at least: 5号楼3单元201 (not 第5号, not 3单元楼道 alone)
+    rf"|(?<![0-9第][0-9])[0-9]{{0,5}}{_HOUSE_MARKER} ?{_MARKED_PART}(?:{_NEXT_PART})*"
+    ")"
+)
+_HOUSE_FIRST_PART = re.compile(rf"[0-9-]+(?P<marker>{_HOUSE_MARKER})?")
 
 _URL_TAIL = r"[A-Za-z0-9\-._~:/?#\[\]@!$&'()*+,;=%]"
 _TOP_LEVEL_DOMAINS = (
@@ -199,15 +231,6 @@ _LINK_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ),
 )
 
-_ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
-_ID_CHECK_CHARACTERS = "10X98765432"
-
-
-def has_valid_id_check_digit(id_number: str) -> bool:
-    """True when an 18-character resident ID number ends with its GB 11643 check character."""
-    total = sum(int(digit) * weight for digit, weight in zip(id_number[:17], _ID_WEIGHTS, strict=True))
-    return _ID_CHECK_CHARACTERS[total % 11] == id_number[17].upper()
-
 
 def passes_luhn(number: str) -> bool:
     """True when the digits of `number` pass the Luhn check that bank card numbers carry."""
@@ -220,25 +243,28 @@ def passes_luhn(number: str) -> bool:
 
 # In priority order: where two kinds overlap (a mobile number inside an e-mail address), the first kind wins.
 _PII_PATTERNS: tuple[tuple[str, re.Pattern[str], Callable[[str], bool] | None], ...] = (
-    ("id_number", _ID_NUMBER, has_valid_id_check_digit),
+    ("id_number", _ID_NUMBER, None),
     ("bank_card", _BANK_CARD, passes_luhn),
     ("email", _EMAIL, None),
     ("mobile", _MOBILE, None),
     ("landline", _LANDLINE, None),
+    ("address", _ADDRESS, None),
 )
 
 
 def find_personal_data(text: str) -> list[PIIHit]:
-    """Return the personal data in `text` (phone, ID and bank card numbers, e-mail), without overlaps."""
+    """Return the personal data in `text` (phone, ID and bank card numbers, e-mail, house numbers), no overlaps."""
     folded = text.translate(_FULL_WIDTH_TO_ASCII)
-    hits: list[PIIHit] = []
+    hits: list[PIIHit] = []  # kept in text order, so each overlap check looks at two neighbours only
     for kind, pattern, is_valid in _PII_PATTERNS:
         for match in pattern.finditer(folded):
             if is_valid is not None and not is_valid(match.group()):
                 continue
-            if all(match.end() <= hit.start or match.start() >= hit.end for hit in hits):
-                hits.append(PIIHit(kind, match.start(), match.end()))
-    return sorted(hits, key=lambda hit: hit.start)
+            start, end = match.span()
+            at = bisect.bisect_left(hits, start, key=lambda hit: hit.start)
+            if (at == 0 or hits[at - 1].end <= start) and (at == len(hits) or hits[at].start >= end):
+                hits.insert(at, PIIHit(kind, start, end))
+    return hits
 
 
 def find_links(text: str) -> list[Hit]:
@@ -261,29 +287,51 @@ def _mask_value(kind: str, value: str) -> str:
     if kind == "mobile":
         return _mask_digits(value, 5 if digit_count == 13 else 3, 4)  # 13 digits: the number carries 86 ahead
     if kind == "id_number":
-        return _mask_digits(value, 6, 4)
+        return _mask_digits(value, 6, 4 if digit_count >= 17 else 3)  # the birth date goes, in either length
     if kind == "bank_card":
         return _mask_digits(value, 0, 4)
     if kind == "landline":
         area_code = re.match(_AREA_CODE, value.translate(_FULL_WIDTH_TO_ASCII).lstrip("("))
         return _mask_digits(value, len(area_code.group()) if area_code else 0, 2)
+    if kind == "address":
+        # 5号3单元201 → **号**: the kind of place stays readable, no number and not how many parts it had.
+        folded = value.translate(_FULL_WIDTH_TO_ASCII)
+        first = _HOUSE_FIRST_PART.match(folded)
+        marker = (first.group("marker") or "") if first else ""
+        rest = folded[first.end() :].strip() if first else folded
+        return "**" + marker + ("**" if rest else "")
     local_part, _, domain = value.partition("@")
-    return f"{local_part[0]}***@{domain}"
+    return f"{local_part[0]}***@{_mask_once(domain)}"  # a domain can be a phone number: 13800138000.com
 
 
-# Every kind of personal data found here holds an @ or at least seven digits in a row (single spaces or hyphens
-# between them allowed), full-width forms included. A text with neither skips the pattern searches: in a table
-# of a million comments that is most of the masking time.
-_MAY_HOLD_PERSONAL_DATA = re.compile("[0-9０-９](?:[-－ 　]?[0-9０-９]){6,}|[@＠]")
+# Every kind of personal data found here holds an @, at least seven digits in a row (single spaces or hyphens
+# between them allowed), a digit after a place name's last character or a numbered house part followed by another
+# number, full-width forms included. A text with none skips the pattern searches: in a table of a million comments
+# that is most of the masking time.
+_MAY_HOLD_PERSONAL_DATA = re.compile(
+    "[0-9０-９](?:[-－ 　]?[0-9０-９]){6,}|[@＠]|[路街巷弄村屯苑区园寓厦场同道][0-9０-９]"
+    f"|[0-9０-９]{_HOUSE_MARKER}[ 　]?[0-9０-９一二三四五六七八九十两〇零]"
+)
+
+
+def _mask_once(text: str) -> str:
+    pieces, position = [], 0
+    for hit in find_personal_data(text):  # in text order, without overlaps
+        pieces += [text[position : hit.start], _mask_value(hit.kind, text[hit.start : hit.end])]
+        position = hit.end
+    pieces.append(text[position:])
+    return "".join(pieces)
 
 
 def mask_personal_data(text: str) -> str:
-    """Return `text` with every piece of personal data masked for public display."""
+    """Return `text` with every piece of personal data masked for public display; masking it again changes nothing."""
     if not _MAY_HOLD_PERSONAL_DATA.search(text):
         return text
-    masked = text
-    for hit in reversed(find_personal_data(text)):
-        masked = masked[: hit.start] + _mask_value(hit.kind, text[hit.start : hit.end]) + masked[hit.end :]
+    masked, previous = _mask_once(text), text
+    # A masked piece can uncover another that it hid (an ID number's last digits before 号3单元); mask until nothing
+    # changes. Each further pass masks a digit or more, so there are few, and almost always none.
+    while masked != previous:
+        masked, previous = _mask_once(masked), masked
     return masked
 
 

@@ -135,11 +135,14 @@ def test_landline_numbers_with_area_code_are_found(number):
     ]
 
 
-def test_id_numbers_count_only_with_a_valid_check_digit():
+def test_id_numbers_count_whatever_their_check_digit_and_in_the_old_15_digit_form():
     assert kinds(find_personal_data(f"身份证{VALID_ID}")) == ["id_number"]
     assert kinds(find_personal_data(f"身份证{VALID_ID.lower()}")) == ["id_number"]
     assert kinds(find_personal_data(f"身份证{VALID_ID_WITH_DIGIT_CHECK}")) == ["id_number"]
-    assert find_personal_data("身份证110105194912310021") == []
+    # A mistyped ID number (wrong check digit) is still someone's ID number.
+    assert kinds(find_personal_data("身份证110105194912310021")) == ["id_number"]
+    assert kinds(find_personal_data("老身份证210403800101123，")) == ["id_number"]
+    assert kinds(find_personal_data("身份证 210403 19800101 1234")) == ["id_number"]
 
 
 def test_bank_cards_count_only_when_they_pass_luhn():
@@ -164,6 +167,60 @@ def test_masking_keeps_only_the_parts_meant_for_display():
     assert mask_personal_data("邮件zhang.san@example.com") == "邮件z***@example.com"
     assert mask_personal_data(f"卡{VALID_CARD_16}") == "卡************0005"
     assert mask_personal_data("座机010-62345678") == "座机010-******78"
+
+
+def test_letter_with_an_address_and_a_mistyped_id_number_is_masked_for_the_public():
+    letter = "来信：本人住东洲区新太街5号3单元201，身份证210403198001011234，建议增设公交站。"
+    assert mask_personal_data(letter) == "来信：本人住东洲区新太街**号**，身份证210403********1234，建议增设公交站。"
+
+
+@pytest.mark.parametrize(
+    "text, masked",
+    [
+        ("幸福小区3栋2单元501室楼上漏水", "幸福小区**栋**楼上漏水"),
+        ("家住和平村3组15号", "家住和平村**组**"),
+        ("光明花园12-3-501的住户", "光明花园**的住户"),
+        ("长宁路１２３弄４号501室", "长宁路**弄**"),
+        ("东风路12号院3号楼2门301", "东风路**号院**"),
+        ("我住5号楼3单元201，楼道很暗", "我住**号楼**，楼道很暗"),
+        ("东洲区新太街12号", "东洲区新太街**号"),
+    ],
+)
+def test_house_numbers_of_an_address_are_masked_and_the_place_name_kept(text, masked):
+    assert mask_personal_data(text) == masked
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "根据第5号文件，建议3单元楼道改造。",
+        "东政发〔2023〕5号文件第3条",
+        "新太街5号文件的精神",
+        "中央一号文件要求农村1号文件落实",
+        "我是新太街道居民，共3栋楼12个单元",
+        "2023年5月3号开会，第3层2户",
+    ],
+)
+def test_ordinary_policy_text_with_numbers_is_not_taken_for_an_address(text):
+    assert find_personal_data(text) == []
+    assert mask_personal_data(text) == text
+
+
+@pytest.mark.parametrize(
+    "text, masked",
+    [
+        ("座机0413-5123456", "座机0413-*****56"),
+        ("座机024 5662 0023", "座机024 **** **23"),
+        ("（024）56620023", "（024）******23"),
+        ("手机 +86 138 0013 8000", "手机 +86 138 **** 8000"),
+    ],
+)
+def test_landlines_and_mobiles_written_with_spaces_or_brackets_are_masked(text, masked):
+    assert mask_personal_data(text) == masked
+
+
+def test_an_email_whose_domain_is_a_phone_number_keeps_no_phone_number():
+    assert mask_personal_data("邮箱a@13800138000.com") == "邮箱a***@138****8000.com"
 
 
 def test_masked_text_never_contains_a_full_value():
