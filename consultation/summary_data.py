@@ -29,6 +29,7 @@ from core.db import utcnow
 from core.documents import chinese_date
 from core.exports import local_time
 from core.extensions import db
+from core.links import site_url
 from core.screening import mask_personal_data
 from core.verification import DocumentVersion
 
@@ -157,8 +158,8 @@ def build_summary(consultation: Consultation, version: DocumentVersion | str) ->
         version=DocumentVersion(version),
         main_changes=record.main_changes if record else "",
         feedback_published_at=record.published_at if record else None,
-        notice_url=url_for("consultation.detail", consultation_id=consultation.id, _external=True),
-        feedback_url=url_for("consultation.feedback", consultation_id=consultation.id, _external=True),
+        notice_url=site_url("consultation.detail", consultation_id=consultation.id),
+        feedback_url=site_url("consultation.feedback", consultation_id=consultation.id),
         period=services.check_period(consultation),
         exemption=db.session.get(ConsultationExemption, consultation.id),
         generated_at=utcnow(),
@@ -193,8 +194,14 @@ def as_code(column: Any) -> Any:
 
 
 def summary_rows(consultation: Consultation, internal: bool, words: Words) -> Iterator[SummaryRow]:
+    """The rows of the table; the units and the query are read now, the rows as they are iterated (a streamed
+    download iterates them after the request's session has closed, so nothing here touches `consultation` then)."""
     units = {row.key: row.label for row in consultation.units}
-    for number, row in enumerate(stream_rows(valid_rows_query(consultation.id)), start=1):
+    return _summary_rows(valid_rows_query(consultation.id), units, internal, words)
+
+
+def _summary_rows(query: Select, units: dict[str, str], internal: bool, words: Words) -> Iterator[SummaryRow]:
+    for number, row in enumerate(stream_rows(query), start=1):
         # public_name reads publish_name, author_name and respondent_type, which the row has.
         name = (row.author_name.strip() if internal else public_name(row)) or UNNAMED  # type: ignore[arg-type]
         yield SummaryRow(

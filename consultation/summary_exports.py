@@ -3,7 +3,10 @@ CSV, in its name), register the SHA-256 of the exact bytes with a fingerprint of
 audit who took it. The web downloads and `flask consultation export` both come through here.
 
 Word, PDF and xlsx are finished before they are handed out. CSV and JSON stream: their digest is taken while the
-bytes go out and registered when the last byte has gone, so a stream that breaks off is never registered.
+bytes go out, and they are registered and audited when the last byte has gone, so a stream that breaks off is never
+registered. Under a WSGI server the chunks are iterated after the view has returned and the request's session has
+closed (Flask's stream_with_context pushes the contexts again, with a session of their own): everything a stream
+needs from the request is read before it starts, and it reloads the consultation and the user by id.
 """
 
 from __future__ import annotations
@@ -15,9 +18,11 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import IO, Any
 
+from flask import current_app
+
 from consultation import summary_data, summary_document, summary_tables
 from consultation.models import Consultation
-from consultation.summary_data import KIND, OBJECT_TYPE, Summary
+from consultation.summary_data import KIND, OBJECT_TYPE
 from core import audit
 from core.exports import XLSX_SPOOL_BYTES, write_xlsx
 from core.extensions import db
@@ -167,37 +172,88 @@ class Stream:
     chunks: Iterator[bytes]
 
 
-def _registering(
-    chunks: Iterator[bytes], summary: Summary, fmt: DocumentFormat, code: str, name: str, user: User | None
-) -> Iterator[bytes]:
+@dataclass(frozen=True)
+class _Pending:
+    """What registering and auditing a streamed file takes, as plain values: a download's chunks are iterated
+    after the view has returned and its session has closed, so they may hold no object loaded in the request."""
+
+    consultation_id: int
+    fmt: DocumentFormat
+    version: DocumentVersion
+    code: str
+    name: str
+    user_id: int | None
+    what: str
+    extra: dict[str, Any]
+
+
+def _registering(chunks: Iterator[bytes], pending: _Pending) -> Iterator[bytes]:
+    """Pass the chunks on, hashing them; once the last one has been handed over, register the file and audit it in
+    one transaction. A stream that breaks off (the client left, an error) is never registered; its audit event says
+    it was not complete, so an internal export is traced however far it got."""
     digest, size = hashlib.sha256(), 0
-    for chunk in chunks:
-        digest.update(chunk)
-        size += len(chunk)
-        yield chunk
+    try:
+        for chunk in chunks:
+            digest.update(chunk)
+            size += len(chunk)
+            yield chunk
+    except BaseException:
+        _record_broken_off(chunks, pending)
+        raise
+    # Before the server sends the end of the body: if this fails, the client sees a broken download, not a whole
+    # file that /verify does not know.
+    consultation, user = _reload(pending)
     register(
-        summary.consultation, fmt, summary.version, code=code, sha256=digest.hexdigest(), size=size,
-        fingerprint=summary.fingerprint, name=name, issued_by=user,
+        consultation, pending.fmt, pending.version, code=pending.code, sha256=digest.hexdigest(), size=size,
+        fingerprint=summary_data.source_fingerprint(pending.consultation_id) or "", name=pending.name, issued_by=user,
     )  # fmt: skip
-    db.session.commit()  # the response has gone out; this is the only thing left to store
+    record_export(
+        consultation, pending.what, pending.fmt.value, pending.version.value, user, pending.code, **pending.extra
+    )
+    db.session.commit()
+
+
+def _reload(pending: _Pending) -> tuple[Consultation, User | None]:
+    """The consultation and the user in the session the stream runs in."""
+    consultation = db.session.get(Consultation, pending.consultation_id)
+    if consultation is None:
+        raise LookupError(f"consultation {pending.consultation_id} was deleted during its export")
+    user = db.session.get(User, pending.user_id) if pending.user_id is not None else None
+    return consultation, user
+
+
+def _record_broken_off(chunks: Iterator[bytes], pending: _Pending) -> None:
+    close = getattr(chunks, "close", None)
+    if close is not None:
+        close()  # ends the row query (a server-side cursor on PostgreSQL) before the session writes
+    try:
+        db.session.rollback()
+        consultation, user = _reload(pending)
+        extra = pending.extra | {"complete": False}
+        record_export(consultation, pending.what, pending.fmt.value, pending.version.value, user, **extra)
+        db.session.commit()
+    except Exception:  # the break-off itself is what the server reports; a failed audit must not replace it
+        db.session.rollback()
+        current_app.logger.exception("could not audit a broken-off summary export")
 
 
 def stream_export(
     consultation: Consultation, fmt: DocumentFormat, version: DocumentVersion, user: User | None, *, bom: bool = False
 ) -> Stream:
-    """Start a CSV or JSON export; audited now (the caller commits), registered when it has been sent in full."""
+    """Start a CSV or JSON export; registered and audited when it has been sent in full (writes nothing now)."""
     code = reserve_code()
     summary = summary_data.build_summary(consultation, version)
+    extra: dict[str, Any] = {}
     if fmt is DocumentFormat.CSV:
-        chunks = summary_tables.csv_chunks(summary, bom=bom)
-        record_export(consultation, "table", "csv", version.value, user, code, bom=bom)
+        chunks, what, extra = summary_tables.csv_chunks(summary, bom=bom), "table", {"bom": bom}
     elif fmt is DocumentFormat.JSON:
-        chunks = summary_tables.json_chunks(summary, verification_mark(code))
-        record_export(consultation, "summary", "json", version.value, user, code)
+        chunks, what = summary_tables.json_chunks(summary, verification_mark(code)), "summary"
     else:
         raise ValueError(f"not a streamed format: {fmt}")
     name = filename(consultation, fmt, version, code)
-    return Stream(code, name, MIMETYPES[fmt], _registering(chunks, summary, fmt, code, name, user))
+    user_id = user.id if user is not None else None
+    pending = _Pending(consultation.id, fmt, version, code, name, user_id, what, extra)
+    return Stream(code, name, MIMETYPES[fmt], _registering(chunks, pending))
 
 
 def reply_list(consultation: Consultation, user: User | None, fmt: DocumentFormat) -> tuple[str, Any]:
@@ -213,10 +269,7 @@ def export_to_file(
     """Write one format to an open file (the CLI): issued with nobody as issuer, audited as a CLI export."""
     if fmt in (DocumentFormat.CSV, DocumentFormat.JSON):
         stream = stream_export(consultation, fmt, version, None, bom=bom)
-        # The audit record is committed first, as a download does: the rows are then read outside a write
-        # transaction, which on SQLite would hold the one writer's lock (and block comments) for the whole export.
-        db.session.commit()
-        for chunk in stream.chunks:  # registers after the last chunk, as a download does
+        for chunk in stream.chunks:  # registered and audited after the last chunk, as a download is
             handle.write(chunk)
         return db.session.scalars(db.select(IssuedDocument).where(IssuedDocument.code == stream.code)).one()
     if fmt is DocumentFormat.XLSX:

@@ -178,9 +178,11 @@ def sheets(summary: Summary, mark: VerificationMark) -> list[Sheet]:
 
 
 def csv_chunks(summary: Summary, *, bom: bool) -> Iterator[bytes]:
-    """The table as CSV bytes (UTF-8, with a BOM for Excel when asked), formula cells neutralised by iter_csv."""
-    for text in iter_csv(TABLE_HEADER, table_rows(summary, times_as_text=True), bom=bom):
-        yield text.encode("utf-8")
+    """The table as CSV bytes (UTF-8, with a BOM for Excel when asked), formula cells neutralised by iter_csv.
+
+    What the rows need besides the rows themselves is read now: the chunks may be iterated after the request."""
+    rows = table_rows(summary, times_as_text=True)
+    return (text.encode("utf-8") for text in iter_csv(TABLE_HEADER, rows, bom=bom))
 
 
 # ------------------------------------------------------------------------------------------------ JSON
@@ -277,10 +279,16 @@ def _comment(row: SummaryRow) -> dict[str, Any]:
 
 
 def json_chunks(summary: Summary, mark: VerificationMark) -> Iterator[bytes]:
-    """The summary as one JSON object, written piece by piece: the head, then the comments in chunks."""
+    """The summary as one JSON object, written piece by piece: the head, then the comments in chunks.
+
+    The head (facts, statistics, concentrated opinions) is worked out now, while the request's session is open;
+    only the comments are read as the chunks are iterated."""
     head = json.dumps(_head(summary, mark), ensure_ascii=False, indent=1)
-    yield (head[: head.rindex("}")].rstrip() + ',\n "comments": [').encode()
-    rows = summary.rows()
+    return _json_body(head[: head.rindex("}")].rstrip() + ',\n "comments": [', summary.rows())
+
+
+def _json_body(head: str, rows: Iterator[SummaryRow]) -> Iterator[bytes]:
+    yield head.encode()
     first = True
     while chunk := list(itertools.islice(rows, JSON_CHUNK_ROWS)):
         text = ",".join("\n  " + json.dumps(_comment(row), ensure_ascii=False) for row in chunk)
@@ -293,8 +301,11 @@ def json_chunks(summary: Summary, mark: VerificationMark) -> Iterator[bytes]:
 
 
 def reply_rows(summary: Summary) -> Iterator[Sequence[Any]]:
-    """Every comment whose author left a phone number or an e-mail address, with what became of it."""
-    consultation, words = summary.consultation, summary.words
+    """Every comment whose author left a phone number or an e-mail address, with what became of it.
+
+    The units and the query are made now; the comments are read as the rows are iterated, which for the CSV
+    download is after the request's session has closed."""
+    consultation = summary.consultation
     units = {row.key: row.label for row in consultation.units}
     query = (
         db.select(Comment)
@@ -302,6 +313,10 @@ def reply_rows(summary: Summary) -> Iterator[Sequence[Any]]:
         .order_by(Comment.received_at, Comment.id)
         .execution_options(yield_per=summary_data.BATCH_ROWS)
     )
+    return _reply_rows(query, units, summary.words)
+
+
+def _reply_rows(query: Any, units: dict[str, str], words: summary_data.Words) -> Iterator[Sequence[Any]]:
     for number, comment in enumerate(db.session.scalars(query), start=1):
         if comment.adoption is not None:
             outcome = ADOPTION_WORDS[comment.adoption]

@@ -118,9 +118,8 @@ def download(consultation_id: int, fmt: str) -> Response:
         abort(404)
     if document_format in _STREAMED:
         bom = request.args.get("bom") == "1"
-        stream = summary_exports.stream_export(consultation, document_format, version, _user(), bom=bom)
-        db.session.commit()  # the audit record; the file is registered once it has been sent in full
-        return send_stream(stream)
+        # Registered and audited by the stream itself, once it has been sent in full.
+        return send_stream(summary_exports.stream_export(consultation, document_format, version, _user(), bom=bom))
     if document_format is DocumentFormat.XLSX:
         issued = summary_exports.issue_xlsx(consultation, version, _user())
     else:

@@ -191,8 +191,10 @@ def iter_csv(header: Sequence[str], rows: Iterable[Sequence[Any]], *, bom: bool)
 def csv_response(filename: str, header: Sequence[str], rows: Iterable[Sequence[Any]], *, bom: bool) -> Response:
     """Return a streaming CSV download; call it inside a request, `rows` is consumed while the body is sent.
 
-    stream_with_context keeps the request (and the SQLAlchemy session behind a lazy query) alive while the
-    generator runs after the view has returned.
+    The rows are iterated after the view has returned, under a WSGI server once the request's database session
+    has been closed: stream_with_context pushes the request again, with a new session, so a lazy query runs, but
+    an object the view loaded is detached by then. Build `rows` from plain values and queries, never from ORM
+    objects read in the view (tests/live downloads every export through gunicorn to catch that).
     """
     body = stream_with_context(iter_csv(header, rows, bom=bom))
     return Response(body, content_type="text/csv; charset=utf-8", headers=_download_headers(filename))
