@@ -23,9 +23,9 @@ $(VENV)/.dev: $(VENV)/.runtime requirements-dev.txt
 translations: $(VENV)/.runtime
 	$(BIN)/pybabel -q compile -d translations
 
-## Extract new strings into the catalog (for developers adding text).
+## Extract new strings into the catalog (for developers adding text); babel.cfg names the keywords.
 babel-extract: $(VENV)/.runtime
-	$(BIN)/pybabel -q extract -F babel.cfg -k _l -k lazy_gettext -o translations/messages.pot --ignore-dirs=".venv tests bench migrations" .
+	$(BIN)/pybabel -q extract -F babel.cfg -o translations/messages.pot --ignore-dirs=".venv tests bench migrations" .
 	$(BIN)/pybabel -q update -i translations/messages.pot -d translations --no-fuzzy-matching
 
 serve-prepare: $(VENV)/.runtime translations

@@ -8,6 +8,7 @@ from typing import Any
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_pgettext
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import (
@@ -131,7 +132,7 @@ class UnitForm(Form):
     key = HiddenField(validators=[DataRequired(), Regexp(r"^[a-z0-9-]{1,40}$")])
     kind = HiddenField(validators=[DataRequired(), Length(max=20)])
     parent = HiddenField(validators=[Optional(), Length(max=40)])
-    number = StringField(_l("Number"), validators=[Optional(), Length(max=40)])
+    number = StringField(lazy_pgettext("draft unit", "Number"), validators=[Optional(), Length(max=40)])
     title = StringField(_l("Heading"), validators=[Optional(), Length(max=300)])
     text = TextAreaField(_l("Text"), validators=[Optional(), Length(max=50000)])
     delete = BooleanField(_l("Delete this unit"))

@@ -8,10 +8,24 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from flask_babel import lazy_gettext as _l
 from markupsafe import Markup, escape
 
 from core.screening import find_links, find_personal_data
-from core.words import current_matcher
+from core.words import category_label, current_matcher
+
+# What a mark's tooltip calls it: the moderator reads these, never the screening's codes.
+_KIND_LABELS = {
+    "id_number": _l("ID card number"),
+    "bank_card": _l("Bank card number"),
+    "email": _l("E-mail address"),
+    "mobile": _l("Mobile phone number"),
+    "landline": _l("Landline number"),
+    "address": _l("Address"),
+    "url": _l("Link"),
+    "qq": _l("QQ number"),
+    "wechat": _l("WeChat account"),
+}
 
 
 @dataclass(frozen=True)
@@ -40,15 +54,20 @@ def marks(text: str) -> list[Mark]:
     return kept
 
 
+def _title(codes: str) -> str:
+    """The tooltip of a mark: what it found (the word list's name, the kind of personal data or link)."""
+    labels = (str(_KIND_LABELS[code]) if code in _KIND_LABELS else category_label(code) for code in codes.split())
+    return " / ".join(labels)
+
+
 def highlight(text: str) -> Markup:
     """`text` as HTML with <mark> around what the screening found; line breaks kept as <br>."""
     parts: list[str] = []
     position = 0
     for mark in marks(text):
         parts.append(str(escape(text[position : mark.start])))
-        parts.append(
-            f'<mark class="{mark.css_class}" title="{escape(mark.title)}">{escape(text[mark.start : mark.end])}</mark>'
-        )
+        title, marked = escape(_title(mark.title)), escape(text[mark.start : mark.end])
+        parts.append(f'<mark class="{mark.css_class}" title="{title}">{marked}</mark>')
         position = mark.end
     parts.append(str(escape(text[position:])))
     return Markup("".join(parts).replace("\n", "<br>"))  # noqa: S704 - every piece of text was escaped above

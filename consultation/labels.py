@@ -19,6 +19,7 @@ from consultation.models import (
 )
 from consultation.review_models import Outcome
 from core.i18n import is_english
+from core.words import category_label
 
 STATUS_LABELS = {
     ConsultationStatus.DRAFT: _l("Draft"),
@@ -112,7 +113,7 @@ _FLAGS = {
 def flag_label(flag: str) -> str:
     """The moderator's name for a screening flag; sensitive:<category> names the word list."""
     if flag.startswith("sensitive:"):
-        return _("Sensitive words: %(category)s", category=flag.partition(":")[2])
+        return _("Sensitive words: %(category)s", category=category_label(flag.partition(":")[2]))
     message = _FLAGS.get(flag)
     return str(message) if message is not None else flag
 

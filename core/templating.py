@@ -10,6 +10,7 @@ from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup
 
 from core import page_cache
+from core.forms import ROLE_LABELS
 from core.i18n import is_english
 from core.models import Role
 from core.permissions import can_any
@@ -68,6 +69,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.add_extension("jinja2.ext.do")
     # Globals, not context: macros imported without context use them for their CSRF field.
     app.jinja_env.globals["csrf_field"] = csrf_field
+    app.jinja_env.globals["role_labels"] = ROLE_LABELS  # a role by its name, never its code
     app.jinja_env.globals.update(rendering_with_holes=page_cache.rendering_with_holes, page_hole=page_cache.hole)
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True

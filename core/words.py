@@ -16,6 +16,7 @@ from collections.abc import Iterable
 from datetime import datetime
 
 from flask import current_app
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import ForeignKey, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -26,6 +27,15 @@ from core.models import User
 from core.screening import DEFAULT_WORD_LIST, SensitiveWordMatcher, default_matcher, load_word_list, normalize_text
 
 CATEGORY_PATTERN = re.compile(r"^[a-z][a-z0-9_]{1,39}$")
+# What the shipped lists (and the example in the admin form) are called on screen; a category an administrator
+# adds is shown by its code.
+CATEGORY_LABELS = {
+    "gambling": _l("Gambling"),
+    "advertising": _l("Advertising"),
+    "illegal": _l("Illegal trade"),
+    "abuse": _l("Abuse"),
+    "fraud": _l("Fraud"),
+}
 MAX_WORD_LENGTH = 100
 _VERSION_ROW_ID = 1
 
@@ -51,6 +61,12 @@ class SensitiveWordListVersion(db.Model):
     # Random per change, so a process never mistakes a rebuilt database's version 2 for the one it cached.
     stamp: Mapped[str] = mapped_column(String(32), default=lambda: secrets.token_hex(16))
     changed_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+def category_label(category: str) -> str:
+    """A word list's name for people: its label when it is a shipped category, else its code."""
+    label = CATEGORY_LABELS.get(category)
+    return str(label) if label is not None else category
 
 
 class WordListError(ValueError):

@@ -37,7 +37,6 @@ class AddWordsForm(FlaskForm):
     category = StringField(
         _l("Category"),
         validators=[DataRequired(), Length(max=40)],
-        description=_l("A short code in lower-case letters, e.g. gambling, advertising, fraud."),
         render_kw={"list": "categories", "autocapitalize": "none"},
     )
     words = TextAreaField(
@@ -62,7 +61,9 @@ def index() -> Any:
             return redirect(url_for(".index", _anchor=f"category-{words.check_category(form.category.data)}"))
     grouped = words.words_by_category()
     db.session.commit()  # the first visit copies the shipped list into the table
-    return render_template("admin/words.html", form=form, grouped=grouped, confirm=ConfirmForm())
+    return render_template(
+        "admin/words.html", form=form, grouped=grouped, confirm=ConfirmForm(), category_label=words.category_label
+    )
 
 
 @bp.route("/remove", methods=["POST"])

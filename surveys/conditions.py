@@ -38,11 +38,14 @@ Value = str | int | float | bool
 
 
 class ConditionSyntaxError(ValueError):
-    """A condition the parser refuses; `message` is a short English sentence for gettext."""
+    """A condition the parser refuses. `msgid` is an English sentence for gettext whose %(name)s placeholders
+    `params` fill; `message` is that sentence filled in, in English."""
 
-    def __init__(self, message: str, position: int) -> None:
-        super().__init__(message, position)
-        self.message = message
+    def __init__(self, msgid: str, position: int, **params: str | int) -> None:
+        super().__init__(msgid, position)
+        self.msgid = msgid
+        self.params = params
+        self.message = msgid % params if params else msgid
         self.position = position  # 0-based character offset in the source
 
     def __str__(self) -> str:
@@ -116,9 +119,13 @@ def _tokenize(source: str) -> list[_Token]:
             if char in "'\"":
                 raise ConditionSyntaxError("This quoted text is never closed.", pos)
             if char in _FULL_WIDTH:
-                message = f"Full-width character '{char}' is not allowed; use '{_FULL_WIDTH[char]}'."
-                raise ConditionSyntaxError(message, pos)
-            raise ConditionSyntaxError(f"Unexpected character '{char}'.", pos)
+                raise ConditionSyntaxError(
+                    "Full-width character '%(char)s' is not allowed; use '%(ascii)s'.",
+                    pos,
+                    char=char,
+                    ascii=_FULL_WIDTH[char],
+                )
+            raise ConditionSyntaxError("Unexpected character '%(char)s'.", pos, char=char)
         kind = match.lastgroup or ""
         if kind != "space":
             tokens.append(_Token(kind, match.group(), pos))
@@ -158,21 +165,23 @@ class _Parser:
         if self.token.kind == "end":
             raise ConditionSyntaxError("This '(' is never closed.", opening.pos)
         if not self._at(")"):
-            raise ConditionSyntaxError(f"Expected ')' but found '{self.token.text}'.", self.token.pos)
+            raise ConditionSyntaxError("Expected ')' but found '%(found)s'.", self.token.pos, found=self.token.text)
         self._advance()
         self.depth -= 1
 
     def _nest(self, token: _Token) -> None:
         self.depth += 1
         if self.depth > MAX_NESTING:
-            raise ConditionSyntaxError(f"Too deeply nested (more than {MAX_NESTING} levels).", token.pos)
+            raise ConditionSyntaxError("Too deeply nested (more than %(n)d levels).", token.pos, n=MAX_NESTING)
 
     def parse(self) -> Node:
         if self.token.kind == "end":
             raise ConditionSyntaxError("The condition is empty.", 0)
         node = self._logical("or")
         if self.token.kind != "end":
-            raise ConditionSyntaxError(f"Unexpected '{self.token.text}' after a complete condition.", self.token.pos)
+            raise ConditionSyntaxError(
+                "Unexpected '%(found)s' after a complete condition.", self.token.pos, found=self.token.text
+            )
         return node
 
     def _logical(self, op: str) -> Node:
@@ -199,8 +208,9 @@ class _Parser:
         node = Op(op, (left, self._operand()))
         if self._at(*COMPARISONS):
             raise ConditionSyntaxError(
-                f"Comparisons cannot be chained; join them with 'and' before '{self.token.text}'.",
+                "Comparisons cannot be chained; join them with 'and' before '%(found)s'.",
                 self.token.pos,
+                found=self.token.text,
             )
         return node
 
@@ -223,7 +233,7 @@ class _Parser:
             self._advance()
             number = float(token.text) if any(c in token.text for c in ".eE") else int(token.text)
             if not math.isfinite(number):  # 1e999: JSON, and so the browser, could not carry it
-                raise ConditionSyntaxError(f"The number '{token.text}' is too large.", token.pos)
+                raise ConditionSyntaxError("The number '%(number)s' is too large.", token.pos, number=token.text)
             return Lit(number)
         if token.kind == "str":
             self._advance()
@@ -240,8 +250,9 @@ class _Parser:
             node = self._logical("or")
             self._close(token)
             return node
-        found = f"found '{token.text}'" if token.kind != "end" else "the condition ended"
-        raise ConditionSyntaxError(f"Expected a value but {found}.", token.pos)
+        if token.kind == "end":
+            raise ConditionSyntaxError("Expected a value but the condition ended.", token.pos)
+        raise ConditionSyntaxError("Expected a value but found '%(found)s'.", token.pos, found=token.text)
 
     def _ref(self, token: _Token) -> Ref:
         if not token.text.endswith("}"):
@@ -251,17 +262,17 @@ class _Parser:
             raise ConditionSyntaxError("Empty question reference '${}'.", token.pos)
         match = _REF_BODY.fullmatch(body)
         if match is None:
-            raise ConditionSyntaxError(f"Invalid question code '{body}'.", token.pos)
+            raise ConditionSyntaxError("Invalid question code '%(code)s'.", token.pos, code=body)
         code, row = match.groups()
         if self.known_codes is not None and code not in self.known_codes:
-            raise ConditionSyntaxError(f"Unknown question '{code}'.", token.pos)
+            raise ConditionSyntaxError("Unknown question '%(code)s'.", token.pos, code=code)
         return Ref(code, row)
 
     def _call(self, name: _Token) -> Call:
         if name.text not in FUNCTION_ARITY:
-            raise ConditionSyntaxError(f"Unknown function '{name.text}'.", name.pos)
+            raise ConditionSyntaxError("Unknown function '%(name)s'.", name.pos, name=name.text)
         if not self._at("("):
-            raise ConditionSyntaxError(f"Write '(' after the function name '{name.text}'.", self.token.pos)
+            raise ConditionSyntaxError("Write '(' after the function name '%(name)s'.", self.token.pos, name=name.text)
         opening = self._advance()
         self._nest(name)
         args: list[Node] = []
@@ -276,8 +287,13 @@ class _Parser:
         self._close(opening)
         arity = FUNCTION_ARITY[name.text]
         if len(args) != arity:
-            message = f"Function '{name.text}' takes {arity} argument(s), not {len(args)}."
-            raise ConditionSyntaxError(message, name.pos)
+            raise ConditionSyntaxError(
+                "Function '%(name)s' takes %(arity)d argument(s), not %(count)d.",
+                name.pos,
+                name=name.text,
+                arity=arity,
+                count=len(args),
+            )
         if name.text == "regex":
             _check_pattern(args[1], arg_tokens[1].pos)
         return Call(name.text, tuple(args))
@@ -291,16 +307,19 @@ def _check_pattern(node: Node, pos: int) -> None:
         raise ConditionSyntaxError("The pattern of regex() must be quoted text.", pos)
     pattern = node.value
     if len(pattern) > MAX_PATTERN_LENGTH:
-        raise ConditionSyntaxError(f"The pattern is longer than {MAX_PATTERN_LENGTH} characters.", pos)
+        raise ConditionSyntaxError("The pattern is longer than %(n)d characters.", pos, n=MAX_PATTERN_LENGTH)
     try:
         _compiled(pattern)
     except re2.error as error:
         detail = error.args[0].decode() if error.args and isinstance(error.args[0], bytes) else str(error)
-        raise ConditionSyntaxError(f"Invalid pattern: {detail}.", pos) from None
+        raise ConditionSyntaxError("Invalid pattern: %(detail)s.", pos, detail=detail) from None
     nested_at = _nested_repetition_at(pattern)
     if nested_at is not None:
-        message = f"The pattern repeats a group that itself repeats ('{pattern[: nested_at + 1]}'); simplify it."
-        raise ConditionSyntaxError(message, pos)
+        raise ConditionSyntaxError(
+            "The pattern repeats a group that itself repeats ('%(part)s'); simplify it.",
+            pos,
+            part=pattern[: nested_at + 1],
+        )
 
 
 @functools.lru_cache(maxsize=512)
@@ -351,7 +370,7 @@ def _nested_repetition_at(pattern: str) -> int | None:
 def parse(source: str, known_codes: Collection[str] | None = None) -> Node:
     """Parse a condition; `known_codes`, when given, are the question codes it may refer to."""
     if len(source) > MAX_SOURCE_LENGTH:
-        raise ConditionSyntaxError(f"The condition is longer than {MAX_SOURCE_LENGTH} characters.", 0)
+        raise ConditionSyntaxError("The condition is longer than %(n)d characters.", 0, n=MAX_SOURCE_LENGTH)
     return _Parser(source, known_codes).parse()
 
 
@@ -503,7 +522,7 @@ def from_json(data: Any) -> Node:
     try:
         reparsed = parse(to_source(node))
     except ValueError as error:
-        raise ConditionSyntaxError(f"Invalid condition tree: {error}", 0) from None
+        raise ConditionSyntaxError("Invalid condition tree: %(error)s", 0, error=str(error)) from None
     if reparsed != node:  # e.g. a comparison with one argument, or an unflattened `and`
         raise ConditionSyntaxError("Invalid condition tree.", 0)
     return node

@@ -25,6 +25,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from flask_babel import gettext as _
+from flask_babel import pgettext
 from sqlalchemy import Text, cast, exists, or_
 
 from core.exports import LOCAL_TZ, NeutralisedRows, Sheet, local_time, neutralise_cell
@@ -323,7 +324,7 @@ def codebook_sheet(survey: Survey) -> Sheet:
     header = [
         _("Code"),
         _("Question"),
-        _("Type"),
+        pgettext("survey question", "Type"),
         _("Options (code=label)"),
         _("Shown only if"),
         _("Validation"),

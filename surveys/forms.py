@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_pgettext
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
@@ -32,8 +33,8 @@ QUESTION_TYPE_LABELS = {
     QuestionType.DROPDOWN: _l("Dropdown"),
     QuestionType.SHORT_TEXT: _l("Short text"),
     QuestionType.LONG_TEXT: _l("Long text"),
-    QuestionType.NUMBER: _l("Number"),
-    QuestionType.DATE: _l("Date"),
+    QuestionType.NUMBER: lazy_pgettext("question type", "Number"),
+    QuestionType.DATE: lazy_pgettext("question type", "Date"),
     QuestionType.SCALE: _l("Rating scale"),
     QuestionType.NPS: _l("Net promoter score (0–10)"),
     QuestionType.MATRIX: _l("Matrix (one answer per row)"),
@@ -125,7 +126,8 @@ SETTING_FIELDS = ("min_selections", "max_selections", "min_value", "max_value", 
 class QuestionForm(FlaskForm):
     page_id = SelectField(_l("Page"), coerce=int)
     type = SelectField(
-        _l("Type"), choices=[SelectChoice(kind.value, label) for kind, label in QUESTION_TYPE_LABELS.items()]
+        lazy_pgettext("survey question", "Type"),
+        choices=[SelectChoice(kind.value, label) for kind, label in QUESTION_TYPE_LABELS.items()],
     )
     code = StringField(
         _l("Code"),

@@ -20,6 +20,7 @@ from core.models import Role
 from core.permissions import can, guard_blueprint
 from core.screening import mask_personal_data, screen
 from core.textstats import top_terms
+from core.words import category_label
 from surveys import result_data
 from surveys.models import Answer, Question, ReviewStatus, Survey
 from surveys.result_data import TEXT_TYPES
@@ -67,14 +68,14 @@ def filtered(survey: Survey) -> tuple[result_data.Snapshot, Filters, np.ndarray]
     return snapshot, filters, filters.mask(snapshot)
 
 
-def _filter_choices(survey: Survey) -> list[tuple[str, str]]:
-    """(value, label) of every option a respondent can be filtered by."""
+def _filter_choices(survey: Survey) -> list[tuple[str, list[tuple[str, str]]]]:
+    """Per question (its text, not its code: people read it), (value, label) of each option to filter by."""
     choices = []
     for question in survey.questions:
         if question.type in FILTER_TYPES:
             codes = result_data.column_codes(question)
-            for code, label in zip(codes, option_labels(question, codes), strict=True):
-                choices.append((f"{question.code}:{code}", f"{question.code} · {label}"))
+            options = zip(codes, option_labels(question, codes), strict=True)
+            choices.append((question.text, [(f"{question.code}:{code}", label) for code, label in options]))
     return choices
 
 
@@ -140,7 +141,7 @@ def _texts(question: Question, response_ids: list[int]) -> dict[int, str]:
 def _flag_label(flag: str) -> str:
     labels = {"personal_data": _("Personal data"), "link": _("Link"), "contact": _("Contact account")}
     if flag.startswith("sensitive:"):
-        return _("Sensitive words: %(category)s", category=flag.removeprefix("sensitive:"))
+        return _("Sensitive words: %(category)s", category=category_label(flag.removeprefix("sensitive:")))
     return labels.get(flag, flag)
 
 

@@ -7,6 +7,7 @@ from datetime import datetime
 
 from flask import Flask, url_for
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_pgettext
 
 from core.db import utcnow
 from core.extensions import db
@@ -15,7 +16,7 @@ from core.search import MAX_CANDIDATES, Document, Field, Provider, any_contains,
 from surveys.models import Phase, ReviewStatus, Survey
 
 _BADGES = {
-    Phase.OPEN: (_l("Open"), "open"),
+    Phase.OPEN: (lazy_pgettext("survey phase", "Open"), "open"),
     Phase.SCHEDULED: (_l("Upcoming"), ""),
     Phase.CLOSED: (_l("Closed"), "closed"),
 }

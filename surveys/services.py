@@ -38,7 +38,7 @@ class ConditionError(BuilderError):
     """A show-if or validation expression that does not parse; `position` is where the parser stopped."""
 
     def __init__(self, field: str, source: str, error: conditions.ConditionSyntaxError) -> None:
-        super().__init__(_(error.message), field)  # the parser's messages are English msgids
+        super().__init__(_(error.msgid, **error.params), field)  # the parser's messages are English msgids
         self.source = source
         self.position = error.position
 

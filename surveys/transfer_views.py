@@ -13,6 +13,7 @@ from typing import Any
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
@@ -98,8 +99,8 @@ def export_xlsform(survey_id: int) -> Any:
 
 
 class ImportForm(FlaskForm):
-    department_id = SelectField(_("Department"), coerce=int)
-    workbook = FileField(_("XLSForm workbook (.xlsx)"), validators=[FileRequired(), FileAllowed(["xlsx"])])
+    department_id = SelectField(_l("Department"), coerce=int)
+    workbook = FileField(_l("XLSForm workbook (.xlsx)"), validators=[FileRequired(), FileAllowed(["xlsx"])])
 
 
 @bp.route("/import-xlsform", methods=["GET", "POST"])

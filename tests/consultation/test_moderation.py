@@ -49,8 +49,8 @@ def test_the_queue_marks_words_and_personal_data_and_filters_by_flag(client, aut
     db.session.commit()
     auth.login_as(Role.MODERATOR)
     page = client.get("/manage/moderation/").text
-    assert '<mark class="hl-word" title="gambling">365体育投注-平台</mark>' in page
-    assert '<mark class="hl-pii" title="mobile">13904135566</mark>' in page
+    assert '<mark class="hl-word" title="赌博">365体育投注-平台</mark>' in page  # the list's name, not its code
+    assert '<mark class="hl-pii" title="手机号码">13904135566</mark>' in page
     gambling = client.get("/manage/moderation/?flag=sensitive:gambling").text
     assert "官网，注册就送" in gambling and "充电桩" not in gambling
     clean = client.get("/manage/moderation/?flag=clean").text

@@ -56,7 +56,7 @@ def test_the_notice_shows_each_unit_with_an_anchor_a_comment_link_and_its_count(
         assert f"/consultations/{consultation.id}/comment?unit={key}" in page
     article_three = page.split('id="unit-a3"')[1].split("</section>")[0]
     assert "2 comments" in article_three
-    assert "1 comments on the whole draft" in page
+    assert "1 comment on the whole draft" in page  # one comment, said in the singular
     assert "上级要求限期出台" in page
     assert "024-56620078" in page  # the office phone residents may call
 
