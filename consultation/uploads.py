@@ -1,9 +1,18 @@
-"""Files residents and staff upload: type checked by content, stored outside the web root under random names."""
+"""Files residents and staff upload: type checked by content, stored outside the web root under random names.
+
+The first bytes only say what a file claims to be: "%PDF" followed by HTML is no PDF. So a file is kept only when
+it opens as the type its first bytes claim (a PDF parses, a Word file is a valid package, an image decodes), and it
+is always served as a download with nosniff (see the views), never shown inline.
+"""
 
 from __future__ import annotations
 
+import io
 import os
 import secrets
+import warnings
+import zipfile
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path, PurePath
 
@@ -58,6 +67,79 @@ def detect_type(data: bytes) -> str | None:
     return None
 
 
+# A larger picture would take a worker seconds and hundreds of MB to decode; no scan or photo needs more.
+MAX_IMAGE_PIXELS = 50_000_000
+# [Content_Types].xml of a real Word file is a few kB; read no more than this of what a zip says it holds.
+_MAX_CONTENT_TYPES_BYTES = 1024 * 1024
+_WORD_MAIN_PART = b"application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"
+
+
+# Each check below opens untrusted bytes with a parser that raises many kinds of exception for a broken file (and
+# may recurse deeply on a crafted one): any exception means the file is not what it claims to be.
+
+
+def _opens_as_pdf(data: bytes) -> bool:
+    from pypdf import PdfReader  # here: only an attachment upload needs it
+
+    try:
+        return len(PdfReader(io.BytesIO(data), strict=False).pages) > 0
+    except Exception:  # any exception: see above
+        return False
+
+
+def _opens_as_docx(data: bytes) -> bool:
+    """A zip package whose content types declare a Word document and that holds it; nothing is decompressed but
+    the small content-types part, so a zip bomb costs nothing."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as package:
+            types = package.getinfo("[Content_Types].xml")
+            if types.file_size > _MAX_CONTENT_TYPES_BYTES:
+                return False
+            declared = package.read(types)
+            return _WORD_MAIN_PART in declared and "word/document.xml" in package.namelist()
+    except Exception:  # any exception: see above
+        return False
+
+
+def _opens_as_doc(data: bytes) -> bool:
+    """An OLE compound file that holds the WordDocument stream of a Word 97-2003 file."""
+    import olefile  # here: only an attachment upload needs it
+
+    try:
+        with olefile.OleFileIO(io.BytesIO(data)) as ole:
+            return bool(ole.exists("WordDocument"))
+    except Exception:  # any exception: see above
+        return False
+
+
+def _decodes_as_image(expected_format: str) -> Callable[[bytes], bool]:
+    def decodes(data: bytes) -> bool:
+        from PIL import Image  # here: only an attachment upload (and the captcha) needs it
+
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("error", Image.DecompressionBombWarning)
+                with Image.open(io.BytesIO(data)) as image:
+                    width, height = image.size
+                    if image.format != expected_format or width * height > MAX_IMAGE_PIXELS:
+                        return False
+                    image.load()  # decodes every pixel: a header followed by anything else fails here
+            return True
+        except Exception:  # any exception: see above
+            return False
+
+    return decodes
+
+
+_OPENS_AS: dict[str, Callable[[bytes], bool]] = {
+    "pdf": _opens_as_pdf,
+    "docx": _opens_as_docx,
+    "doc": _opens_as_doc,
+    "jpg": _decodes_as_image("JPEG"),
+    "png": _decodes_as_image("PNG"),
+}
+
+
 def safe_display_name(filename: str, extension: str) -> str:
     """The name shown and offered on download: the original stem, the detected extension, no path."""
     stem = PurePath(filename.replace("\\", "/")).stem.strip()[:150] or "attachment"
@@ -73,6 +155,8 @@ def store(data: bytes, filename: str) -> StoredFile:
     extension = detect_type(data)
     if extension is None:
         raise UploadError("type_not_allowed")
+    if not _OPENS_AS[extension](data):
+        raise UploadError("damaged")
     stored_name = f"{secrets.token_hex(16)}.{extension}"
     path = upload_folder() / stored_name
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
@@ -97,6 +181,8 @@ def refusal_message(code: str) -> str:
         return _("The file is larger than %(n)d MB.", n=limit_mib)
     if code == "empty":
         return _("The file is empty.")
+    if code == "damaged":
+        return _("The file cannot be opened: it is damaged, or it is not the PDF, Word or image file it looks like.")
     return _("Only PDF, Word (.doc, .docx), JPEG and PNG files are accepted.")
 
 
