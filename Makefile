@@ -5,6 +5,8 @@ VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
 export FLASK_APP := app
+# Absolute links (feeds, API, e-mails, exports) name the address `make run` serves; docs/deploy.md sets the real one.
+export FLASK_SITE_URL ?= http://127.0.0.1:$(PORT)/
 
 .PHONY: run test lint translations babel-extract serve-prepare clean
 

@@ -34,8 +34,6 @@ DEFAULTS = {
     # `flask consultation archive` retires consultations whose feedback has been public this long (they stay
     # reachable by link, listed among the closed ones, marked as archived).
     "CONSULTATION_ARCHIVE_AFTER_DAYS": 365,
-    # The site's public address, printed in summaries made outside a web request (`flask consultation export`).
-    "CONSULTATION_SITE_URL": "http://localhost/",
 }
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from flask import Response, abort, url_for
+from flask import Response, abort
 
 from consultation import commenting, feedback, labels, periods, services
 from consultation.api_spec import PATHS, SCHEMAS
@@ -29,6 +29,7 @@ from core.api import (
 )
 from core.db import utcnow
 from core.extensions import db
+from core.links import site_url
 
 bp = api_blueprint("consultation_api", __name__, paths=PATHS, schemas=SCHEMAS)
 PHASES = ("open", "upcoming", "closed")
@@ -72,11 +73,9 @@ def _summary(consultation: Consultation, now: datetime, feedback_published: bool
         "start_at": timestamp(consultation.start_at),
         "end_at": timestamp(consultation.end_at),
         "days_left": consultation.days_left(now) if phase == "open" else None,
-        "url": url_for("consultation.detail", consultation_id=consultation.id, _external=True),
+        "url": site_url("consultation.detail", consultation_id=consultation.id),
         "feedback_url": (
-            url_for("consultation.feedback", consultation_id=consultation.id, _external=True)
-            if feedback_published
-            else None
+            site_url("consultation.feedback", consultation_id=consultation.id) if feedback_published else None
         ),
     }
 
@@ -138,9 +137,7 @@ def _consultation_detail(consultation_id: int) -> dict[str, Any]:
                 "filename": item.filename,
                 "content_type": item.content_type,
                 "size": item.size,
-                "url": url_for(
-                    "consultation.attachment", consultation_id=consultation.id, attachment_id=item.id, _external=True
-                ),
+                "url": site_url("consultation.attachment", consultation_id=consultation.id, attachment_id=item.id),
             }
             for item in consultation.attachments
         ],
@@ -152,7 +149,7 @@ def _consultation_detail(consultation_id: int) -> dict[str, Any]:
                 for key, count in sorted(counts.by_unit.items(), key=lambda item: (item[0] is not None, item[0] or ""))
             ],
         },
-        "units_url": url_for(".units", consultation_id=consultation.id, _external=True),
+        "units_url": site_url("consultation_api.units", consultation_id=consultation.id),
     }
 
 

@@ -94,7 +94,7 @@ def export(consultation_id: int, fmt: str, internal: bool, bom: bool, output: Pa
     if consultation is None:
         raise click.ClickException(f"no consultation {consultation_id}")
     version = DocumentVersion.INTERNAL if internal else DocumentVersion.PUBLIC
-    site = current_app.config["CONSULTATION_SITE_URL"]
+    site = current_app.config["SITE_URL"]
     # Documents print the public address of the notice and of /verify: build them for the configured site.
     with current_app.test_request_context(base_url=site), output.open("wb") as handle:
         document = export_to_file(consultation, DocumentFormat(fmt), version, handle, bom=bom)

@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from flask import current_app, url_for
+from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import Row, Select, func, or_
 
@@ -34,6 +34,7 @@ from core import audit
 from core.db import utcnow
 from core.extensions import db
 from core.holidays import load_workday_calendar
+from core.links import site_url
 from core.mail import send_mail
 from core.models import User
 from core.screening import mask_personal_data
@@ -294,7 +295,7 @@ def publish(consultation: Consultation, main_changes: str, editor: User, now: da
 
 def notify_commenters(consultation: Consultation, comments: Iterable[Comment]) -> int:
     """E-mail each commenter who opted in: the outcome of their comment and the link to the feedback."""
-    link = url_for("consultation.feedback", consultation_id=consultation.id, _external=True)
+    link = site_url("consultation.feedback", consultation_id=consultation.id)
     sent = 0
     for comment in comments:
         if comment.adoption is not None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, url_for
+from flask import Blueprint, Response
 from flask_babel import gettext as _
 
 from consultation import feedback, labels
@@ -11,6 +11,7 @@ from core.db import utcnow
 from core.extensions import db
 from core.feeds import FEED_LENGTH, FeedEntry, atom_feed, cached_feed, excerpt, site_name
 from core.i18n import current_language, local_datetime
+from core.links import site_url
 
 bp = Blueprint("consultation_feeds", __name__, url_prefix="/consultations")
 
@@ -36,7 +37,7 @@ def _consultations_feed(page_url: str, feed_url: str) -> str:
     entries = [
         FeedEntry(
             title=consultation.title,
-            link=url_for("consultation.detail", consultation_id=consultation.id, _external=True),
+            link=site_url("consultation.detail", consultation_id=consultation.id),
             updated=consultation.start_at,
             author=_department(consultation),
             summary=_(
@@ -68,7 +69,7 @@ def _feedback_feed(page_url: str, feed_url: str) -> str:
     entries = [
         FeedEntry(
             title=_("Feedback: %(title)s", title=consultation.title),
-            link=url_for("consultation.feedback", consultation_id=consultation.id, _external=True),
+            link=site_url("consultation.feedback", consultation_id=consultation.id),
             updated=record.published_at,
             author=_department(consultation),
             summary=excerpt(_("Main changes: %(changes)s", changes=record.main_changes)),

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from flask import current_app, has_request_context, render_template, request, url_for
+from flask import current_app, render_template, url_for
 from flask_babel import force_locale
 from markupsafe import Markup
 
@@ -23,6 +23,7 @@ from consultation.review_models import NoticeArchive
 from core.db import utcnow
 from core.exports import local_time
 from core.extensions import db
+from core.links import site_url
 from core.models import User
 
 ARCHIVE_LAYOUT = "consultation/notice_archive_base.html"
@@ -53,11 +54,11 @@ def render_notice(consultation: Consultation, now: datetime, *, stored: bool) ->
     approval that is about to be committed.
     """
 
-    # Outside a request (the CLI, a job) the configured public address stands in for the request's.
-    base_url = request.url_root if has_request_context() else current_app.config["CONSULTATION_SITE_URL"]
+    # The configured public address, never the request's: a forged Host would otherwise be kept in the record.
+    base_url = current_app.config["SITE_URL"]
+    url = site_url("consultation.detail", consultation_id=consultation.id)
     with current_app.test_request_context(base_url=base_url):
         path = url_for("consultation.detail", consultation_id=consultation.id)
-        url = url_for("consultation.detail", consultation_id=consultation.id, _external=True)
     with (
         current_app.test_request_context(path, base_url=base_url),
         force_locale(current_app.config["BABEL_DEFAULT_LOCALE"]),

@@ -52,8 +52,14 @@ class DefaultConfig:
     # visitors who are not signed in; its counters lag by at most this long. 0 renders every request afresh.
     PUBLIC_PAGE_CACHE_SECONDS = 5
 
-    # Number of reverse proxies in front of gunicorn whose X-Forwarded-* headers are trusted (nginx: 1).
+    # The site's public address. Every absolute link (feeds, the API, e-mails, exports, QR codes, the CLI) is built
+    # from it, never from the request, whose Host and X-Forwarded-Host a client can forge. Set it on every install
+    # (docs/deploy.md); `make run` sets it to the local address it serves.
+    SITE_URL = "http://localhost:8000/"
+    # Number of reverse proxies in front of gunicorn whose X-Forwarded-For and -Proto headers are trusted (nginx: 1).
     TRUSTED_PROXY_COUNT = 0
+    # Also trust X-Forwarded-Host from them: only if the proxy sets it itself (the documented nginx clears it).
+    TRUSTED_PROXY_FORWARDS_HOST = False
     # Strict-Transport-Security max-age sent on HTTPS responses.
     HSTS_MAX_AGE = 31536000
 

@@ -11,11 +11,12 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from flask import Response, current_app, request, url_for
+from flask import Response, current_app, request
 
 from core import page_cache
 from core.db import utcnow
 from core.i18n import current_language, is_english
+from core.links import site_url
 
 ATOM_TYPE = "application/atom+xml"
 FEED_LENGTH = 50  # entries per feed: what a feed reader shows, not an archive
@@ -76,7 +77,6 @@ def cached_feed(key: str, page_endpoint: str, build: Callable[[str, str], str]) 
     """The feed `build(page_url, feed_url)` writes, from the public page cache, as an Atom response."""
 
     def render() -> str:
-        page_url = url_for(page_endpoint, _external=True)
-        return build(page_url, url_for(str(request.endpoint), _external=True))
+        return build(site_url(page_endpoint), site_url(str(request.endpoint)))
 
     return Response(page_cache.cached_page(key, render), content_type=f"{ATOM_TYPE}; charset=utf-8")

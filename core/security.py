@@ -52,5 +52,8 @@ def init_app(app: Flask) -> None:
     app.session_interface = SessionCookieInterface()
     proxies = int(app.config["TRUSTED_PROXY_COUNT"])
     if proxies:
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)  # type: ignore[method-assign]
+        # X-Forwarded-Host is left alone unless configured: a proxy that passes a client's header on would let
+        # the client choose the host the site believes it has.
+        hosts = proxies if app.config["TRUSTED_PROXY_FORWARDS_HOST"] else 0
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=hosts)  # type: ignore[method-assign]
     app.after_request(_add_security_headers)

@@ -12,6 +12,7 @@ from markupsafe import Markup
 from core import page_cache
 from core.forms import ROLE_LABELS
 from core.i18n import is_english
+from core.links import site_url
 from core.models import Role
 from core.permissions import can_any
 from core.portal import StaffLink, register_staff_link, staff_links
@@ -70,6 +71,7 @@ def init_app(app: Flask) -> None:
     # Globals, not context: macros imported without context use them for their CSRF field.
     app.jinja_env.globals["csrf_field"] = csrf_field
     app.jinja_env.globals["role_labels"] = ROLE_LABELS  # a role by its name, never its code
+    app.jinja_env.globals["site_url"] = site_url  # absolute links from SITE_URL, never from the request's Host
     app.jinja_env.globals.update(rendering_with_holes=page_cache.rendering_with_holes, page_hole=page_cache.hole)
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True

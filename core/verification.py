@@ -14,7 +14,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import IO, Any
 
-from flask import Blueprint, current_app, render_template, request, url_for
+from flask import Blueprint, current_app, render_template, request
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
@@ -26,6 +26,7 @@ from wtforms.validators import Length, Optional
 from core.db import enum_by_value, utcnow
 from core.documents import VerificationMark
 from core.extensions import db, limiter
+from core.links import site_url
 from core.models import User
 
 # No 0/O, 1/I/L or U: a code read aloud or copied by hand from paper survives. 30**8 ≈ 6.6e11 codes.
@@ -106,8 +107,8 @@ def reserve_code() -> str:
 
 
 def verification_mark(code: str) -> VerificationMark:
-    """What to print on a document issued under this code (needs a request or SERVER_NAME for the address)."""
-    return VerificationMark(display_code(code), url_for("verify.index", _external=True), SHA_NOTE)
+    """What to print on a document issued under this code, with the /verify address of the configured site."""
+    return VerificationMark(display_code(code), site_url("verify.index"), SHA_NOTE)
 
 
 # ---- register ----------------------------------------------------------------------------------------------------

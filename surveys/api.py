@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Response, abort, url_for
+from flask import Response, abort
 
 from core.api import (
     ERROR_RESPONSES,
@@ -31,6 +31,7 @@ from core.api import (
     timestamp,
 )
 from core.extensions import db
+from core.links import site_url
 from surveys import result_data, services
 from surveys.models import Phase, ReviewStatus, Survey
 from surveys.results import QuestionResult, survey_results
@@ -179,10 +180,8 @@ def _survey(survey: Survey) -> dict[str, Any]:
         "starts_at": timestamp(survey.starts_at),
         "ends_at": timestamp(survey.ends_at),
         "closed_early_at": timestamp(survey.closed_early_at),
-        "url": url_for("surveys.take", survey_id=survey.id, _external=True),
-        "results_url": (
-            url_for("survey_public_results.public_results", survey_id=survey.id, _external=True) if published else None
-        ),
+        "url": site_url("surveys.take", survey_id=survey.id),
+        "results_url": site_url("survey_public_results.public_results", survey_id=survey.id) if published else None,
     }
 
 

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, url_for
+from flask import Blueprint, Response
 from flask_babel import gettext as _
 
 from core.db import utcnow
 from core.extensions import db
 from core.feeds import FEED_LENGTH, FeedEntry, atom_feed, cached_feed, excerpt, site_name
 from core.i18n import current_language, local_datetime
+from core.links import site_url
 from surveys.models import Phase, ReviewStatus, Survey
 
 bp = Blueprint("survey_feeds", __name__, url_prefix="/surveys")
@@ -31,7 +32,7 @@ def _surveys_feed(page_url: str, feed_url: str) -> str:
     entries = [
         FeedEntry(
             title=survey.title,
-            link=url_for("surveys.take", survey_id=survey.id, _external=True),
+            link=site_url("surveys.take", survey_id=survey.id),
             updated=survey.starts_at,
             author=survey.department.display_name(current_language()),
             summary=excerpt(

@@ -11,6 +11,7 @@ from sqlalchemy.exc import IntegrityError
 
 from core import page_cache
 from core.extensions import db, limiter
+from core.links import site_url
 from core.qr import qr_png, qr_svg
 from surveys import responding, services
 from surveys.forms import FinalPageForm
@@ -32,7 +33,7 @@ def _public_survey(survey_id: int) -> Survey:
 
 
 def share_url(survey: Survey) -> str:
-    return url_for("survey_links.short", code=survey.short_code, _external=True)
+    return site_url("survey_links.short", code=survey.short_code)
 
 
 @bp.route("/")
@@ -157,7 +158,7 @@ def _render_page(survey: Survey, shown: ShowAgain, tokens: Tokens, draft: Resume
         seed=tokens.resume,
         final_form=shown.final_form,
         submission_key=submission_key,
-        share_image=url_for("surveys.qr", survey_id=survey.id, fmt="png", _external=True),
+        share_image=site_url("surveys.qr", survey_id=survey.id, fmt="png"),
     )
 
 

@@ -37,6 +37,7 @@ def test_config(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> 
         "CAPTCHA_ENABLED": False,
         "PUBLIC_PAGE_CACHE_SECONDS": 0,  # tests/test_page_cache.py switches it on
         "MAIL_SUPPRESS_SEND": True,
+        "SITE_URL": "http://localhost/",  # the test client's own address, so links can be followed
         "LOG_FORMAT": "text",
         "UPLOAD_FOLDER": str(tmp_path_factory.mktemp("uploads")),
     }
@@ -138,3 +139,24 @@ def _compiled_translations() -> None:
                 catalog = read_po(po_file)
             with mo_path.open("wb") as mo_file:
                 write_mo(mo_file, catalog)
+
+
+# The public address configured for `behind_proxy`, and what a client sends to make the site believe it is another
+# host (nginx passing its X-Forwarded-Host on, or a Host header nginx does not check).
+SITE_URL = "https://yijian.example.cn/"
+FORGED_HOST = "forged-host.example"
+FORGED_HEADERS = {"Host": FORGED_HOST, "X-Forwarded-Host": FORGED_HOST, "X-Forwarded-Proto": "https"}
+
+
+@pytest.fixture
+def behind_proxy(app: Flask, test_config: dict[str, Any]) -> Iterator[Flask]:
+    """The site behind one trusted proxy, as docs/deploy.md sets it up, with its public address in SITE_URL."""
+    proxied = make_app(test_config, TRUSTED_PROXY_COUNT=1, SITE_URL=SITE_URL)
+    yield proxied
+    with proxied.app_context():
+        db.engine.dispose()
+
+
+def forged(client: FlaskClient, method: str, url: str, **kwargs: Any) -> Any:
+    """A request claiming to be for FORGED_HOST, in the Host header and the proxy's X-Forwarded-Host."""
+    return client.open(url, method=method, headers=FORGED_HEADERS, base_url=f"http://{FORGED_HOST}", **kwargs)
