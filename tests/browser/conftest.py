@@ -56,9 +56,11 @@ def live_server(app: Flask, test_config: dict[str, Any]) -> Iterator[LiveServer]
     # Closing the server waits for its request threads, so every connection is back in the pool before disposal.
     server.daemon_threads = False
     server.block_on_close = True
+    url = f"http://127.0.0.1:{server.server_port}"
+    server_app.config["SITE_URL"] = f"{url}/"  # as `make run` sets it: absolute links name this server
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
-    yield LiveServer(url=f"http://127.0.0.1:{server.server_port}", app=server_app)
+    yield LiveServer(url=url, app=server_app)
     server.shutdown()
     server.server_close()
     thread.join(timeout=5)
