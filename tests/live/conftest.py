@@ -88,6 +88,7 @@ def _server_env(database_url: str, instance: Path, port: int) -> dict[str, str]:
         "FLASK_MAIL_SUPPRESS_SEND": "true",
         # Seven sign-ins within a minute (the crawl's and the download tests') from one address.
         "FLASK_LOGIN_RATE_LIMIT": "30 per minute",
+        "FLASK_SITE_URL": f"http://127.0.0.1:{port}/",  # as `make run` sets it: absolute links name this server
         "PORT": str(port),
         "GUNICORN_BIND": f"127.0.0.1:{port}",
     }
