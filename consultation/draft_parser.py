@@ -54,16 +54,29 @@ _ISSUER_LINE = re.compile(r"(?:政府|办公室|办公厅|委员会|局|厅|委|
 _NOT_IN_SIGNATURE = re.compile(r"[。；;！!？?，,：:|]")
 _CLOSING_LINE_MAX = 40
 
+# Bounds that keep any upload a few seconds' work (splitting, then the correction form). The longest Chinese law,
+# the Civil Code, has about 110,000 characters in some 1,400 chapters, sections and articles.
+MAX_CHARACTERS = 1_000_000
+MAX_PARAGRAPHS = 10_000
+MAX_UNITS = 2_000  # the correction form holds at most this many (consultation/forms.py)
+# The XML a .docx unpacks to (a few MB for the Civil Code); python-docx reads about 4 MB a second.
+MAX_DOCX_XML_BYTES = 10 * 1024 * 1024
+
 _ODD_SPACES = re.compile(r"[\s\u3000\u00a0\u2000-\u200b\u202f\u205f\ufeff]+")
-_MD_COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)
 _MD_LINE_MARKUP = re.compile(r"^(?:#{1,6}\s+|>\s*|[-*+]\s+)")
 _MD_RULE = re.compile(r"^(?:[-*_]\s*){3,}$")
+# Every pattern here stays linear on any line. A pattern whose body may run over its own opening character
+# ("[^\]]*" after "[", ".+?" after "*") rescans the rest of the line from every opening that is never closed:
+# 250 kB of "[" took minutes. So a link's text stops at the next "[", its address at the second "(" (one pair
+# of brackets inside is allowed: .../law(2021)), and an emphasis at the next "*" ("**" and "__" pair with the
+# next one, so at most one opening per line fails).
+_MD_LINK_ADDRESS = r"\((?:[^()]|\([^()]*\))*\)"
 _MD_INLINE = (
-    (re.compile(r"!\[([^\]]*)\]\([^)]*\)"), r"\1"),
-    (re.compile(r"\[([^\]]+)\]\([^)]*\)"), r"\1"),
+    (re.compile(rf"!\[([^\[\]]*)\]{_MD_LINK_ADDRESS}"), r"\1"),
+    (re.compile(rf"\[([^\[\]]+)\]{_MD_LINK_ADDRESS}"), r"\1"),
     (re.compile(r"\*\*(.+?)\*\*"), r"\1"),
     (re.compile(r"__(.+?)__"), r"\1"),
-    (re.compile(r"(?<![*A-Za-z0-9])\*(?!\s)(.+?)(?<!\s)\*(?!\*)"), r"\1"),
+    (re.compile(r"(?<![*A-Za-z0-9])\*(?!\s)([^*]+?)(?<!\s)\*(?!\*)"), r"\1"),
     (re.compile(r"`([^`]*)`"), r"\1"),
     (re.compile(r"\\([\\`*_{}\[\]()#+\-.!])"), r"\1"),
 )
@@ -120,9 +133,20 @@ def _strip_markdown(line: str) -> str:
     return line
 
 
+def _without_comments(text: str) -> str:
+    """`text` with each closed <!-- … --> replaced by a line break. A search that stops at the first comment never
+    closed, where a regex would rescan the rest of the text from every later "<!--"."""
+    pieces, position = [], 0
+    while (start := text.find("<!--", position)) != -1 and (end := text.find("-->", start + 4)) != -1:
+        pieces += [text[position:start], "\n"]
+        position = end + 3
+    pieces.append(text[position:])
+    return "".join(pieces)
+
+
 def _paragraphs(text: str) -> list[str]:
     """Non-empty lines with Markdown markup removed and odd whitespace collapsed to single spaces."""
-    text = _MD_COMMENT.sub("\n", text.replace("\r\n", "\n").replace("\r", "\n"))
+    text = _without_comments(text.replace("\r\n", "\n").replace("\r", "\n"))
     paragraphs = []
     for raw in text.split("\n"):
         line = _ODD_SPACES.sub(" ", raw).strip()
@@ -131,6 +155,8 @@ def _paragraphs(text: str) -> list[str]:
         line = _ODD_SPACES.sub(" ", _strip_markdown(line)).strip()
         if line:
             paragraphs.append(line)
+            if len(paragraphs) > MAX_PARAGRAPHS:
+                raise DraftFormatError(f"The draft has more than {MAX_PARAGRAPHS} paragraphs.", "too_long")
     return paragraphs
 
 
@@ -195,16 +221,18 @@ class _Splitter:
         self.preamble: list[str] = []
         self.closing: list[str] = []
         self.used_keys: set[str] = set()
+        self.next_suffix: dict[str, int] = {}  # per key, the suffix to try next: no rescan of "-2", "-3"…
         self.chapter: str | None = None
         self.section: str | None = None
         self.part: str | None = None
         self.item_style: str | None = None
 
     def _unique(self, key: str) -> str:
-        candidate, n = key, 1
+        candidate, n = key, self.next_suffix.get(key, 1)
         while candidate in self.used_keys:
             n += 1
             candidate = f"{key}-{n}"
+        self.next_suffix[key] = n
         self.used_keys.add(candidate)
         return candidate
 
@@ -294,16 +322,23 @@ def _choose_style(headings: Iterable[_Heading | None]) -> str | None:
 
 
 def split_text(text: str) -> list[DraftUnit]:
-    """Split pasted text or Markdown into units; see the module docstring for the rules."""
+    """Split pasted text or Markdown into units; see the module docstring for the rules. Raises DraftFormatError
+    for a text beyond the bounds above."""
+    if len(text) > MAX_CHARACTERS:
+        raise DraftFormatError(f"The draft is longer than {MAX_CHARACTERS} characters.", "too_long")
     paragraphs = _paragraphs(text)
     style = _choose_style(_classify(p) for p in paragraphs)
     if style is None:
-        return [DraftUnit(f"g{i}", "paragraph", "", "", p, None) for i, p in enumerate(paragraphs, 1)]
-    splitter = _Splitter(style)
-    for paragraph in paragraphs:
-        splitter.feed(paragraph)
-    splitter.take_trailing_closing()
-    return splitter.result()
+        units = [DraftUnit(f"g{i}", "paragraph", "", "", p, None) for i, p in enumerate(paragraphs, 1)]
+    else:
+        splitter = _Splitter(style)
+        for paragraph in paragraphs:
+            splitter.feed(paragraph)
+        splitter.take_trailing_closing()
+        units = splitter.result()
+    if len(units) > MAX_UNITS:
+        raise DraftFormatError(f"The draft splits into more than {MAX_UNITS} parts.", "too_many_units")
+    return units
 
 
 def _table_lines(table: Table) -> list[str]:
@@ -330,10 +365,19 @@ def docx_to_text(data: bytes) -> str:
     from docx.text.paragraph import Paragraph
     from lxml import etree
 
+    invalid = DraftFormatError("The file is not a valid Word (.docx) document.", "invalid_docx")
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as package:
+            xml_bytes = sum(item.file_size for item in package.infolist() if item.filename.endswith((".xml", ".rels")))
+    except zipfile.BadZipFile as exc:
+        raise invalid from exc
+    # Checked before python-docx unpacks anything: a few MB of zip can hold GB of repeated XML.
+    if xml_bytes > MAX_DOCX_XML_BYTES:
+        raise DraftFormatError("The Word document is too large to read.", "too_long")
     try:
         document = docx.Document(io.BytesIO(data))
     except (zipfile.BadZipFile, PackageNotFoundError, KeyError, ValueError, etree.XMLSyntaxError) as exc:
-        raise DraftFormatError("The file is not a valid Word (.docx) document.", "invalid_docx") from exc
+        raise invalid from exc
     lines: list[str] = []
     for block in document.iter_inner_content():
         if isinstance(block, Paragraph):

@@ -11,7 +11,15 @@ from werkzeug.datastructures import FileStorage
 from wtforms import SelectChoice
 
 from consultation import commenting, labels, notice_archive, periods, services, uploads
-from consultation.draft_parser import DraftFormatError, DraftUnit, split_document, split_text
+from consultation.draft_parser import (
+    MAX_CHARACTERS,
+    MAX_PARAGRAPHS,
+    MAX_UNITS,
+    DraftFormatError,
+    DraftUnit,
+    split_document,
+    split_text,
+)
 from consultation.forms import (
     AttachmentForm,
     ConsultationForm,
@@ -186,6 +194,17 @@ def _draft_format_message(code: str) -> str:
         "unsupported_type": _("Upload a .docx, .md or .txt file (save old Word files as .docx)."),
         "undecodable": _("The text file could not be read; save it as UTF-8."),
         "empty": _("The file contains no text."),
+        "too_long": _(
+            "The draft is too long to split here (at most %(n)d characters in %(p)d paragraphs). "
+            "Check that this is the right file.",
+            n=MAX_CHARACTERS,
+            p=MAX_PARAGRAPHS,
+        ),
+        "too_many_units": _(
+            "The draft splits into more than %(n)d articles, items or paragraphs, too many to correct in one form. "
+            "Check that this is the right file, or divide the draft.",
+            n=MAX_UNITS,
+        ),
     }
     return messages.get(code, _("The file could not be read."))
 

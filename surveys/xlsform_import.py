@@ -16,6 +16,9 @@ from datetime import timedelta
 from pathlib import Path
 from typing import IO, Any
 
+from flask import current_app
+from flask_babel import gettext as _
+
 from core import audit
 from core.db import utcnow
 from core.extensions import db
@@ -24,7 +27,7 @@ from surveys import xlsform_expr
 from surveys.answers import OTHER
 from surveys.models import Option, QuestionType, Survey
 from surveys.services import BuilderError, add_page, create_survey, save_question
-from surveys.xlsform_read import Row, read
+from surveys.xlsform_read import MAX_UNPACKED_BYTES, Row, WorkbookTooLarge, read
 
 INTEGER_RULE = "regex(., '^-?[0-9]+$')"
 TRUE_WORDS = {"yes", "true", "true()", "1", "y"}
@@ -436,8 +439,16 @@ def _title(settings: dict[str, str], fallback: str) -> str:
 def import_workbook(stream: IO[bytes] | str, department_id: int, user: Any, filename: str = "") -> ImportReport:
     """Create a draft survey from the workbook (flushes, never commits) and report what was refused."""
     report = ImportReport()
+    max_rows = current_app.config["XLSFORM_MAX_ROWS"]
     try:
-        workbook = read(stream)
+        workbook = read(stream, max_rows)
+    except WorkbookTooLarge as error:
+        report.error = (
+            _("the sheet '%(sheet)s' has more than %(n)d rows", sheet=error.sheet, n=max_rows)
+            if error.sheet
+            else _("the workbook holds more than %(n)d MB of data", n=MAX_UNPACKED_BYTES // (1024 * 1024))
+        )
+        return report
     except Exception as error:  # openpyxl raises many kinds for a file that is not a workbook
         report.error = f"not a readable .xlsx workbook ({type(error).__name__})"
         return report
