@@ -174,7 +174,8 @@ _EMAIL = re.compile(
 
 # Addresses: the house-number tail is personal, the street or estate name before it is not. A tail is a chain of
 # numbered parts (5号 3单元 201, 3栋2单元501室, 12-3-501); a 号 followed by 文/令/函 numbers a document (5号文件).
-_HOUSE_MARKER = r"(?:号楼|号院|号(?![文令函])|单元|[栋幢座楼层室户门组弄])"
+_BUILDING_MARKER = r"(?:号楼|号院|号(?![文令函])|[栋幢座])"
+_HOUSE_MARKER = rf"(?:{_BUILDING_MARKER}|单元|[楼层室户门组弄])"
 _MARKED_PART = rf"(?:[0-9]{{1,6}}(?:-[0-9]{{1,6}}){{0,3}}|[一二三四五六七八九十两〇零]{{1,3}}){_HOUSE_MARKER}"
 _DASHED_PART = r"[0-9]{1,6}(?:-[0-9]{1,6}){1,3}"
 # A bare room number ends a chain (…3单元201), unless a unit word shows it is a count, an amount or a time.
@@ -190,8 +191,9 @@ _ADDRESS = re.compile(
     # after a place name: 新太街5号, 幸福小区3栋, 和平村3组15号, 光明花园12-3-501
     rf"(?:{_AFTER_PLACE_NAME})[0-9]{{0,5}}(?:(?:-[0-9]{{1,6}}){{0,3}}{_HOUSE_MARKER}|(?:-[0-9]{{1,6}}){{1,3}})"
     rf"(?:{_NEXT_PART})*"
-    # or, without a name, two numbered parts at least: 5号楼3单元201 (not 第5号, not 3单元楼道 alone)
-    rf"|(?<![0-9第][0-9])[0-9]{{0,5}}{_HOUSE_MARKER} ?{_MARKED_PART}(?:{_NEXT_PART})*"
+    # or, without a name, a building and a part of it: 5号楼3单元201, 3栋2单元501室 (not 第5号, not 3单元楼道 alone,
+    # not 12户3单元)
+    rf"|(?<![0-9第][0-9])[0-9]{{0,5}}{_BUILDING_MARKER} ?{_MARKED_PART}(?:{_NEXT_PART})*"
     ")"
 )
 _HOUSE_FIRST_PART = re.compile(rf"[0-9-]+(?P<marker>{_HOUSE_MARKER})?")

@@ -199,6 +199,7 @@ def test_house_numbers_of_an_address_are_masked_and_the_place_name_kept(text, ma
         "中央一号文件要求农村1号文件落实",
         "我是新太街道居民，共3栋楼12个单元",
         "2023年5月3号开会，第3层2户",
+        "共12户3单元楼道改造",
     ],
 )
 def test_ordinary_policy_text_with_numbers_is_not_taken_for_an_address(text):
