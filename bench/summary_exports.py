@@ -60,7 +60,7 @@ def setup(database: Path, counts: list[int]) -> list[int]:
     """Schema, a department, and one closed, answered consultation per count, comments inserted in bulk."""
     from sqlalchemy import insert
 
-    from consultation.handling_models import ConsultationFeedback
+    from consultation.handling.models import ConsultationFeedback
     from consultation.models import Comment, Consultation, ConsultationStatus, DraftUnitRow, SecrecyResult
     from core.extensions import db
     from core.models import CalendarDay, Department
@@ -162,8 +162,8 @@ class RssSampler(threading.Thread):
 
 def run_case(database: Path, consultation_id: int, fmt: str) -> dict[str, Any]:
     """One export through the service, as a download does it; the output drained to /dev/null."""
-    from consultation import summary_exports
     from consultation.models import Consultation
+    from consultation.summary import exports as summary_exports
     from core.extensions import db
     from core.verification import DocumentFormat, DocumentVersion
 

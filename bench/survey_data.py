@@ -81,7 +81,7 @@ QUESTIONS: list[list[tuple[str, str, dict[str, Any]]]] = [
 def build_survey(department_id: int, editor: Any) -> Any:
     """The survey, approved, through the builder services (flushes; the caller commits)."""
     from core.extensions import db
-    from surveys import options, services
+    from surveys.builder import options, services
     from surveys.models import ReviewStatus
 
     fields = {

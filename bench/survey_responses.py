@@ -72,9 +72,9 @@ def build_survey(pages: int) -> int:
 
 
 def answer_fields(question: Any, rng: random.Random) -> list[tuple[str, str]]:
-    """Form fields of a valid answer to `question`, named as the survey's form names them (surveys/answers.py)."""
-    from surveys.answers import matrix_rows, scale_range
+    """Form fields of a valid answer to `question`, named as in surveys/taking/answers.py."""
     from surveys.models import QuestionType as T
+    from surveys.taking.answers import matrix_rows, scale_range
 
     code, kind = question.code, question.type
     codes = [option.code for option in question.options]

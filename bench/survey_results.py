@@ -111,10 +111,10 @@ def time_pages(database: str, survey_id: int, which: str) -> None:
 
 def child(database: str, survey_id: int, fmt: str) -> None:
     from core.exports import iter_csv, write_xlsx
-    from surveys.exports import csv_parts, response_sheets
     from surveys.models import Survey
-    from surveys.result_filters import Filters
-    from surveys.sav_export import write_sav
+    from surveys.results.filters import Filters
+    from surveys.transfer.exports import csv_parts, response_sheets
+    from surveys.transfer.sav_export import write_sav
 
     app = _app(database)
     with app.app_context(), tempfile.TemporaryDirectory() as directory:

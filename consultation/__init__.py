@@ -6,7 +6,7 @@ from flask import Flask
 
 # Defaults for this package's settings; instance/config.py or FLASK_* variables override them.
 DEFAULTS = {
-    # Residents must give a name or organisation (china-rules.md §4.2: required by default, configurable).
+    # Residents must give a name or organisation (docs/rules.md §4.2: required by default, configurable).
     "CONSULTATION_NAME_REQUIRED": True,
     # Longest comment accepted, in characters.
     "CONSULTATION_COMMENT_MAX_LENGTH": 5000,
@@ -19,17 +19,17 @@ DEFAULTS = {
     # Burst screening: more than this many online comments from one address within the window are flagged.
     "CONSULTATION_BURST_LIMIT": 5,
     "CONSULTATION_BURST_WINDOW_SECONDS": 600,
-    # 相对集中意见 (china-rules.md §5): a unit or cluster with at least this many submitters...
+    # 相对集中意见 (docs/rules.md §5): a unit or cluster with at least this many submitters...
     "CONSULTATION_CONCENTRATED_SUBMITTERS": 3,
     # ...or at least this share of the valid comments (counted only with two or more submitters).
     "CONSULTATION_CONCENTRATED_SHARE": 0.10,
-    # Every non-adopted answer needs a reason (china-rules.md §5 require_reason_for_unadopted: always);
+    # Every non-adopted answer needs a reason (docs/rules.md §5 require_reason_for_unadopted: always);
     # with False only concentrated opinions do.
     "CONSULTATION_REASON_REQUIRED_UNLESS_ADOPTED": True,
     # Feedback is due this many working days after the consultation closed.
     "CONSULTATION_FEEDBACK_DUE_WORKING_DAYS": 20,
     # Commenters' phone and e-mail are deleted this many months after the feedback is published (the privacy
-    # notice says so; china-rules.md §5); `flask consultation purge-contacts` does it, daily from a timer.
+    # notice says so; docs/rules.md §5); `flask consultation purge-contacts` does it, daily from a timer.
     "CONSULTATION_CONTACT_RETENTION_MONTHS": 6,
     # `flask consultation archive` retires consultations whose feedback has been public this long (they stay
     # reachable by link, listed among the closed ones, marked as archived).
@@ -42,24 +42,16 @@ def init_app(app: Flask) -> None:
     for key, value in DEFAULTS.items():
         app.config.setdefault(key, value)
 
-    from consultation import (
-        answer_views,
-        api,
-        cli,
-        conclusion_views,
-        demo,
-        feeds,
-        labels,
-        manage,
-        moderation_views,
-        portal,
-        review_views,
-        search,
-        summary_data,
-        summary_views,
-        views,
-    )
-    from consultation.rendering import render_markdown
+    from consultation import cli, demo, labels, portal
+    from consultation.comments import moderation_views, views
+    from consultation.drafting import views as manage
+    from consultation.drafting.rendering import render_markdown
+    from consultation.handling import views as answer_views
+    from consultation.legality import conclusion_views
+    from consultation.legality import views as review_views
+    from consultation.opendata import api, feeds, search
+    from consultation.summary import data as summary_data
+    from consultation.summary import views as summary_views
     from core import verification
 
     for module in (

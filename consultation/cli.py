@@ -9,7 +9,7 @@ import click
 from flask import Flask, current_app
 from flask.cli import AppGroup
 
-from consultation.draft_parser import DraftFormatError, split_document, units_to_json
+from consultation.drafting.parser import DraftFormatError, split_document, units_to_json
 
 consultation_cli = AppGroup("consultation", help="Public consultations.")
 
@@ -28,7 +28,7 @@ def import_draft(file: Path) -> None:
 @consultation_cli.command("purge-sources")
 def purge_sources() -> None:
     """Delete burst-detection rows older than the burst window (run from cron; submissions also purge)."""
-    from consultation.intake import purge_sources as purge
+    from consultation.comments.intake import purge_sources as purge
     from core.extensions import db
 
     removed = purge()
@@ -40,7 +40,7 @@ def purge_sources() -> None:
 @click.option("--dry-run", is_flag=True, help="Only list what would be deleted.")
 def purge_contacts(dry_run: bool) -> None:
     """Delete commenters' phone and e-mail once the feedback is CONSULTATION_CONTACT_RETENTION_MONTHS old."""
-    from consultation import retention
+    from consultation.comments import retention
     from core.extensions import db
 
     due = retention.contacts_due() if dry_run else retention.purge_contacts()
@@ -60,7 +60,7 @@ def purge_contacts(dry_run: bool) -> None:
 @click.option("--dry-run", is_flag=True, help="Only list what would be archived.")
 def archive(dry_run: bool) -> None:
     """Archive consultations whose feedback has been public CONSULTATION_ARCHIVE_AFTER_DAYS days."""
-    from consultation import archive as archiving
+    from consultation.legality import archive as archiving
     from core.extensions import db
 
     due = archiving.archive_due() if dry_run else archiving.archive()
@@ -86,7 +86,7 @@ def archive(dry_run: bool) -> None:
 def export(consultation_id: int, fmt: str, internal: bool, bom: bool, output: Path) -> None:
     """Write the summary of CONSULTATION_ID in one format, registered and audited like a download."""
     from consultation.models import Consultation
-    from consultation.summary_exports import export_to_file
+    from consultation.summary.exports import export_to_file
     from core.extensions import db
     from core.verification import DocumentFormat, DocumentVersion, display_code
 

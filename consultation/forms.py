@@ -32,8 +32,9 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Email, InputRequired, Length, Optional, Regexp
 
-from consultation import labels, periods
-from consultation.commenting import CommentInput
+from consultation import labels
+from consultation.comments.commenting import CommentInput
+from consultation.drafting import periods
 from consultation.models import Channel, CommentDisplay, RespondentType, SecrecyResult
 from core.captcha import CaptchaForm
 from core.forms import PHONE_PATTERN, MemoSelect

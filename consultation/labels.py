@@ -5,7 +5,8 @@ from __future__ import annotations
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from consultation import periods
+from consultation.drafting import periods
+from consultation.legality.models import Outcome
 from consultation.models import (
     Adoption,
     Channel,
@@ -17,7 +18,6 @@ from consultation.models import (
     SecrecyResult,
     Validity,
 )
-from consultation.review_models import Outcome
 from core.i18n import is_english
 from core.words import category_label
 

@@ -11,8 +11,8 @@ from cachetools import LRUCache, cached
 from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from consultation import periods
-from consultation.draft_parser import DraftUnit
+from consultation.drafting import periods
+from consultation.drafting.parser import DraftUnit
 from core.db import created_at, enum_by_value, utcnow
 from core.extensions import db
 from core.models import Department, User
@@ -64,7 +64,7 @@ class SecrecyResult(StrEnum):
 
 
 class RespondentType(StrEnum):
-    """Who commented (china-rules.md §4.2); feeds the statistics by respondent type."""
+    """Who commented (docs/rules.md §4.2); feeds the statistics by respondent type."""
 
     INDIVIDUAL = "individual"
     ENTERPRISE = "enterprise"
@@ -93,7 +93,7 @@ class ModerationStatus(StrEnum):
 
 
 class Validity(StrEnum):
-    """The moderator's verdict on a comment (china-rules.md §4.2): only valid comments are answered."""
+    """The moderator's verdict on a comment (docs/rules.md §4.2): only valid comments are answered."""
 
     VALID = "valid"
     DUPLICATE = "duplicate"

@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
-from consultation import periods, services
+from consultation.drafting import periods, services
 from consultation.models import Consultation, ConsultationStatus
 from core import audit
 from core.db import utcnow

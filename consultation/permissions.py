@@ -6,8 +6,8 @@ from typing import Any
 
 from flask import abort
 
+from consultation.legality.models import LegalityReview
 from consultation.models import Consultation
-from consultation.review_models import LegalityReview
 from core.extensions import db
 from core.models import Role
 

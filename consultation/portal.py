@@ -8,9 +8,14 @@ from flask import Flask
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
-from consultation import feedback, legality, moderation, period_watch, review_labels, services
+from consultation import period_watch
+from consultation.comments import moderation
+from consultation.drafting import services
+from consultation.handling import feedback
+from consultation.legality import gate as legality
+from consultation.legality import labels as review_labels
+from consultation.legality.models import ReviewState
 from consultation.models import ConsultationStatus
-from consultation.review_models import ReviewState
 from core.db import utcnow
 from core.extensions import db
 from core.holidays import on_year_entered

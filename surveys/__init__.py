@@ -1,7 +1,7 @@
 """Questionnaires (调查问卷): building, review, answering on a phone, save and resume, one response per person.
 
 `init_app` adds what the package contributes to shared pages and commands; its blueprints are registered in
-app.py with the others. Importing the package itself loads nothing, so surveys.conditions stays usable alone.
+app.py with the others. Importing the package itself loads nothing, so surveys.taking.conditions stays usable alone.
 """
 
 from __future__ import annotations
@@ -16,7 +16,12 @@ def init_app(app: Any) -> None:
     from core.demo import register_demo_loader
     from core.models import Role
     from core.portal import Section, StaffLink, register_section, register_staff_link
-    from surveys import answers, api, cli, demo, feeds, manage, results_views, search, transfer_views, views
+    from surveys import cli, demo
+    from surveys.builder import views as manage
+    from surveys.opendata import api, feeds, search
+    from surveys.results import views as results_views
+    from surveys.taking import answers, views
+    from surveys.transfer import views as transfer_views
 
     # Globals, not context: the question macros are imported without context.
     app.jinja_env.globals.update(

@@ -18,13 +18,14 @@ from core import audit
 from core.exports import iter_csv, write_xlsx
 from core.extensions import db
 from core.models import Department
-from surveys import result_data, xlsform_export
-from surveys.exports import csv_parts, response_count, response_sheets
 from surveys.models import ReviewStatus, Survey
-from surveys.responding import purge_closed
-from surveys.result_filters import Filters
-from surveys.sav_export import TooManyRows, write_sav
-from surveys.xlsform_import import import_workbook
+from surveys.results import data as result_data
+from surveys.results.filters import Filters
+from surveys.taking.responding import purge_closed
+from surveys.transfer import xlsform_export
+from surveys.transfer.exports import csv_parts, response_count, response_sheets
+from surveys.transfer.sav_export import TooManyRows, write_sav
+from surveys.transfer.xlsform_import import import_workbook
 
 group = AppGroup("surveys", help="Survey maintenance, exports and XLSForm.")
 

@@ -14,9 +14,9 @@ from typing import Any
 from core.db import utcnow
 from core.extensions import db
 from core.models import Department, User
-from surveys.answers import visible_answers
+from surveys.builder.services import new_short_code, parse_expression
 from surveys.models import Answer, Option, Question, QuestionType, Response, ReviewStatus, Survey, SurveyPage
-from surveys.services import new_short_code, parse_expression
+from surveys.taking.answers import visible_answers
 
 TITLE = "东洲区居民公共服务满意度调查"
 RESPONSES = 300

@@ -187,4 +187,4 @@ class ReviewForm(FlaskForm):
 
 
 class FinalPageForm(CaptchaForm):
-    """The captcha of the last page; the answers themselves are read by surveys.answers."""
+    """The captcha of the last page; the answers themselves are read by surveys.taking.answers."""

@@ -11,7 +11,7 @@ from datetime import timedelta
 import pytest
 from flask.testing import FlaskClient
 
-from consultation import moderation
+from consultation.comments import moderation
 from core.db import utcnow
 from core.extensions import db
 from core.models import Role

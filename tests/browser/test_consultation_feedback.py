@@ -7,7 +7,8 @@ import pytest
 from openpyxl import load_workbook
 from playwright.sync_api import expect
 
-from consultation import answers, feedback, moderation
+from consultation.comments import moderation
+from consultation.handling import answers, feedback
 from consultation.models import Adoption, Comment, CommentDisplay, ModerationStatus
 from core.extensions import db
 from core.models import Role

@@ -10,7 +10,8 @@ import zipfile
 import pytest
 from playwright.sync_api import expect
 
-from consultation import feedback, legality
+from consultation.handling import feedback
+from consultation.legality import gate as legality
 from consultation.models import Adoption
 from core.extensions import db
 from core.models import Role

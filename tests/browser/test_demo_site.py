@@ -9,7 +9,9 @@ from typing import Any
 
 import pytest
 
-from consultation import commenting, demo, feedback
+from consultation import demo
+from consultation.comments import commenting
+from consultation.handling import feedback
 from consultation.models import Comment, Consultation, ModerationStatus
 from core import demo as core_demo
 from core.extensions import db

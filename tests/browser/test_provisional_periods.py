@@ -11,7 +11,7 @@ from datetime import date, datetime, time, timedelta
 import pytest
 from playwright.sync_api import expect
 
-from consultation import periods
+from consultation.drafting import periods
 from consultation.models import Consultation
 from core.db import utcnow
 from core.extensions import db

@@ -8,8 +8,8 @@ from typing import Any
 import pytest
 from flask import Flask
 
-from consultation import periods
-from consultation.draft_parser import split_text
+from consultation.drafting import periods
+from consultation.drafting.parser import split_text
 from consultation.models import (
     Channel,
     Consultation,

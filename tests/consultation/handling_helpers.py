@@ -5,7 +5,7 @@ from __future__ import annotations
 import random
 from typing import Any
 
-from consultation import commenting, intake
+from consultation.comments import commenting, intake
 from consultation.models import Channel, Comment, Consultation, RespondentType
 from core.db import utcnow
 

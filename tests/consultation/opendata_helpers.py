@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from consultation import answers, feedback, moderation
+from consultation.comments import moderation
+from consultation.handling import answers, feedback
 from consultation.models import Adoption, Comment, Consultation
 from core.models import Role
 from tests.factories import make_user

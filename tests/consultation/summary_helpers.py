@@ -10,7 +10,8 @@ from docx import Document
 from openpyxl import load_workbook
 from pypdf import PdfReader
 
-from consultation import answers, feedback, moderation
+from consultation.comments import moderation
+from consultation.handling import answers, feedback
 from consultation.models import Adoption, Channel, Comment, Consultation, RejectionReason, RespondentType
 from core.models import Department, Role, User
 from tests.consultation.conftest import make_consultation

@@ -7,8 +7,8 @@ import io
 import pytest
 from openpyxl import Workbook, load_workbook
 
-from consultation import moderation
-from consultation.answer_sheet import COLUMNS
+from consultation.comments import moderation
+from consultation.handling.answer_sheet import COLUMNS
 from consultation.models import Adoption, Comment, RespondentType
 from core.audit import AuditEvent
 from core.extensions import db

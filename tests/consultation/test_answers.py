@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from consultation import answers, moderation
+from consultation.comments import moderation
+from consultation.handling import answers
 from consultation.models import Adoption, Comment
 from core.audit import AuditEvent
 from core.extensions import db

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from consultation import moderation
+from consultation.comments import moderation
 from consultation.models import ConsultationStatus, RespondentType
 from core import page_cache
 from core.extensions import db

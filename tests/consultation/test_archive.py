@@ -6,10 +6,10 @@ from datetime import timedelta
 
 import pytest
 
-from consultation import archive
-from consultation.handling_models import ConsultationFeedback
+from consultation.handling.models import ConsultationFeedback
+from consultation.legality import archive
+from consultation.legality.models import LegalityReview, ReviewState
 from consultation.models import Consultation, ConsultationStatus
-from consultation.review_models import LegalityReview, ReviewState
 from core.audit import AuditEvent
 from core.db import utcnow
 from core.extensions import db

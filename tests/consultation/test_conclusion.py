@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import pytest
 
-from consultation.handling_models import ConsultationFeedback
+from consultation.handling.models import ConsultationFeedback
+from consultation.legality.models import ConsultationConclusion, LegalityReview, ReviewState
 from consultation.models import Consultation, ConsultationStatus
-from consultation.review_models import ConsultationConclusion, LegalityReview, ReviewState
 from core.audit import AuditEvent
 from core.db import utcnow
 from core.extensions import db

@@ -5,8 +5,10 @@ from __future__ import annotations
 from collections import Counter
 from pathlib import Path
 
-from consultation import demo, demo_handling, feedback
-from consultation.draft_parser import split_text
+from consultation import demo
+from consultation.demo import handling as demo_handling
+from consultation.drafting.parser import split_text
+from consultation.handling import feedback
 from consultation.models import Comment, Consultation, ConsultationStatus, RejectionReason
 from core.db import utcnow
 from core.extensions import db
@@ -49,7 +51,7 @@ def _by_title(title):
 
 def _source_paragraphs():
     """Every paragraph of the published notice in the demo's source, from the salutation to the signature."""
-    text = (Path(demo.__file__).parent / "demo" / "seed-notice.txt").read_text(encoding="utf-8")
+    text = (Path(demo.__file__).parent / "seed-notice.txt").read_text(encoding="utf-8")
     notice = text[text.index("各乡(镇)人民政府") : text.rindex("(此件公开发布)") + len("(此件公开发布)")]
     return [line.strip() for line in notice.splitlines() if line.strip()]
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from consultation.draft_parser import (
+from consultation.drafting.parser import (
     DraftFormatError,
     DraftUnit,
     cn_numeral_to_int,

@@ -8,7 +8,9 @@ from datetime import timedelta
 
 import pytest
 
-from consultation import answers, feedback, moderation
+from consultation.comments import moderation
+from consultation.drafting.services import WorkflowError
+from consultation.handling import answers, feedback
 from consultation.models import (
     Adoption,
     Channel,
@@ -16,7 +18,6 @@ from consultation.models import (
     RejectionReason,
     RespondentType,
 )
-from consultation.services import WorkflowError
 from core.audit import AuditEvent
 from core.db import utcnow
 from core.extensions import db
@@ -209,7 +210,7 @@ def test_the_dashboard_lists_feedback_due_and_overdue(client, auth, people):
 
 
 def test_a_long_feedback_table_is_paged_and_every_page_opens(client, consultation, people, monkeypatch):
-    from consultation import views
+    from consultation.comments import views
 
     monkeypatch.setattr(views, "FEEDBACK_ROWS_PER_PAGE", 2)
     _handled(consultation, people)

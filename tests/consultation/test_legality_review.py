@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import pytest
 
-from consultation import legality, moderation
+from consultation.comments import moderation
+from consultation.drafting.services import WorkflowError
+from consultation.legality import gate as legality
+from consultation.legality.models import ExemptionBasis, ReviewState
 from consultation.models import ConsultationStatus
-from consultation.review_models import ExemptionBasis, ReviewState
-from consultation.services import WorkflowError
 from core.audit import AuditEvent
 from core.extensions import db
 from core.models import Role

@@ -6,8 +6,9 @@ from datetime import timedelta
 
 import pytest
 
-from consultation import commenting, services
-from consultation.commenting import CommentInput
+from consultation.comments import commenting
+from consultation.comments.commenting import CommentInput
+from consultation.drafting import services
 from consultation.models import Channel, ConsultationStatus, RespondentType, SecrecyResult
 from core.accounts import grant_role
 from core.audit import AuditEvent

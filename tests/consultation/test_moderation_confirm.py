@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from consultation import moderation
+from consultation.comments import moderation
 from consultation.models import Comment, ConsultationStatus, ModerationStatus
 from core.extensions import db
 from core.models import Role

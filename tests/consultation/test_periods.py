@@ -4,7 +4,7 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
-from consultation.periods import (
+from consultation.drafting.periods import (
     DOCUMENT_TYPES,
     SHANGHAI,
     PeriodUnit,

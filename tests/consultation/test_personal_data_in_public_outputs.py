@@ -8,8 +8,8 @@ import io
 
 import pytest
 
-from consultation import summary_exports
 from consultation.models import Adoption, Channel, CommentDisplay
+from consultation.summary import exports as summary_exports
 from core.extensions import db
 from core.verification import DocumentFormat, DocumentVersion
 from tests.consultation.handling_helpers import add_comment

@@ -10,7 +10,9 @@ from datetime import date, datetime, time, timedelta
 
 import pytest
 
-from consultation import feedback, legality, periods, services
+from consultation.drafting import periods, services
+from consultation.handling import feedback
+from consultation.legality import gate as legality
 from consultation.models import Consultation, ConsultationStatus
 from core.audit import AuditEvent
 from core.db import utcnow

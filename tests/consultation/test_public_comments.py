@@ -7,7 +7,8 @@ from datetime import timedelta
 
 import pytest
 
-from consultation import moderation, notice, views
+from consultation.comments import moderation, views
+from consultation.drafting import notice
 from consultation.models import CommentDisplay
 from core.db import utcnow
 from core.extensions import db

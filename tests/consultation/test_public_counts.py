@@ -6,7 +6,8 @@ import re
 
 import pytest
 
-from consultation import feedback, moderation
+from consultation.comments import moderation
+from consultation.handling import feedback
 from consultation.models import CommentDisplay, RejectionReason
 from core.extensions import db
 from core.models import Role

@@ -6,8 +6,8 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from consultation import retention
-from consultation.handling_models import ConsultationFeedback
+from consultation.comments import retention
+from consultation.handling.models import ConsultationFeedback
 from consultation.models import Comment
 from core.audit import AuditEvent
 from core.db import utcnow

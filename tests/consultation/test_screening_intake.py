@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from consultation import duplicates, intake
-from consultation.handling_models import CommentBand, SubmissionSource
+from consultation.comments import duplicates, intake
+from consultation.handling.models import CommentBand, SubmissionSource
 from consultation.models import Comment, Consultation
 from core.extensions import db
 from core.models import Role
@@ -98,7 +98,7 @@ def test_rechecking_merges_copies_that_arrived_at_the_same_instant(app, consulta
     # Two workers stored them at once, neither seeing the other.
     first.cluster_id = second.cluster_id = None
     db.session.flush()
-    from consultation import moderation
+    from consultation.comments import moderation
 
     assert moderation.recheck_duplicates(consultation, moderator) == 2
     assert first.cluster_id == second.cluster_id == first.id

@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from consultation.handling_models import ConsultationFeedback
+from consultation.handling.models import ConsultationFeedback
 from consultation.models import Adoption, ConsultationStatus, ModerationStatus, Validity
 from core.db import utcnow
 from core.extensions import db

@@ -8,7 +8,7 @@ import json
 import pytest
 from flask import Flask
 
-from consultation import notice_archive
+from consultation.drafting import notice_archive
 from core.db import utcnow
 from core.extensions import db
 from tests.atom import parse_feed

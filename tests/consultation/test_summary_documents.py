@@ -7,8 +7,10 @@ import random
 
 import pytest
 
-from consultation import demo, feedback, summary_exports
+from consultation import demo
+from consultation.handling import feedback
 from consultation.models import Consultation
+from consultation.summary import exports as summary_exports
 from core.extensions import db
 from core.models import Role
 from core.screening import _MAY_HOLD_PERSONAL_DATA, find_personal_data, mask_personal_data

@@ -10,10 +10,11 @@ from datetime import datetime
 
 import pytest
 
-from consultation import answers, moderation
+from consultation.comments import moderation
+from consultation.handling import answers
 from consultation.models import Adoption, RespondentType
-from consultation.summary_data import Summary, SummaryRow, build_summary
-from consultation.summary_tables import csv_chunks, table_rows
+from consultation.summary.data import Summary, SummaryRow, build_summary
+from consultation.summary.tables import csv_chunks, table_rows
 from core.exports import local_time, neutralise_cell
 from core.extensions import db
 from core.verification import DocumentVersion

@@ -9,7 +9,7 @@ import json
 
 import pytest
 
-from consultation import feedback
+from consultation.handling import feedback
 from core.audit import AuditEvent
 from core.extensions import db
 from core.models import Role
@@ -153,7 +153,7 @@ def test_the_cli_export_is_registered_and_audited_like_a_download(app, runner, h
 def test_streaming_the_table_leaves_the_session_able_to_write(app) -> None:
     # A streamed read once switched the session's connection to server-side cursors for good, and the next INSERT
     # (registering the issued file) failed on PostgreSQL.
-    from consultation.summary_data import stream_rows, valid_rows_query
+    from consultation.summary.data import stream_rows, valid_rows_query
     from core import audit
 
     handled = handled_consultation()

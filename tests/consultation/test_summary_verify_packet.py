@@ -10,9 +10,11 @@ import zipfile
 
 import pytest
 
-from consultation import answers, legality, notice_archive
+from consultation.drafting import notice_archive
+from consultation.handling import answers
+from consultation.legality import gate as legality
+from consultation.legality.models import ExemptionBasis, NoticeArchive
 from consultation.models import Adoption, ConsultationStatus
-from consultation.review_models import ExemptionBasis, NoticeArchive
 from core.extensions import db
 from core.models import Role
 from core.verification import IssuedDocument, find_by_content

@@ -12,7 +12,7 @@ from docx import Document
 from PIL import Image
 from pypdf import PdfWriter
 
-from consultation import uploads
+from consultation.drafting import uploads
 from consultation.models import ConsultationAttachment, ConsultationStatus, SecrecyResult
 from core.db import utcnow
 from core.extensions import db

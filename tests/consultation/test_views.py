@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from consultation import commenting, moderation, services
-from consultation.commenting import CommentInput
+from consultation.comments import commenting, moderation
+from consultation.comments.commenting import CommentInput
+from consultation.drafting import services
 from consultation.models import ConsultationStatus, RespondentType
 from core.extensions import db
 from core.models import Role

@@ -88,7 +88,7 @@ def test_a_failure_inside_the_api_is_answered_in_json(test_config, monkeypatch) 
     def database_down(*args, **kwargs):
         raise RuntimeError("the database went away")
 
-    monkeypatch.setattr("consultation.services.published_in_phase", database_down)
+    monkeypatch.setattr("consultation.drafting.services.published_in_phase", database_down)
     error = _json_error(app.test_client().get("/api/v1/consultations"), 500)
     assert "database" not in error["detail"]
     with app.app_context():

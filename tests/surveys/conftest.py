@@ -1,4 +1,4 @@
-"""Survey tests start with an empty results cache (surveys/result_data.py keeps one per process)."""
+"""Survey tests start with an empty results cache (surveys/results/data.py keeps one per process)."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from surveys import result_data
+from surveys.results import data as result_data
 
 
 @pytest.fixture(autouse=True)

@@ -8,7 +8,7 @@ from typing import Any
 from core.db import utcnow
 from core.extensions import db
 from core.models import Department, User
-from surveys import options, services
+from surveys.builder import options, services
 from surveys.models import QuestionType, ReviewStatus, Survey
 from tests.factories import make_department, make_user
 

@@ -10,8 +10,8 @@ from flask.testing import FlaskClient
 
 from core.audit import AuditEvent
 from core.extensions import db
-from surveys import responding
 from surveys.models import Question, QuestionType, ReviewStatus, Survey
+from surveys.taking import responding
 from tests.conftest import AuthActions
 from tests.factories import make_department, make_user
 from tests.surveys.helpers import make_survey

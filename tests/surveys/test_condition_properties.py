@@ -9,7 +9,7 @@ import math
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from surveys.conditions import ConditionSyntaxError, evaluate, holds, parse, to_source
+from surveys.taking.conditions import ConditionSyntaxError, evaluate, holds, parse, to_source
 
 FEW = settings(max_examples=150, deadline=None)
 OPERANDS = st.sampled_from(

@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from surveys.conditions import (
+from surveys.taking.conditions import (
     ConditionSyntaxError,
     evaluate,
     from_json,

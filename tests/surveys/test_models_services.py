@@ -12,9 +12,10 @@ from sqlalchemy import inspect
 from core.audit import AuditEvent
 from core.db import utcnow
 from core.extensions import db
-from surveys import options, responding, review, services
+from surveys.builder import options, review, services
+from surveys.builder.services import BuilderError, ConditionError
 from surveys.models import Answer, DedupToken, Phase, QuestionType, Response, ResumeDraft, ReviewStatus
-from surveys.services import BuilderError, ConditionError
+from surveys.taking import responding
 from tests.factories import make_user
 from tests.surveys.helpers import make_survey, question_data
 

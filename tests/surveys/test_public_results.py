@@ -6,7 +6,7 @@ import re
 
 from core.extensions import db
 from surveys.models import Answer, QuestionType, Response
-from surveys.results import Cell, suppress
+from surveys.results.compute import Cell, suppress
 from tests.surveys.helpers import make_survey
 from tests.surveys.results_data import START, add_responses, every_type_survey, option_counts, stored
 

@@ -11,10 +11,12 @@ import pytest
 from sqlalchemy import update
 
 from core.extensions import db
-from surveys import responding, result_data, result_files
 from surveys.models import Answer, Response
-from surveys.result_data import Snapshot
-from surveys.stored_answers import chunks, response_columns
+from surveys.results import data as result_data
+from surveys.results import files as result_files
+from surveys.results.data import Snapshot
+from surveys.results.stored_answers import chunks, response_columns
+from surveys.taking import responding
 from tests.surveys.results_data import START, add_responses, every_type_survey
 
 

@@ -12,10 +12,10 @@ from flask import current_app
 from core.audit import AuditEvent
 from core.extensions import db
 from core.portal import render_sections
-from surveys import result_data
 from surveys.models import Answer, Response
-from surveys.result_filters import Filters
-from surveys.results import crosstab, survey_results
+from surveys.results import data as result_data
+from surveys.results.compute import crosstab, survey_results
+from surveys.results.filters import Filters
 from tests.consultation.conftest import make_consultation
 from tests.factories import make_department
 from tests.surveys.results_data import START, add_responses, every_type_survey, option_counts, stored

@@ -11,8 +11,9 @@ from flask.testing import FlaskClient
 from sqlalchemy import event
 
 from core.extensions import db
-from surveys import options, review, services, structure
+from surveys.builder import options, review, services
 from surveys.models import QuestionType, Survey
+from surveys.taking import structure
 from tests.factories import make_user
 from tests.surveys.helpers import make_survey, question_data
 

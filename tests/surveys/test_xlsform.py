@@ -11,9 +11,9 @@ import pytest
 
 from core.audit import AuditEvent
 from core.extensions import db
-from surveys import xlsform_export
 from surveys.models import QuestionType, ReviewStatus, Survey
-from surveys.xlsform_import import INTEGER_RULE, ImportReport, import_workbook
+from surveys.transfer import xlsform_export
+from surveys.transfer.xlsform_import import INTEGER_RULE, ImportReport, import_workbook
 from tests.factories import make_department, make_user
 from tests.surveys.helpers import make_survey
 

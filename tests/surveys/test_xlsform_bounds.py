@@ -10,8 +10,8 @@ import pytest
 
 from core.extensions import db
 from surveys.models import Survey
-from surveys.xlsform_import import import_workbook
-from surveys.xlsform_read import MAX_UNPACKED_BYTES
+from surveys.transfer.xlsform_import import import_workbook
+from surveys.transfer.xlsform_read import MAX_UNPACKED_BYTES
 from tests.factories import make_department, make_user
 from tests.zip_padding import padded
 

@@ -11,7 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from core.extensions import db
-from surveys.xlsform_import import import_workbook
+from surveys.transfer.xlsform_import import import_workbook
 from tests.factories import make_department, make_user
 
 TYPES = ["text", "integer", "decimal", "date", "note", "select_one yn", "select_multiple yn", "select_one nolist",

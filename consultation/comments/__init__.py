@@ -1,0 +1,1 @@
+"""Comments: the resident's pages, intake (screening and near-duplicates), receipts, moderation."""

@@ -1,0 +1,266 @@
+"""Exact and near-duplicate clustering of a consultation's comments, stored so every worker sees the same clusters.
+
+A new comment is compared with the comments already stored, not with an in-memory index: its MinHash
+signature is cut into LSH bands whose keys are rows of consultation_comment_bands, so one indexed query
+finds the earlier comments likely to be near copies, in any process. core.dedup.similarity() then decides,
+exactly. A cluster is named by its first comment's id (Comment.cluster_id); joining one writes the same
+value whichever worker does it, so two requests racing to join a cluster agree.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import zlib
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from functools import cache
+from typing import Any
+
+from sqlalchemy import Select, bindparam, func
+
+from consultation.handling.models import CommentBand
+from consultation.models import Comment, Consultation
+from core.dedup import DEFAULT_THRESHOLD, MIN_NEAR_DUPLICATE_LENGTH, SHINGLE_SIZE, cluster, fingerprint, similarity
+from core.extensions import db
+from core.screening import normalize_text
+
+# 20 bands of 5 rows: a pair at similarity 0.7 shares a band with probability 1-(1-0.7^5)^20 ≈ 0.975; at 0.4,
+# about 0.19 (those candidates cost one exact comparison each).
+BANDS = 20
+ROWS_PER_BAND = 5
+# A campaign of thousands of copies must not make each new copy compare with thousands of candidates: past this
+# size a cluster has enough indexed variety to catch new copies, which join it without being indexed.
+MAX_INDEXED_PER_CLUSTER = 24
+CANDIDATE_LIMIT = 40
+
+
+@cache
+def _permutations() -> Any:
+    """The MinHash permutations, the same in every process (fixed seed), made once per process."""
+    from datasketch import MinHash  # scipy comes with it: only processes that take comments pay for it
+
+    template = MinHash(num_perm=BANDS * ROWS_PER_BAND, seed=20261126)
+    return template.permutations, template.scheme
+
+
+def band_keys(text: str) -> list[int]:
+    """The LSH band keys of a text's MinHash signature; empty for texts too short to compare loosely."""
+    from datasketch import MinHash
+
+    normalized = normalize_text(text)
+    if len(normalized) < MIN_NEAR_DUPLICATE_LENGTH:
+        return []
+    encoded = normalized.encode("utf-32-le")  # four bytes a character: an n-gram is a fixed-width slice
+    width = 4 * SHINGLE_SIZE
+    shingles = {encoded[i : i + width] for i in range(0, len(encoded) - width + 4, 4)}
+    permutations, scheme = _permutations()
+    signature = MinHash(num_perm=BANDS * ROWS_PER_BAND, hashfunc=zlib.crc32, permutations=permutations, scheme=scheme)
+    signature.update_batch(shingles)
+    values = signature.hashvalues
+    keys = []
+    for band in range(BANDS):
+        chunk = values[band * ROWS_PER_BAND : (band + 1) * ROWS_PER_BAND].tobytes()
+        digest = hashlib.blake2b(bytes([band]) + chunk, digest_size=8).digest()
+        keys.append(int.from_bytes(digest, "big", signed=True))  # fits a signed BIGINT column
+    return keys
+
+
+def _cluster_key(comment: Comment) -> int:
+    return comment.cluster_id or comment.id
+
+
+# The statements every new comment runs, built once: building one costs several times more than running it.
+_TWIN = (
+    db.select(Comment.id, Comment.cluster_id)
+    .where(Comment.consultation_id == bindparam("consultation_id"), Comment.fingerprint == bindparam("fingerprint"))
+    .order_by(Comment.id)
+    .limit(1)
+)
+# Counts at most MAX_INDEXED_PER_CLUSTER members: a campaign of ten thousand copies costs no more than one of 24.
+_CLUSTER_REACHES_INDEX_CAP = db.select(func.count()).select_from(
+    db.select(Comment.id)
+    .where(Comment.consultation_id == bindparam("consultation_id"), Comment.cluster_id == bindparam("cluster_id"))
+    .limit(MAX_INDEXED_PER_CLUSTER)
+    .subquery()
+)
+_COMMENTS = Comment.__table__
+# Merging is two statements, each answered from an index (the primary key; consultation + cluster): one OR of both
+# would make SQLite walk every comment of the consultation on every new copy of a campaign.
+# (The ids are the consultation's own, found by consultation-scoped reads; a consultation condition here would lead
+# SQLite to its consultation index instead of the primary key.)
+_NAME_CLUSTER_ROOTS = (
+    _COMMENTS.update()
+    .where(
+        _COMMENTS.c.id.in_(bindparam("ids", expanding=True)),
+        _COMMENTS.c.cluster_id.is_distinct_from(bindparam("target")),
+    )
+    .values(cluster_id=bindparam("target"))
+)
+_MOVE_CLUSTER_MEMBERS = (
+    _COMMENTS.update()
+    .where(
+        _COMMENTS.c.consultation_id == bindparam("in_consultation"),
+        _COMMENTS.c.cluster_id.in_(bindparam("clusters", expanding=True)),
+    )
+    .values(cluster_id=bindparam("target"))
+)
+
+
+def merge_cluster_keys(consultation_id: int, keys: set[int]) -> int:
+    """Make the clusters named by `keys` (a comment id stands for itself when it has no cluster) one cluster,
+    named by the smallest key; returns it. Writes the same values whichever worker runs it."""
+    target = min(keys)
+    others = sorted(keys - {target})
+    connection = db.session.connection()
+    connection.execute(_NAME_CLUSTER_ROOTS, {"target": target, "ids": sorted(keys)})
+    if others:
+        connection.execute(
+            _MOVE_CLUSTER_MEMBERS, {"in_consultation": consultation_id, "target": target, "clusters": others}
+        )
+    # The table changed under the session: comments of this consultation loaded in it read cluster_id again when
+    # next used (a resident's submission has only its new comment loaded, which already carries the cluster).
+    for loaded in list(db.session.identity_map.values()):
+        if isinstance(loaded, Comment) and loaded.consultation_id == consultation_id:
+            db.session.expire(loaded, ["cluster_id"])
+    return target
+
+
+def join_clusters(consultation_id: int, comments: Sequence[Comment]) -> int:
+    """Put `comments` (and every member of their clusters) into one cluster, named by the earliest id."""
+    target = merge_cluster_keys(consultation_id, {_cluster_key(comment) for comment in comments})
+    for comment in comments:
+        comment.cluster_id = target
+    return target
+
+
+def _candidates_statement() -> Select[Any]:
+    """Earlier comments sharing the most band keys with a new one: one indexed query, whichever worker asks."""
+    hits = (
+        db.select(CommentBand.comment_id, func.count().label("shared"))
+        .where(
+            CommentBand.consultation_id == bindparam("consultation_id"),
+            CommentBand.band.in_(bindparam("bands", expanding=True)),
+        )
+        .group_by(CommentBand.comment_id)
+        .order_by(func.count().desc(), CommentBand.comment_id)
+        .limit(CANDIDATE_LIMIT)
+        .subquery()
+    )
+    return (
+        db.select(Comment.id, Comment.cluster_id, Comment.content)
+        .join(hits, hits.c.comment_id == Comment.id)
+        .order_by(hits.c.shared.desc(), Comment.id)
+    )
+
+
+_CANDIDATES = _candidates_statement()
+
+
+def _near_copies(consultation_id: int, content: str, keys: list[int]) -> set[int]:
+    """The clusters (or single comments) of the consultation holding a near copy of `content`."""
+    candidates = db.session.execute(_CANDIDATES, {"consultation_id": consultation_id, "bands": keys}).all()
+    matched: set[int] = set()
+    for candidate in candidates:
+        key = candidate.cluster_id or candidate.id
+        if key not in matched and similarity(content, candidate.content) >= DEFAULT_THRESHOLD:
+            matched.add(key)
+    return matched
+
+
+def _has_enough_indexed(consultation_id: int, cluster_id: int) -> bool:
+    """Whether the cluster has MAX_INDEXED_PER_CLUSTER members already (then a new copy's bands add nothing)."""
+    members = db.session.scalar(
+        _CLUSTER_REACHES_INDEX_CAP, {"consultation_id": consultation_id, "cluster_id": cluster_id}
+    )
+    return (members or 0) >= MAX_INDEXED_PER_CLUSTER
+
+
+@dataclass
+class Placement:
+    """Where a new comment belongs, worked out with reads only before it is stored (so its row is written once,
+    and the database's single writer lock is held only for the short burst of writes at the end)."""
+
+    fingerprint: str
+    cluster_id: int | None = None
+    flags: set[str] = field(default_factory=set)
+    band_keys: list[int] = field(default_factory=list)  # to store once the comment has its id
+    merge_keys: set[int] = field(default_factory=set)  # clusters (or lone comments) the new comment joins
+
+
+def place(consultation_id: int, content: str) -> Placement:
+    """Fingerprint a new comment's text and find its cluster among the comments already stored (reads only).
+
+    Flags: "exact_duplicate" (the same matching form was already received) or "near_duplicate" (a lightly
+    edited copy). The caller sets `cluster_id` on the comment, stores it, then calls index(), which writes.
+    """
+    placement = Placement(fingerprint(content))
+    twin = db.session.execute(_TWIN, {"consultation_id": consultation_id, "fingerprint": placement.fingerprint}).first()
+    if twin is not None:
+        # An exact copy adds nothing to the band index that its original is not already there for.
+        placement.merge_keys = {twin.cluster_id or twin.id}
+        placement.cluster_id = min(placement.merge_keys)
+        placement.flags.add("exact_duplicate")
+        return placement
+    keys = band_keys(content)
+    if not keys:
+        return placement
+    copies = _near_copies(consultation_id, content, keys)
+    if copies:
+        placement.merge_keys = copies
+        placement.cluster_id = min(copies)
+        placement.flags.add("near_duplicate")
+    if placement.cluster_id is None or not _has_enough_indexed(consultation_id, placement.cluster_id):
+        placement.band_keys = keys
+    return placement
+
+
+def index(comment: Comment, placement: Placement) -> None:
+    """After the comment's insert: merge the clusters it joined and store its band keys for later comments."""
+    if placement.merge_keys:
+        merge_cluster_keys(comment.consultation_id, placement.merge_keys)
+    if placement.band_keys:
+        db.session.execute(
+            db.insert(CommentBand),
+            [
+                {"consultation_id": comment.consultation_id, "comment_id": comment.id, "band": key}
+                for key in placement.band_keys
+            ],
+        )
+
+
+def recheck(consultation: Consultation) -> int:
+    """Cluster all the consultation's comments again in one pass (core.dedup.cluster) and merge what it finds.
+
+    Clusters are only ever merged, never split, so a moderator's merges stand. Catches near copies that two
+    workers stored at the same instant, each before seeing the other. Returns how many comments moved.
+    """
+    rows = db.session.execute(
+        db.select(Comment.id, Comment.content).where(Comment.consultation_id == consultation.id).order_by(Comment.id)
+    ).all()
+    found = cluster((row.id, row.content) for row in rows)
+    groups: dict[int, list[int]] = {}
+    for comment_id, root in found.items():
+        groups.setdefault(root, []).append(comment_id)
+    moved = 0
+    for members in groups.values():
+        if len(members) < 2:
+            continue
+        comments = db.session.scalars(db.select(Comment).where(Comment.id.in_(members))).all()
+        before = {comment.id: comment.cluster_id for comment in comments}
+        join_clusters(consultation.id, comments)
+        moved += sum(1 for comment in comments if before[comment.id] != comment.cluster_id)
+    db.session.flush()
+    return moved
+
+
+def cluster_sizes(consultation_id: int, cluster_ids: Iterable[int]) -> dict[int, int]:
+    """How many comments each of these clusters holds."""
+    ids = list(set(cluster_ids))
+    if not ids:
+        return {}
+    rows = db.session.execute(
+        db.select(Comment.cluster_id, func.count(Comment.id))
+        .where(Comment.consultation_id == consultation_id, Comment.cluster_id.in_(ids))
+        .group_by(Comment.cluster_id)
+    ).all()
+    return {cluster_id: count for cluster_id, count in rows}

@@ -1,0 +1,1 @@
+"""Handling: the department's answers, templates, answer sheets and the published feedback."""

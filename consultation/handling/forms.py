@@ -1,0 +1,102 @@
+"""Forms of the moderation queue, the answers pages and the feedback page (staff only)."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
+from wtforms import (
+    BooleanField,
+    RadioField,
+    SelectChoice,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+    ValidationError,
+)
+from wtforms.validators import DataRequired, InputRequired, Length, Optional
+
+from consultation import labels
+from consultation.handling.answers import AnswerInput
+from consultation.models import Adoption, RejectionReason
+
+MODERATION_ACTIONS = (
+    SelectChoice("approve", _l("Approve (valid)")),
+    SelectChoice("reject", _l("Reject with the reason below")),
+    SelectChoice("validity:duplicate", _l("Mark invalid: duplicate")),
+    SelectChoice("validity:irrelevant", _l("Mark invalid: irrelevant")),
+    SelectChoice("validity:illegal", _l("Mark invalid: illegal or harmful content")),
+    SelectChoice("merge", _l("Merge into one cluster")),
+    SelectChoice("split", _l("Take out of the cluster")),
+)
+
+
+class IdsField(SelectMultipleField):
+    """Checkbox values posted under one name (ids of rows on the page); any integer is accepted here,
+    and the view loads only what the user may act on."""
+
+    def pre_validate(self, form: FlaskForm) -> None:
+        pass
+
+
+class ModerationForm(FlaskForm):
+    comment = IdsField(coerce=int)
+    action = SelectField(_l("Action"), choices=list(MODERATION_ACTIONS), validators=[InputRequired()])
+    reason = SelectField(
+        _l("Reason for rejecting"),
+        choices=[SelectChoice("", "—")]
+        + [SelectChoice(reason.value, label) for reason, label in labels.REJECTION_LABELS.items()],
+        validate_choice=False,  # checked below: only a rejection needs one
+    )
+    all_matching = BooleanField(_l("Apply to every comment matching the filter, not only the ticked ones"))
+    confirmed = IdsField(coerce=int)  # flagged comments the moderator confirmed by name (moderation.approve)
+
+    def validate_reason(self, field: SelectField) -> None:
+        if self.action.data == "reject" and field.data not in {reason.value for reason in RejectionReason}:
+            raise ValidationError(_l("Choose the reason for rejecting."))
+
+    @property
+    def rejection_reason(self) -> RejectionReason:
+        return RejectionReason(self.reason.data)
+
+
+def _adoption_choices() -> list[SelectChoice]:
+    return [SelectChoice(adoption.value, label) for adoption, label in labels.ADOPTION_LABELS.items()]
+
+
+class AnswerForm(FlaskForm):
+    adoption = RadioField(_l("Answer"), choices=_adoption_choices(), validators=[InputRequired()])
+    reason = TextAreaField(
+        _l("Reason"),
+        validators=[Optional(), Length(max=5000)],
+        description=_l("Required unless adopted; published in the feedback."),
+    )
+    change = TextAreaField(_l("Resulting change to the draft"), validators=[Optional(), Length(max=5000)])
+
+    @property
+    def answer(self) -> AnswerInput:
+        return AnswerInput(Adoption(self.adoption.data), self.reason.data or "", self.change.data or "")
+
+
+class BulkAnswerForm(AnswerForm):
+    comment = IdsField(coerce=int)
+    cluster = IdsField(coerce=int)
+
+
+class AnswerTemplateForm(AnswerForm):
+    department_id = SelectField(_l("Department"), coerce=int, validators=[InputRequired()])
+    title = StringField(_l("Name of the template"), validators=[DataRequired(), Length(max=200)])
+
+
+class AnswerImportForm(FlaskForm):
+    file = FileField(_l("The filled-in 意见处理表 (.xlsx)"), validators=[DataRequired()])
+
+
+class FeedbackForm(FlaskForm):
+    main_changes = TextAreaField(
+        _l("Main changes to the draft"),
+        validators=[Optional(), Length(max=20000)],
+        description=_l("Published with the feedback: what was changed in the draft because of the comments."),
+        render_kw={"rows": 8},
+    )

@@ -1,0 +1,1 @@
+"""Open data: the JSON API and its OpenAPI document, Atom feeds, what site search indexes."""

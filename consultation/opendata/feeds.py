@@ -1,0 +1,87 @@
+"""Atom feeds of the consultations: notices as they open, and feedback as it is published."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response
+from flask_babel import gettext as _
+
+from consultation import labels
+from consultation.handling import feedback
+from consultation.models import Consultation, ConsultationStatus
+from core.db import utcnow
+from core.extensions import db
+from core.feeds import FEED_LENGTH, FeedEntry, atom_feed, cached_feed, excerpt, site_name
+from core.i18n import current_language, local_datetime
+from core.links import site_url
+
+bp = Blueprint("consultation_feeds", __name__, url_prefix="/consultations")
+
+
+def _department(consultation: Consultation) -> str:
+    return consultation.department.display_name(current_language())
+
+
+@bp.route("/feed.atom")
+def consultations() -> Response:
+    """Published consultations that have opened, the most recently opened first."""
+    return cached_feed("feed-consultations", "consultation.index", _consultations_feed)
+
+
+def _consultations_feed(page_url: str, feed_url: str) -> str:
+    published = [status for status in ConsultationStatus if status.is_published]
+    opened = db.session.scalars(
+        db.select(Consultation)
+        .where(Consultation.status.in_(published), Consultation.start_at <= utcnow())
+        .order_by(Consultation.start_at.desc(), Consultation.id.desc())
+        .limit(FEED_LENGTH)
+    )
+    entries = [
+        FeedEntry(
+            title=consultation.title,
+            link=site_url("consultation.detail", consultation_id=consultation.id),
+            updated=consultation.start_at,
+            author=_department(consultation),
+            summary=_(
+                "%(type)s. Comments are welcome from %(start)s to %(end)s (Beijing time).",
+                type=labels.document_type_label(consultation.doc_type),
+                start=local_datetime(consultation.start_at),
+                end=local_datetime(consultation.end_at),
+            ),
+        )
+        for consultation in opened
+        if consultation.start_at is not None
+    ]
+    return atom_feed(
+        title=_("Public consultations · %(site)s", site=site_name()),
+        subtitle=_("Draft policies open for comment, as they open."),
+        page_url=page_url,
+        feed_url=feed_url,
+        entries=entries,
+    )
+
+
+@bp.route("/feedback/feed.atom")
+def feedback_published() -> Response:
+    """Consultations whose feedback is published, the most recently published first."""
+    return cached_feed("feed-feedback", "consultation.feedback_index", _feedback_feed)
+
+
+def _feedback_feed(page_url: str, feed_url: str) -> str:
+    entries = [
+        FeedEntry(
+            title=_("Feedback: %(title)s", title=consultation.title),
+            link=site_url("consultation.feedback", consultation_id=consultation.id),
+            updated=record.published_at,
+            author=_department(consultation),
+            summary=excerpt(_("Main changes: %(changes)s", changes=record.main_changes)),
+        )
+        for consultation, record in feedback.with_published_feedback()[:FEED_LENGTH]
+        if record.published_at is not None
+    ]
+    return atom_feed(
+        title=_("Feedback on consultations · %(site)s", site=site_name()),
+        subtitle=_("What the drafting departments adopted from the comments, and why."),
+        page_url=page_url,
+        feed_url=feed_url,
+        entries=entries,
+    )

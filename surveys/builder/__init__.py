@@ -1,0 +1,1 @@
+"""Building a questionnaire: pages, questions, options, review before publication."""

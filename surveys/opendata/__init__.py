@@ -1,0 +1,1 @@
+"""Open data: the JSON API, the Atom feed, what site search indexes."""

@@ -1,0 +1,1 @@
+"""Results: columns shared by workers, per-question results, filters, cross-tabulation."""

@@ -1,0 +1,1 @@
+"""Taking part: the condition language, answers, page steps, storing a response once."""

@@ -1,0 +1,298 @@
+"""Public pages of the surveys: the list, answering page by page, share links and QR codes."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from flask import Blueprint, Response, abort, make_response, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy.exc import IntegrityError
+
+from core import page_cache
+from core.extensions import db, limiter
+from core.links import site_url
+from core.qr import qr_png, qr_svg
+from surveys.builder import services
+from surveys.builder.review import may_edit, may_review
+from surveys.forms import FinalPageForm
+from surveys.models import Phase, ResumeDraft, ReviewStatus, Survey
+from surveys.taking import responding
+from surveys.taking.steps import PageState, apply_page, build_page, first_unfinished, next_page
+from surveys.taking.structure import Structure, structure_of
+
+bp = Blueprint("surveys", __name__, url_prefix="/surveys")
+# The short link lives at the site root (/s/<code>), so it is short enough for print and QR codes.
+share_bp = Blueprint("survey_links", __name__)
+
+COOKIE_MAX_AGE = 180 * 24 * 3600
+POST_RATE_LIMIT = "30 per minute"
+
+
+def _public_survey(survey_id: int) -> Survey:
+    return services.approved_survey(survey_id) or abort(404)
+
+
+def share_url(survey: Survey) -> str:
+    return site_url("survey_links.short", code=survey.short_code)
+
+
+@bp.route("/")
+def index() -> str:
+    surveys = db.session.scalars(
+        db.select(Survey).where(Survey.status == ReviewStatus.APPROVED).order_by(Survey.ends_at.desc())
+    ).all()
+    by_phase: dict[Phase, list[Survey]] = {phase: [] for phase in Phase}
+    for survey in surveys:
+        by_phase[survey.phase()].append(survey)
+    return render_template("surveys/index.html", by_phase=by_phase, Phase=Phase)
+
+
+def _cookie_names(survey: Survey) -> tuple[str, str]:
+    return f"sv{survey.id}_d", f"sv{survey.id}_r"
+
+
+@dataclass
+class Tokens:
+    """The browser's dedup and resume tokens, and which of them were minted just now (so are in no table)."""
+
+    dedup: str
+    resume: str
+    new_dedup: bool = False
+    new_resume: bool = False
+
+    @property
+    def new(self) -> bool:
+        """Whether the cookies must be set."""
+        return self.new_dedup or self.new_resume
+
+
+def _tokens(survey: Survey) -> Tokens:
+    dedup_name, resume_name = _cookie_names(survey)
+    dedup, resume = request.cookies.get(dedup_name), request.cookies.get(resume_name)
+    return Tokens(
+        dedup or responding.new_token(), resume or responding.new_token(), new_dedup=not dedup, new_resume=not resume
+    )
+
+
+def _with_cookies(response: Response, survey: Survey, dedup: str, resume: str) -> Response:
+    for name, value in zip(_cookie_names(survey), (dedup, resume), strict=True):
+        response.set_cookie(
+            name, value, max_age=COOKIE_MAX_AGE, httponly=True, samesite="Lax", secure=request.is_secure, path="/"
+        )
+    return response
+
+
+def _not_open(survey: Survey, phase: Phase) -> Any:
+    if phase is Phase.CLOSED and responding.purge_if_closed(survey):
+        db.session.commit()  # the lazy purge: a closed survey keeps no tokens or drafts
+    return render_template("surveys/closed.html", survey=survey, phase=phase, Phase=Phase), 200
+
+
+@dataclass
+class ShowAgain:
+    """A page to show again after its POST, with its errors (and the captcha's)."""
+
+    page: PageState
+    final_form: FinalPageForm
+
+
+@bp.route("/<int:survey_id>", methods=["GET", "POST"])
+@limiter.limit(POST_RATE_LIMIT, methods=["POST"])
+def take(survey_id: int) -> Any:
+    survey = _public_survey(survey_id)
+    phase = survey.phase()
+    if phase is not Phase.OPEN:
+        return _not_open(survey, phase)
+    tokens = _tokens(survey)
+    # A token minted for this request cannot be in a table yet: no need to ask the database.
+    record = None if tokens.new_dedup else responding.dedup_record(survey, tokens.dedup)
+    if record is not None:
+        # A retried final POST (same idempotency key) is thanked again; anything else is a second response.
+        repeated = request.method == "POST" and responding.is_same_submission(
+            record, request.form.get("submission_key", "")
+        )
+        response = make_response(_done_page(survey, already=not repeated))
+    elif request.method == "GET" and tokens.new_dedup and tokens.new_resume:
+        # A new browser's blank first page is the same for all of them but its tokens: shared for a while.
+        response = make_response(
+            page_cache.cached_page(
+                "survey-first-page",
+                lambda: _render_page(survey, _blank_first_page(survey), tokens, None),
+                fillers={"submission_key": responding.new_token},
+            )
+        )
+    else:
+        draft = None if tokens.new_resume else responding.load_draft(survey, tokens.resume)
+        stored = draft.answers if draft else {}
+        values, other = stored.get("values", {}), stored.get("other", {})
+        pages = structure_of(survey)
+        if request.method == "POST":
+            result = _step(survey, pages, tokens, draft, values, other)
+            if isinstance(result, ShowAgain):  # the POST may have saved a draft: its key goes in the form
+                draft = responding.load_draft(survey, tokens.resume)
+        else:
+            result = ShowAgain(build_page(pages, draft.page_index if draft else 0, values, other, {}), FinalPageForm())
+        response = make_response(
+            _render_page(survey, result, tokens, draft) if isinstance(result, ShowAgain) else result
+        )
+    return _with_cookies(response, survey, tokens.dedup, tokens.resume) if tokens.new else response
+
+
+def _blank_first_page(survey: Survey) -> ShowAgain:
+    return ShowAgain(build_page(structure_of(survey), 0, {}, {}, {}), FinalPageForm())
+
+
+def _render_page(survey: Survey, shown: ShowAgain, tokens: Tokens, draft: ResumeDraft | None) -> str:
+    if any(question.setting("shuffle") for question in shown.page.questions):
+        page_cache.keep_private()  # the options are in this respondent's own order
+    if draft is not None:
+        submission_key = draft.submission_key
+    else:
+        submission_key = (
+            page_cache.hole("submission_key") if page_cache.rendering_with_holes() else responding.new_token()
+        )
+    return render_template(
+        "surveys/take.html",
+        survey=survey,
+        state=shown.page,
+        seed=tokens.resume,
+        final_form=shown.final_form,
+        submission_key=submission_key,
+        share_image=site_url("surveys.qr", survey_id=survey.id, fmt="png"),
+    )
+
+
+def _step(
+    survey: Survey,
+    pages: Structure,
+    tokens: Tokens,
+    draft: ResumeDraft | None,
+    values: dict[str, Any],
+    other: dict[str, str],
+) -> Any:
+    """Handle a page's POST: a redirect or rendered page, or ShowAgain for the same page with its errors.
+
+    `draft` is the browser's draft as read at the start of the request, `values` and `other` its answers.
+    """
+    try:
+        index = max(0, min(int(request.form.get("page_index", "0")), len(pages.pages) - 1))
+    except ValueError:
+        index = 0
+    kept, other_texts, entries = apply_page(pages, index, request.form, values, other)
+    final_form = FinalPageForm()
+    if request.form.get("action") == "back":
+        target = next_page(pages, index, kept, step=-1)
+        _save(survey, tokens.resume, kept, other_texts, index if target is None else target)
+        db.session.commit()
+        return redirect(url_for("surveys.take", survey_id=survey.id))
+    if any(entry.errors for entry in entries.values()):
+        _save(survey, tokens.resume, kept, other_texts, index)  # keep what was valid
+        db.session.commit()
+        return ShowAgain(build_page(pages, index, kept, other_texts, entries), final_form)
+    target = next_page(pages, index, kept, step=1)
+    if target is None:
+        return _finish(survey, pages, tokens, draft, index, kept, other_texts, final_form)
+    _save(survey, tokens.resume, kept, other_texts, target)
+    db.session.commit()
+    return redirect(url_for("surveys.take", survey_id=survey.id))
+
+
+def _finish(
+    survey: Survey,
+    pages: Structure,
+    tokens: Tokens,
+    draft: ResumeDraft | None,
+    index: int,
+    values: dict[str, Any],
+    other: dict[str, str],
+    final_form: FinalPageForm,
+) -> Any:
+    """The last page's POST: store the response, or keep the answers as a draft and say what is missing.
+
+    Everything is checked before anything is written, and a stored response is written in one short
+    transaction with the deletion of the draft it replaces, which is not saved first: SQLite has a single
+    writer, and a request holding the write lock while it validates makes every other submission wait.
+    """
+    valid = final_form.validate_on_submit()  # once: a captcha challenge is spent when checked
+    unfinished = first_unfinished(pages, values, other) if valid else None
+    if valid and unfinished is None:
+        key = request.form.get("submission_key") or (draft.submission_key if draft else responding.new_token())
+        return _submit(survey, tokens, draft, index, key, values, other)
+    _save(survey, tokens.resume, values, other, index if unfinished is None else unfinished)
+    db.session.commit()
+    if not valid:
+        return ShowAgain(build_page(pages, index, values, other, {}), final_form)
+    return redirect(url_for("surveys.take", survey_id=survey.id))
+
+
+def _save(survey: Survey, resume: str, values: dict[str, Any], other: dict[str, str], index: int) -> Any:
+    return responding.save_draft(survey, resume, values, other, index, request.form.get("submission_key", ""))
+
+
+def _submit(
+    survey: Survey,
+    tokens: Tokens,
+    draft: ResumeDraft | None,
+    index: int,
+    key: str,
+    values: dict[str, Any],
+    other: dict[str, str],
+) -> Any:
+    """Store the response (and drop the draft) in one transaction; when it is not stored, keep the draft."""
+    try:
+        # take() found no response from this browser and read its draft in this request: not asked again.
+        outcome = responding.record_response(survey, tokens.dedup, key, values, other, draft, browser_checked=True)
+        db.session.commit()
+    except IntegrityError:  # the same browser's other request stored first: this one is a repeat or a second
+        db.session.rollback()
+        draft = None if tokens.new_resume else responding.load_draft(survey, tokens.resume)
+        outcome = responding.record_response(survey, tokens.dedup, key, values, other, draft)
+    if outcome is not responding.Outcome.STORED:
+        _save(survey, tokens.resume, values, other, index)  # the answers are kept, as after any page
+        db.session.commit()
+    if outcome is responding.Outcome.CLOSED:
+        return render_template("surveys/closed.html", survey=survey, phase=Phase.CLOSED, Phase=Phase)
+    return _done_page(survey, already=outcome is responding.Outcome.ALREADY_RESPONDED)
+
+
+def _done_page(survey: Survey, *, already: bool) -> str:
+    """The thanks (or "already answered") page: the same for every browser, so shared like a public page."""
+    return page_cache.cached_page(
+        ("survey-done", already),
+        lambda: render_template("surveys/done.html", survey=survey, already=already),
+        after_post=True,
+    )
+
+
+@bp.route("/<int:survey_id>/qr.<any(png, svg):fmt>")
+def qr(survey_id: int, fmt: str) -> Response:
+    survey = db.get_or_404(Survey, survey_id)
+    if survey.status is not ReviewStatus.APPROVED and not (
+        may_edit(current_user, survey) or may_review(current_user, survey)
+    ):
+        abort(404)
+    url = share_url(survey)
+    if fmt == "png":
+        response = make_response(qr_png(url))
+        response.mimetype = "image/png"
+    else:
+        response = make_response(str(qr_svg(url, title=survey.title)))
+        response.mimetype = "image/svg+xml"
+    if request.args.get("download"):
+        response.headers["Content-Disposition"] = f"attachment; filename=survey-{survey.short_code}.{fmt}"
+    return response
+
+
+@share_bp.route("/s/<code>")
+def short(code: str) -> Any:
+    survey_id = db.session.scalar(db.select(Survey.id).where(Survey.short_code == code.lower()))
+    if survey_id is None:
+        abort(404)
+    return redirect(url_for("surveys.take", survey_id=survey_id))
+
+
+def open_surveys_section() -> dict[str, Any]:
+    """For the home page: surveys open now."""
+    surveys = db.session.scalars(db.select(Survey).where(Survey.status == ReviewStatus.APPROVED)).all()
+    return {"open_surveys": sorted((s for s in surveys if s.phase() is Phase.OPEN), key=lambda s: s.ends_at)}
