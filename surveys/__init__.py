@@ -17,6 +17,7 @@ def init_app(app: Any) -> None:
     from core.models import Role
     from core.portal import Section, StaffLink, register_section, register_staff_link
     from surveys import cli, demo
+    from surveys.builder import routes as builder_routes
     from surveys.builder import views as manage
     from surveys.opendata import api, feeds, search
     from surveys.results import views as results_views
@@ -33,7 +34,7 @@ def init_app(app: Any) -> None:
     for blueprint in (
         views.bp,
         views.share_bp,
-        manage.bp,
+        builder_routes.bp,  # the staff blueprint: views.py and routes.py both add their routes to it
         results_views.bp,
         results_views.public_bp,
         transfer_views.bp,

@@ -13,22 +13,9 @@ from flask_babel import gettext as _
 
 from core import audit
 from core.db import utcnow
-from core.models import Role
 from surveys.builder.services import BuilderError
 from surveys.models import ReviewStatus, Survey
-
-
-def may_edit(user: Any, survey: Survey) -> bool:
-    return bool(user.is_authenticated) and user.has_role(Role.EDITOR, survey.department_id)
-
-
-def may_review(user: Any, survey: Survey) -> bool:
-    """Approvers of the survey's department, except whoever wrote or submitted it (four-eyes rule)."""
-    return (
-        bool(user.is_authenticated)
-        and user.has_role(Role.APPROVER, survey.department_id)
-        and user.id not in (survey.created_by_id, survey.submitted_by_id)
-    )
+from surveys.permissions import may_review
 
 
 def submit(survey: Survey, user: Any) -> None:

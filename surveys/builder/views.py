@@ -1,14 +1,14 @@
 """Staff pages of the surveys: the list, creating and editing a survey, review, preview and sharing.
 
-The page, question and option routes of the builder are in surveys/builder/routes.py, on the same blueprint.
+The page, question and option routes of the builder are in surveys/builder/routes.py, on the same blueprint
+(surveys/builder/staff.py).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.wrappers import Response as WerkzeugResponse
@@ -16,51 +16,22 @@ from wtforms import SelectChoice
 
 from core.extensions import db
 from core.models import Department, Role
-from core.permissions import guard_blueprint
 from surveys.builder import review
-from surveys.builder import routes as builder
-from surveys.builder.services import BuilderError, create_survey, update_survey
+from surveys.builder.services import create_survey, update_survey
+from surveys.builder.staff import bp, run
 from surveys.forms import QUESTION_TYPE_LABELS, FinalPageForm, ReviewForm, SurveyForm
 from surveys.models import ReviewStatus, Survey
+from surveys.permissions import may_edit, may_review, share_url, staff_department_ids, survey_for_staff_or_403
 from surveys.taking.responding import response_count
 from surveys.taking.steps import build_page
-from surveys.taking.views import share_url
-
-bp = Blueprint("surveys_manage", __name__, url_prefix="/manage/surveys")
-guard_blueprint(bp, Role.EDITOR, Role.APPROVER)
-
-
-def _department_ids() -> set[int]:
-    return current_user.department_ids(Role.EDITOR) | current_user.department_ids(Role.APPROVER)
-
-
-def load_survey(survey_id: int, *, edit: bool = False) -> Survey:
-    """The survey if the current user works for its department (as an editor, when `edit`)."""
-    survey = db.get_or_404(Survey, survey_id)
-    if edit and not review.may_edit(current_user, survey):
-        abort(403)
-    if survey.department_id not in _department_ids():
-        abort(403)
-    return survey
-
-
-def run(action: Callable[[], Any], success: str, target: str) -> WerkzeugResponse:
-    """Apply a builder action: commit and say so, or roll back and show why it was refused."""
-    try:
-        action()
-    except BuilderError as error:
-        db.session.rollback()
-        flash(error.message, "error")
-    else:
-        db.session.commit()
-        flash(success, "success")
-    return redirect(target)
 
 
 @bp.route("/")
 def index() -> str:
     surveys = db.session.scalars(
-        db.select(Survey).where(Survey.department_id.in_(_department_ids())).order_by(Survey.created_at.desc())
+        db.select(Survey)
+        .where(Survey.department_id.in_(staff_department_ids(current_user)))
+        .order_by(Survey.created_at.desc())
     ).all()
     return render_template("surveys/manage/index.html", surveys=surveys)
 
@@ -89,7 +60,7 @@ def new() -> Any:
 
 @bp.route("/<int:survey_id>/settings", methods=["GET", "POST"])
 def settings(survey_id: int) -> Any:
-    survey = load_survey(survey_id, edit=True)
+    survey = survey_for_staff_or_403(survey_id, edit=True)
     form = _survey_form()
     if request.method == "GET":
         form.fill_from(survey)
@@ -104,14 +75,14 @@ def settings(survey_id: int) -> Any:
 
 @bp.route("/<int:survey_id>")
 def edit(survey_id: int) -> str:
-    survey = load_survey(survey_id)
+    survey = survey_for_staff_or_403(survey_id)
     return render_template(
         "surveys/manage/edit.html",
         survey=survey,
         responses=response_count(survey),
         review_form=ReviewForm(),
-        may_edit=review.may_edit(current_user, survey),
-        may_review=review.may_review(current_user, survey),
+        may_edit=may_edit(current_user, survey),
+        may_review=may_review(current_user, survey),
         share_url=share_url(survey),
         type_labels=QUESTION_TYPE_LABELS,
     )
@@ -120,7 +91,7 @@ def edit(survey_id: int) -> str:
 @bp.route("/<int:survey_id>/preview")
 def preview(survey_id: int) -> str:
     """The survey as a resident sees it on a phone, page by page, without storing anything."""
-    survey = load_survey(survey_id)
+    survey = survey_for_staff_or_403(survey_id)
     index = request.args.get("page", 0, type=int)
     state = build_page(survey, index, {}, {}, {})
     return render_template(
@@ -130,7 +101,7 @@ def preview(survey_id: int) -> str:
 
 @bp.route("/<int:survey_id>/submit", methods=["POST"])
 def submit(survey_id: int) -> WerkzeugResponse:
-    survey = load_survey(survey_id, edit=True)
+    survey = survey_for_staff_or_403(survey_id, edit=True)
     return run(
         lambda: review.submit(survey, current_user),
         _("The survey has been submitted for review."),
@@ -140,7 +111,7 @@ def submit(survey_id: int) -> WerkzeugResponse:
 
 @bp.route("/<int:survey_id>/review", methods=["POST"])
 def decide(survey_id: int) -> WerkzeugResponse:
-    survey = load_survey(survey_id)
+    survey = survey_for_staff_or_403(survey_id)
     form = ReviewForm()
     note = form.note.data or ""
     if request.form.get("decision") == "approve":
@@ -158,7 +129,7 @@ def decide(survey_id: int) -> WerkzeugResponse:
 
 @bp.route("/<int:survey_id>/reopen", methods=["POST"])
 def reopen(survey_id: int) -> WerkzeugResponse:
-    survey = load_survey(survey_id, edit=True)
+    survey = survey_for_staff_or_403(survey_id, edit=True)
     return run(
         lambda: review.reopen(survey, current_user),
         _("The survey is a draft again; it needs a new approval before residents see it."),
@@ -179,9 +150,6 @@ def dashboard_section() -> dict[str, Any]:
         db.select(Survey).where(Survey.status == ReviewStatus.RETURNED, Survey.department_id.in_(editor_of))
     ).all()
     return {
-        "to_review": [survey for survey in in_review if review.may_review(current_user, survey)],
+        "to_review": [survey for survey in in_review if may_review(current_user, survey)],
         "returned": list(returned),
     }
-
-
-builder.register(bp, load_survey, run)

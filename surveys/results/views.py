@@ -17,11 +17,12 @@ from core import audit
 from core.extensions import db
 from core.forms import ConfirmForm
 from core.models import Role
-from core.permissions import can, guard_blueprint
+from core.permissions import guard_blueprint
 from core.screening import mask_personal_data, screen
 from core.textstats import top_terms
 from core.words import category_label
 from surveys.models import Answer, Question, ReviewStatus, Survey
+from surveys.permissions import may_publish_results, survey_for_results_or_403
 from surveys.results import data as result_data
 from surveys.results.compute import CROSSTAB_TYPES, crosstab, option_labels, survey_results
 from surveys.results.data import TEXT_TYPES
@@ -36,26 +37,6 @@ public_bp = Blueprint("survey_public_results", __name__, url_prefix="/surveys")
 
 TEXTS_PER_PAGE = 20
 TOP_TERMS_SAMPLE = 3000  # the latest texts that the word counts read, so the page stays fast
-
-
-def may_see_results(user: Any, survey: Survey) -> bool:
-    return (
-        can(user, Role.EDITOR, survey.department_id)
-        or can(user, Role.APPROVER, survey.department_id)
-        or can(user, Role.MODERATOR)
-        or can(user, Role.ADMIN)
-    )
-
-
-def may_publish_results(user: Any, survey: Survey) -> bool:
-    return can(user, Role.EDITOR, survey.department_id) or can(user, Role.APPROVER, survey.department_id)
-
-
-def load_for_results(survey_id: int) -> Survey:
-    survey = db.get_or_404(Survey, survey_id)
-    if not may_see_results(current_user, survey):
-        abort(403)
-    return survey
 
 
 def min_cell() -> int:
@@ -85,7 +66,7 @@ def _crosstab_questions(survey: Survey) -> list[Question]:
 
 @bp.route("/<int:survey_id>/results")
 def results(survey_id: int) -> str:
-    survey = load_for_results(survey_id)
+    survey = survey_for_results_or_403(survey_id)
     snapshot, filters, keep = filtered(survey)
     return render_template(
         "surveys/results/staff.html",
@@ -102,7 +83,7 @@ def results(survey_id: int) -> str:
 
 @bp.route("/<int:survey_id>/results/crosstab")
 def crosstab_view(survey_id: int) -> str:
-    survey = load_for_results(survey_id)
+    survey = survey_for_results_or_403(survey_id)
     snapshot, filters, keep = filtered(survey)
     by_code = {question.code: question for question in _crosstab_questions(survey)}
     rows, columns = by_code.get(request.args.get("rows", "")), by_code.get(request.args.get("columns", ""))
@@ -148,7 +129,7 @@ def _flag_label(flag: str) -> str:
 @bp.route("/<int:survey_id>/results/text/<code>")
 def texts(survey_id: int, code: str) -> str:
     """A question's free text, newest first: personal data masked, screening flags shown, and its top words."""
-    survey = load_for_results(survey_id)
+    survey = survey_for_results_or_403(survey_id)
     question = _text_question(survey, code)
     snapshot, filters, keep = filtered(survey)
     column = snapshot.columns[question.code]
@@ -182,7 +163,7 @@ def texts(survey_id: int, code: str) -> str:
 
 @bp.route("/<int:survey_id>/results/publish", methods=["POST"])
 def publish(survey_id: int) -> WerkzeugResponse:
-    survey = load_for_results(survey_id)
+    survey = survey_for_results_or_403(survey_id)
     if not may_publish_results(current_user, survey):
         abort(403)
     if not ConfirmForm().validate_on_submit():

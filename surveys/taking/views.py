@@ -14,9 +14,9 @@ from core.extensions import db, limiter
 from core.links import site_url
 from core.qr import qr_png, qr_svg
 from surveys.builder import services
-from surveys.builder.review import may_edit, may_review
 from surveys.forms import FinalPageForm
 from surveys.models import Phase, ResumeDraft, ReviewStatus, Survey
+from surveys.permissions import may_edit, may_review, share_url
 from surveys.taking import responding
 from surveys.taking.steps import PageState, apply_page, build_page, first_unfinished, next_page
 from surveys.taking.structure import Structure, structure_of
@@ -31,10 +31,6 @@ POST_RATE_LIMIT = "30 per minute"
 
 def _public_survey(survey_id: int) -> Survey:
     return services.approved_survey(survey_id) or abort(404)
-
-
-def share_url(survey: Survey) -> str:
-    return site_url("survey_links.short", code=survey.short_code)
 
 
 @bp.route("/")

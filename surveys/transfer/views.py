@@ -32,8 +32,8 @@ from core.exports import (
 from core.extensions import db
 from core.models import Department, Role
 from core.permissions import guard_blueprint
+from surveys.permissions import survey_for_results_or_403
 from surveys.results.filters import Filters
-from surveys.results.views import load_for_results
 from surveys.transfer import xlsform_export, xlsform_import
 from surveys.transfer.exports import csv_parts, response_count, response_sheets
 from surveys.transfer.sav_export import TooManyRows, write_sav
@@ -52,7 +52,7 @@ def _filename(survey: Any, extension: str) -> str:
 
 @bp.route("/<int:survey_id>/export.<any(xlsx, csv, sav):fmt>")
 def export(survey_id: int, fmt: str) -> Any:
-    survey = load_for_results(survey_id)
+    survey = survey_for_results_or_403(survey_id)
     filters = Filters.from_args(request.args, survey)
     labels = bool(request.args.get("labels")) and fmt != "sav"
     bom = bool(request.args.get("bom")) and fmt == "csv"
@@ -90,7 +90,7 @@ def _download(data: bytes, mimetype: str, filename: str) -> Response:
 
 @bp.route("/<int:survey_id>/xlsform")
 def export_xlsform(survey_id: int) -> Any:
-    survey = load_for_results(survey_id)
+    survey = survey_for_results_or_403(survey_id)
     buffer = io.BytesIO()
     xlsform_export.write(survey, buffer)
     audit.record("survey.xlsform_export", survey)
