@@ -13,8 +13,7 @@ from __future__ import annotations
 import hashlib
 import zlib
 from collections import Counter
-from collections.abc import Hashable, Iterable, Sequence
-from datetime import datetime
+from collections.abc import Hashable, Iterable
 from typing import TYPE_CHECKING
 
 from core.screening import normalize_text
@@ -172,15 +171,3 @@ def cluster(items: Iterable[tuple[Hashable, str]], threshold: float = DEFAULT_TH
     for item_id, text in items:
         index.add(item_id, text)
     return index.clusters()
-
-
-def is_burst(timestamps: Sequence[datetime], window_seconds: float, limit: int) -> bool:
-    """True when more than `limit` of the timestamps fall within some span of `window_seconds`."""
-    ordered = sorted(timestamps)
-    first = 0
-    for last, moment in enumerate(ordered):
-        while (moment - ordered[first]).total_seconds() > window_seconds:
-            first += 1
-        if last - first + 1 > limit:
-            return True
-    return False

@@ -19,6 +19,20 @@ from typing import Any
 
 import ahocorasick
 
+from core.text_patterns import (
+    ADDRESS,
+    AREA_CODE,
+    BANK_CARD,
+    EMAIL,
+    FULL_WIDTH_TO_ASCII,
+    HOUSE_FIRST_PART,
+    ID_NUMBER,
+    LANDLINE,
+    LINK_PATTERNS,
+    MAY_HOLD_PERSONAL_DATA,
+    MOBILE,
+)
+
 DEFAULT_WORD_LIST = Path(__file__).parent / "data" / "sensitive_words.txt"
 
 FLAG_PERSONAL_DATA = "personal_data"
@@ -147,93 +161,6 @@ class PIIHit(Hit):
     """A span of personal data: kind is mobile, landline, id_number, email, bank_card or address."""
 
 
-# Full-width ASCII (what Chinese input methods type for "１３８" or "＠") to ASCII, and the ideographic
-# space to a space. One character for one, so a match in the folded text has the same indexes as the original.
-_FULL_WIDTH_TO_ASCII = {code: code - 0xFEE0 for code in range(0xFF01, 0xFF5F)} | {0x3000: 0x20}
-
-_AREA_CODE = r"0(?:10|2[0-9]|[3-9][0-9]{2})"
-_MOBILE = re.compile(r"(?<![0-9])(?:\+?86[- ]?)?1[3-9][0-9](?:[- ]?[0-9]{4}){2}(?![0-9])")
-# The local number may be written in two groups as well: 024-5662 0023.
-_LANDLINE = re.compile(
-    rf"(?<![0-9])(?:\({_AREA_CODE}\) ?|{_AREA_CODE}[- ]?)[2-9][0-9]{{2,3}}[- ]?[0-9]{{4}}"
-    r"(?:(?:转|-|ext\.?|x) ?[0-9]{1,6})?(?![0-9])",
-    re.IGNORECASE,
-)
-# Any number of ID length, whatever its date and check digit: a mistyped ID number is still someone's. 18
-# characters (17 digits and a digit or X) or the old 15 digits, alone or grouped 6-8-4 / 6-6-3.
-_ID_NUMBER = re.compile(
-    r"(?<![0-9])(?:[0-9]{6}[- ]?[0-9]{8}[- ]?[0-9]{3}[0-9Xx]|[0-9]{6}[- ]?[0-9]{6}[- ]?[0-9]{3})(?![0-9])"
-)
-_BANK_CARD = re.compile(r"(?<![0-9])[0-9](?:[- ]?[0-9]){15,18}(?![0-9])")
-# The local part takes every character RFC 5322 allows unquoted. The look-behind starts a match only where a
-# run of such characters starts, which keeps a long run without "@" linear.
-_EMAIL_LOCAL = r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~.-]"
-_EMAIL = re.compile(
-    rf"(?<!{_EMAIL_LOCAL}){_EMAIL_LOCAL}+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z][A-Za-z0-9-]*[A-Za-z0-9]"
-)
-
-# Addresses: the house-number tail is personal, the street or estate name before it is not. A tail is a chain of
-# numbered parts (5号 3单元 201, 3栋2单元501室, 12-3-501); a 号 followed by 文/令/函 numbers a document (5号文件).
-_BUILDING_MARKER = r"(?:号楼|号院|号(?![文令函])|[栋幢座])"
-_HOUSE_MARKER = rf"(?:{_BUILDING_MARKER}|单元|[楼层室户门组弄])"
-_MARKED_PART = rf"(?:[0-9]{{1,6}}(?:-[0-9]{{1,6}}){{0,3}}|[一二三四五六七八九十两〇零]{{1,3}}){_HOUSE_MARKER}"
-_DASHED_PART = r"[0-9]{1,6}(?:-[0-9]{1,6}){1,3}"
-# A bare room number ends a chain (…3单元201), unless a unit word shows it is a count, an amount or a time.
-_ROOM_PART = r"[0-9]{1,6}(?![0-9年月日时点分秒元角万亿千百个人名位岁次天周条款项倍%.])"
-_NEXT_PART = rf" ?(?:{_MARKED_PART}|{_DASHED_PART}|{_ROOM_PART})"
-# A street, lane, village or estate name (新太街, 幸福小区, 和平村) before a house number's first digit. Each
-# look-behind has a fixed width and takes in that digit: a pattern that starts by matching a digit lets the
-# regex engine skip straight to the digits of a text instead of trying every position.
-_PLACE_NAME_ENDINGS = ("大道", "胡同", "小区", "花园", "家园", "公寓", "大厦", "广场", "[路街巷弄村屯苑]")
-_AFTER_PLACE_NAME = "|".join(rf"(?<=[\u4e00-\u9fff]{ending}[0-9])" for ending in _PLACE_NAME_ENDINGS)
-_ADDRESS = re.compile(
-    r"[0-9](?:"
-    # after a place name: 新太街5号, 幸福小区3栋, 和平村3组15号, 光明花园12-3-501
-    rf"(?:{_AFTER_PLACE_NAME})[0-9]{{0,5}}(?:(?:-[0-9]{{1,6}}){{0,3}}{_HOUSE_MARKER}|(?:-[0-9]{{1,6}}){{1,3}})"
-    rf"(?:{_NEXT_PART})*"
-    # or, without a name, a building and a part of it: 5号楼3单元201, 3栋2单元501室 (not 第5号, not 3单元楼道 alone,
-    # not 12户3单元)
-    rf"|(?<![0-9第][0-9])[0-9]{{0,5}}{_BUILDING_MARKER} ?{_MARKED_PART}(?:{_NEXT_PART})*"
-    ")"
-)
-_HOUSE_FIRST_PART = re.compile(rf"[0-9-]+(?P<marker>{_HOUSE_MARKER})?")
-
-_URL_TAIL = r"[A-Za-z0-9\-._~:/?#\[\]@!$&'()*+,;=%]"
-_TOP_LEVEL_DOMAINS = (
-    "com|cn|net|org|top|xyz|vip|cc|info|io|me|shop|site|club|app|tv|hk|tw|biz|ws|la|co|live|win|bet|asia|"
-    "online|store|fun|ink|pw|wang|ren|xin|mobi|link|icu|gov|edu"
-)
-# Spam writes the dot as "。", "点" or "dot", with spaces, to get past link filters: "abc点com", "abc . top".
-_DOT = r" ?(?:\.|。|点|dot) ?"
-_LINK_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
-    ("url", re.compile(rf"https?://{_URL_TAIL}+", re.IGNORECASE)),
-    ("url", re.compile(rf"www\.[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+(?:/{_URL_TAIL}*)?", re.IGNORECASE)),
-    (
-        "url",
-        re.compile(
-            rf"(?<![A-Za-z0-9@./-])[A-Za-z0-9][A-Za-z0-9-]*(?:{_DOT}[A-Za-z0-9-]+)*{_DOT}(?:{_TOP_LEVEL_DOMAINS})"
-            rf"(?![A-Za-z0-9-])(?:/{_URL_TAIL}*)?",
-            re.IGNORECASE,
-        ),
-    ),
-    (
-        "wechat",
-        re.compile(
-            r"(?<![A-Za-z])(?:微信|威信|薇信|徽信|v信|vx|wx|weixin|wechat)(?:号码|号|id)? ?"
-            r"(?:是|为)? ?[:：]? ?(?:同号 ?)?[A-Za-z0-9][A-Za-z0-9_-]{4,19}(?![A-Za-z0-9_-])",
-            re.IGNORECASE,
-        ),
-    ),
-    (
-        "qq",
-        re.compile(
-            r"(?<![A-Za-z])(?:qq|扣扣|企鹅号)(?:号码|号|群)? ?(?:是|为)? ?[:：]? ?[1-9][0-9]{4,11}(?![0-9])",
-            re.IGNORECASE,
-        ),
-    ),
-)
-
-
 def passes_luhn(number: str) -> bool:
     """True when the digits of `number` pass the Luhn check that bank card numbers carry."""
     total = 0
@@ -245,18 +172,18 @@ def passes_luhn(number: str) -> bool:
 
 # In priority order: where two kinds overlap (a mobile number inside an e-mail address), the first kind wins.
 _PII_PATTERNS: tuple[tuple[str, re.Pattern[str], Callable[[str], bool] | None], ...] = (
-    ("id_number", _ID_NUMBER, None),
-    ("bank_card", _BANK_CARD, passes_luhn),
-    ("email", _EMAIL, None),
-    ("mobile", _MOBILE, None),
-    ("landline", _LANDLINE, None),
-    ("address", _ADDRESS, None),
+    ("id_number", ID_NUMBER, None),
+    ("bank_card", BANK_CARD, passes_luhn),
+    ("email", EMAIL, None),
+    ("mobile", MOBILE, None),
+    ("landline", LANDLINE, None),
+    ("address", ADDRESS, None),
 )
 
 
 def find_personal_data(text: str) -> list[PIIHit]:
     """Return the personal data in `text` (phone, ID and bank card numbers, e-mail, house numbers), no overlaps."""
-    folded = text.translate(_FULL_WIDTH_TO_ASCII)
+    folded = text.translate(FULL_WIDTH_TO_ASCII)
     hits: list[PIIHit] = []  # kept in text order, so each overlap check looks at two neighbours only
     for kind, pattern, is_valid in _PII_PATTERNS:
         for match in pattern.finditer(folded):
@@ -271,8 +198,8 @@ def find_personal_data(text: str) -> list[PIIHit]:
 
 def find_links(text: str) -> list[Hit]:
     """Return the links ("url") and QQ/WeChat contact phrases ("qq", "wechat") in `text`."""
-    folded = text.translate(_FULL_WIDTH_TO_ASCII)
-    hits = [Hit(kind, m.start(), m.end()) for kind, pattern in _LINK_PATTERNS for m in pattern.finditer(folded)]
+    folded = text.translate(FULL_WIDTH_TO_ASCII)
+    hits = [Hit(kind, m.start(), m.end()) for kind, pattern in LINK_PATTERNS for m in pattern.finditer(folded)]
     return sorted(set(hits), key=lambda hit: (hit.start, hit.end))
 
 
@@ -293,27 +220,17 @@ def _mask_value(kind: str, value: str) -> str:
     if kind == "bank_card":
         return _mask_digits(value, 0, 4)
     if kind == "landline":
-        area_code = re.match(_AREA_CODE, value.translate(_FULL_WIDTH_TO_ASCII).lstrip("("))
+        area_code = re.match(AREA_CODE, value.translate(FULL_WIDTH_TO_ASCII).lstrip("("))
         return _mask_digits(value, len(area_code.group()) if area_code else 0, 2)
     if kind == "address":
         # 5号3单元201 → **号**: the kind of place stays readable, no number and not how many parts it had.
-        folded = value.translate(_FULL_WIDTH_TO_ASCII)
-        first = _HOUSE_FIRST_PART.match(folded)
+        folded = value.translate(FULL_WIDTH_TO_ASCII)
+        first = HOUSE_FIRST_PART.match(folded)
         marker = (first.group("marker") or "") if first else ""
         rest = folded[first.end() :].strip() if first else folded
         return "**" + marker + ("**" if rest else "")
     local_part, _, domain = value.partition("@")
     return f"{local_part[0]}***@{_mask_once(domain)}"  # a domain can be a phone number: 13800138000.com
-
-
-# Every kind of personal data found here holds an @, at least seven digits in a row (single spaces or hyphens
-# between them allowed), a digit after a place name's last character or a numbered house part followed by another
-# number, full-width forms included. A text with none skips the pattern searches: in a table of a million comments
-# that is most of the masking time.
-_MAY_HOLD_PERSONAL_DATA = re.compile(
-    "[0-9０-９](?:[-－ 　]?[0-9０-９]){6,}|[@＠]|[路街巷弄村屯苑区园寓厦场同道][0-9０-９]"
-    f"|[0-9０-９]{_HOUSE_MARKER}[ 　]?[0-9０-９一二三四五六七八九十两〇零]"
-)
 
 
 def _mask_once(text: str) -> str:
@@ -327,7 +244,7 @@ def _mask_once(text: str) -> str:
 
 def mask_personal_data(text: str) -> str:
     """Return `text` with every piece of personal data masked for public display; masking it again changes nothing."""
-    if not _MAY_HOLD_PERSONAL_DATA.search(text):
+    if not MAY_HOLD_PERSONAL_DATA.search(text):
         return text
     masked, previous = _mask_once(text), text
     # A masked piece can uncover another that it hid (an ID number's last digits before 号3单元); mask until nothing

@@ -13,7 +13,8 @@ from consultation.models import Consultation
 from consultation.summary import exports as summary_exports
 from core.extensions import db
 from core.models import Role
-from core.screening import _MAY_HOLD_PERSONAL_DATA, find_personal_data, mask_personal_data
+from core.screening import find_personal_data, mask_personal_data
+from core.text_patterns import MAY_HOLD_PERSONAL_DATA
 from core.verification import DocumentFormat, DocumentVersion, find_by_code
 from tests.consultation.summary_helpers import (
     EMAIL,
@@ -139,7 +140,7 @@ def test_the_demo_closed_consultation_summary_matches_its_feedback_numbers(app):
 def test_the_masking_shortcut_never_skips_a_text_that_holds_personal_data(text):
     # mask_personal_data skips its searches when the quick pre-check finds no @ and no run of seven digits.
     if find_personal_data(text):
-        assert _MAY_HOLD_PERSONAL_DATA.search(text), text
+        assert MAY_HOLD_PERSONAL_DATA.search(text), text
         assert mask_personal_data(text) != text
 
 
@@ -147,5 +148,5 @@ def test_the_masking_shortcut_agrees_with_the_full_search_on_random_digit_string
     rng = random.Random(5)
     for _ in range(3000):
         text = "".join(rng.choice("0123456789１２ -－()（）转@＠abc。") for _ in range(rng.randint(1, 30)))
-        if not _MAY_HOLD_PERSONAL_DATA.search(text):
+        if not MAY_HOLD_PERSONAL_DATA.search(text):
             assert find_personal_data(text) == [], text

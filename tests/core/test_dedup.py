@@ -1,9 +1,8 @@
 """Exact and near-duplicate detection: campaigns become one cluster, different comments stay apart."""
 
 import random
-from datetime import UTC, datetime, timedelta
 
-from core.dedup import NearDuplicateIndex, cluster, fingerprint, is_burst, similarity
+from core.dedup import NearDuplicateIndex, cluster, fingerprint, similarity
 
 CAMPAIGN_TEXT = (
     "关于小区停车难的问题，我们全体业主强烈建议：一、在幸福路与和平街交叉口增设立体停车库，缓解夜间停车压力；"
@@ -151,14 +150,3 @@ def test_similarity_is_one_for_copies_and_low_for_different_comments():
     assert similarity(CAMPAIGN_TEXT, different_comment(rng)) < 0.2
     edited = CAMPAIGN_TEXT.replace("张伟", "王芳")
     assert 0.9 < similarity(CAMPAIGN_TEXT, edited) < 1.0
-
-
-def test_burst_is_more_submissions_than_the_limit_inside_the_window():
-    start = datetime(2024, 6, 1, 9, 0, tzinfo=UTC)
-    five_in_a_minute = [start + timedelta(seconds=12 * i) for i in range(5)]
-    assert is_burst(five_in_a_minute, window_seconds=60, limit=4)
-    assert not is_burst(five_in_a_minute, window_seconds=60, limit=5)
-    spread_over_an_hour = [start + timedelta(minutes=15 * i) for i in range(5)]
-    assert not is_burst(spread_over_an_hour, window_seconds=600, limit=1)
-    assert is_burst(list(reversed(five_in_a_minute)), window_seconds=60, limit=4)
-    assert not is_burst([], window_seconds=60, limit=0)

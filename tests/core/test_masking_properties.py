@@ -6,7 +6,8 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from core.screening import _MAY_HOLD_PERSONAL_DATA, find_personal_data, mask_personal_data
+from core.screening import find_personal_data, mask_personal_data
+from core.text_patterns import MAY_HOLD_PERSONAL_DATA
 
 FEW = settings(max_examples=150, deadline=None)
 DIGITS = "0123456789"
@@ -80,4 +81,4 @@ def test_text_without_personal_data_comes_back_unchanged(text):
 @given(st.text("0123456789１２ -－()（）@＠a.街区号单元栋室楼第文", max_size=40))
 def test_the_quick_pre_check_never_skips_a_text_with_personal_data(text):
     if find_personal_data(text):
-        assert _MAY_HOLD_PERSONAL_DATA.search(text)
+        assert MAY_HOLD_PERSONAL_DATA.search(text)
