@@ -8,9 +8,8 @@ from flask import Flask
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
-from consultation import period_watch
 from consultation.comments import moderation
-from consultation.drafting import services
+from consultation.drafting import period_watch, services
 from consultation.handling import feedback
 from consultation.legality import gate as legality
 from consultation.legality import labels as review_labels

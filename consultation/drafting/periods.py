@@ -177,7 +177,7 @@ def check_period(
     A period shorter than the minimum passes only for a type that allows shortening, with a non-blank reason.
     A working-day minimum that runs into a year the holiday calendar lacks is counted with weekends only and
     marked provisional rather than refused: consultations ending next year must be plannable in December,
-    and they are checked again when the admin enters that year (consultation/period_watch.py). A calendar-day
+    and they are checked again when the admin enters that year (consultation/drafting/period_watch.py). A calendar-day
     minimum is a count of days and never provisional; only its Art. 203 roll-over off a holiday uses the
     calendar, and that re-check covers it too.
     """
