@@ -34,6 +34,8 @@ DEFAULTS = {
     # `flask consultation archive` retires consultations whose feedback has been public this long (they stay
     # reachable by link, listed among the closed ones, marked as archived).
     "CONSULTATION_ARCHIVE_AFTER_DAYS": 365,
+    # The decided document and its 政策解读 are due this many working days after the decision (rule 9).
+    "CONSULTATION_DECISION_DUE_WORKING_DAYS": 20,
 }
 
 
@@ -42,7 +44,7 @@ def init_app(app: Flask) -> None:
     for key, value in DEFAULTS.items():
         app.config.setdefault(key, value)
 
-    from consultation import cli, demo, labels, portal
+    from consultation import cli, decision, demo, labels, portal
     from consultation.comments import moderation_views, views
     from consultation.drafting import views as manage
     from consultation.drafting.rendering import render_markdown
@@ -70,6 +72,7 @@ def init_app(app: Flask) -> None:
     # A global, so macros imported without context can name statuses, phases and types too.
     app.jinja_env.globals["consultation_labels"] = labels
     portal.init_app(app)
+    decision.init_app(app)
     search.init_app(app)
     demo.init_app(app)
     cli.init_app(app)

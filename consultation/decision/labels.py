@@ -1,0 +1,54 @@
+"""What the codes of the decision stage are called on screen: statuses, chart kinds, refusals, history."""
+
+from __future__ import annotations
+
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+
+from consultation.decision.models import ChartKind, InterpretationStatus
+
+STATUS_LABELS = {
+    InterpretationStatus.DRAFT: _l("Draft"),
+    InterpretationStatus.IN_REVIEW: _l("In review"),
+    InterpretationStatus.RETURNED: _l("Returned to the editor"),
+    InterpretationStatus.PUBLISHED: _l("Published"),
+}
+
+CHART_KIND_LABELS = {
+    ChartKind.BARS: _l("Bars: compare amounts"),
+    ChartKind.SHARES: _l("Shares: one 100% bar a row (two or more columns)"),
+}
+
+SECTION_LABELS = {
+    "background": _l("Background"),
+    "goals": _l("Goals"),
+    "key_measures": _l("Key measures"),
+    "changes": _l("What changed from the draft, and why"),
+}
+
+_PROBLEMS = {
+    "not_decided": _l("Only a consultation recorded as decided has a decided document and an interpretation."),
+    "document_title_missing": _l("Give the title of the issued document."),
+    "document_source_missing": _l("Upload the issued document or give the address where it is published."),
+    "document_missing": _l(
+        "Publish the decided document first: an interpretation must link to the policy it explains."
+    ),
+    "interpretation_title_missing": _l("Give the interpretation a title."),
+    "interpretation_not_editable": _l("The interpretation is in review or published and can no longer be changed."),
+    "not_in_review": _l("The interpretation is not waiting for review."),
+    "same_person": _l("Someone other than the person who wrote or submitted it must review it."),
+    "reason_required": _l("Give the reasons, so the editor knows what to change."),
+    "image_type": _l("Only JPEG and PNG pictures can be shown in an interpretation."),
+    "figure_empty": _l("Type at least one row with a label and a number."),
+    "figure_row_label_missing": _l("Every row with numbers needs a label."),
+    "figure_series_name_missing": _l("Name every column that holds numbers."),
+}
+
+
+def problem_message(code: str) -> str:
+    """The translated sentence for a refusal code; a missing part names the part."""
+    name, _sep, section = code.partition(":")
+    if name == "section_missing":
+        return _("Write the part “%(part)s”.", part=SECTION_LABELS.get(section, section))
+    message = _PROBLEMS.get(code)
+    return str(message) if message is not None else code

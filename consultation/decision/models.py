@@ -1,0 +1,139 @@
+"""Tables of the decision stage (docs/rules.md §7.3, rule 9): the decided document as published, and its 政策解读
+with figures and pictures, each reviewed by a second person before it goes out."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import JSON, ForeignKey, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from core.db import created_at, enum_by_value, utcnow
+from core.extensions import db
+from core.models import User
+
+
+class DecidedDocument(db.Model):
+    """The document the decision-making body issued, published on the site as a file or a link to it."""
+
+    __tablename__ = "consultation_decided_documents"
+
+    consultation_id: Mapped[int] = mapped_column(ForeignKey("consultations.id", ondelete="CASCADE"), primary_key=True)
+    title: Mapped[str] = mapped_column(String(300))
+    # 文号, e.g. 东政发〔2026〕8号; empty when the document has none.
+    number: Mapped[str] = mapped_column(String(100), default="")
+    # Where the issued document is published elsewhere (http or https); empty when it is uploaded here.
+    url: Mapped[str] = mapped_column(String(500), default="")
+    filename: Mapped[str] = mapped_column(String(200), default="")
+    stored_name: Mapped[str | None] = mapped_column(String(80), unique=True)
+    content_type: Mapped[str] = mapped_column(String(100), default="")
+    size: Mapped[int] = mapped_column(Integer, default=0)
+    published_at: Mapped[datetime] = mapped_column(default=utcnow)
+    published_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+
+    published_by: Mapped[User | None] = relationship()
+
+    @property
+    def is_file(self) -> bool:
+        return bool(self.stored_name)
+
+
+class InterpretationStatus(StrEnum):
+    """A 解读 is written, reviewed by an approver who did not write it, then published (or returned)."""
+
+    DRAFT = "draft"
+    IN_REVIEW = "in_review"
+    RETURNED = "returned"
+    PUBLISHED = "published"
+
+    @property
+    def is_editable(self) -> bool:
+        return self in (InterpretationStatus.DRAFT, InterpretationStatus.RETURNED)
+
+
+class ChartKind(StrEnum):
+    """Bars to compare amounts; one 100% bar per row to show shares."""
+
+    BARS = "bars"
+    SHARES = "shares"
+
+
+class Interpretation(db.Model):
+    """The 政策解读 of a decided policy: background, goals, key measures, and what changed from the draft and why."""
+
+    __tablename__ = "policy_interpretations"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    consultation_id: Mapped[int] = mapped_column(
+        ForeignKey("consultations.id", ondelete="CASCADE"), unique=True, index=True
+    )
+    title: Mapped[str] = mapped_column(String(300))
+    # Markdown, shown sanitised (consultation.drafting.rendering).
+    background: Mapped[str] = mapped_column(Text, default="")
+    goals: Mapped[str] = mapped_column(Text, default="")
+    key_measures: Mapped[str] = mapped_column(Text, default="")
+    changes: Mapped[str] = mapped_column(Text, default="")
+    status: Mapped[InterpretationStatus] = mapped_column(
+        enum_by_value(InterpretationStatus, 20), default=InterpretationStatus.DRAFT
+    )
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    submitted_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    reviewed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    reviewed_at: Mapped[datetime | None]
+    return_reason: Mapped[str] = mapped_column(Text, default="")
+    published_at: Mapped[datetime | None]
+    created_at: Mapped[created_at]
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+    reviewed_by: Mapped[User | None] = relationship(foreign_keys=[reviewed_by_id])
+    figures: Mapped[list[InterpretationFigure]] = relationship(
+        back_populates="interpretation", order_by="InterpretationFigure.position", cascade="all, delete-orphan"
+    )
+    images: Mapped[list[InterpretationImage]] = relationship(
+        back_populates="interpretation", order_by="InterpretationImage.id", cascade="all, delete-orphan"
+    )
+
+
+class InterpretationFigure(db.Model):
+    """A small table (rows of a label and numbers, one column per series) shown as a chart and as a table."""
+
+    __tablename__ = "policy_interpretation_figures"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    interpretation_id: Mapped[int] = mapped_column(
+        ForeignKey("policy_interpretations.id", ondelete="CASCADE"), index=True
+    )
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    title: Mapped[str] = mapped_column(String(200))
+    unit: Mapped[str] = mapped_column(String(40), default="")
+    kind: Mapped[ChartKind] = mapped_column(enum_by_value(ChartKind, 20), default=ChartKind.BARS)
+    series: Mapped[list[str]] = mapped_column(JSON, default=list)
+    # [[label, [number, …]], …], one number per series.
+    rows: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    note: Mapped[str] = mapped_column(Text, default="")  # the source of the figures
+
+    interpretation: Mapped[Interpretation] = relationship(back_populates="figures")
+
+
+class InterpretationImage(db.Model):
+    """A picture of the 解读 (an infographic, a photo), checked by content like every upload."""
+
+    __tablename__ = "policy_interpretation_images"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    interpretation_id: Mapped[int] = mapped_column(
+        ForeignKey("policy_interpretations.id", ondelete="CASCADE"), index=True
+    )
+    filename: Mapped[str] = mapped_column(String(200))
+    stored_name: Mapped[str] = mapped_column(String(80), unique=True)
+    content_type: Mapped[str] = mapped_column(String(100))
+    size: Mapped[int] = mapped_column(Integer)
+    # What the picture shows, for readers who cannot see it; required.
+    alt: Mapped[str] = mapped_column(String(300))
+    caption: Mapped[str] = mapped_column(String(300), default="")
+    uploaded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[created_at]
+
+    interpretation: Mapped[Interpretation] = relationship(back_populates="images")

@@ -1,0 +1,221 @@
+"""Staff pages after the decision: publish the decided document, write the 解读, have a second person review it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from werkzeug.datastructures import FileStorage
+
+from consultation.decision import chain, deadline, figures, labels, services
+from consultation.decision.forms import DecidedDocumentForm, ImageForm, InterpretationForm, ReviewForm
+from consultation.decision.models import Interpretation, InterpretationStatus
+from consultation.drafting import uploads
+from consultation.drafting.services import WorkflowError
+from consultation.handling.models import ConsultationFeedback
+from consultation.models import Consultation
+from consultation.permissions import can_edit, can_view, require
+from core.extensions import db
+from core.models import Role
+from core.permissions import guard_blueprint
+
+bp = Blueprint("consultation_decision_manage", __name__, url_prefix="/manage/consultations")
+guard_blueprint(bp, Role.EDITOR, Role.APPROVER, Role.ADMIN)
+
+
+def may_publish_document(user: Any, consultation: Consultation) -> bool:
+    """The drafting department's editors and approvers, as for recording the outcome."""
+    return user.has_role(Role.EDITOR, consultation.department_id) or user.has_role(
+        Role.APPROVER, consultation.department_id
+    )
+
+
+def may_review(user: Any, consultation: Consultation, interpretation: Interpretation | None) -> bool:
+    """Approvers of the department who neither wrote nor submitted the 解读 (the service checks it again)."""
+    return (
+        interpretation is not None
+        and user.has_role(Role.APPROVER, consultation.department_id)
+        and not services.is_author(user, interpretation)
+    )
+
+
+def load(consultation_id: int, allowed: Any = can_view) -> Consultation:
+    """The consultation, 404 if unknown, 403 if this user may not do this with it."""
+    consultation = db.session.get(Consultation, consultation_id)
+    if consultation is None:
+        abort(404)
+    require(allowed(current_user, consultation))
+    return consultation
+
+
+def load_interpretation(consultation: Consultation) -> Interpretation:
+    interpretation = services.interpretation_of(consultation)
+    if interpretation is None:
+        abort(404)
+    return interpretation
+
+
+def flash_problems(error: WorkflowError) -> None:
+    for code in error.problems:
+        flash(labels.problem_message(code), "error")
+
+
+def to_overview(consultation: Consultation) -> Any:
+    return redirect(url_for(".overview", consultation_id=consultation.id), code=303)
+
+
+@bp.route("/<int:consultation_id>/decision")
+def overview(consultation_id: int, document_form: DecidedDocumentForm | None = None) -> Any:
+    consultation = load(consultation_id)
+    conclusion = services.decided_conclusion(consultation)
+    if conclusion is None:
+        abort(404)
+    document = services.document_of(consultation)
+    if document_form is None:
+        document_form = (
+            DecidedDocumentForm(obj=document) if document else DecidedDocumentForm(url=conclusion.document_url)
+        )
+    interpretation = services.interpretation_of(consultation)
+    due = deadline.due_date(conclusion)
+    return render_template(
+        "consultation/decision/manage.html",
+        consultation=consultation,
+        conclusion=conclusion,
+        document=document,
+        interpretation=interpretation,
+        due=due,
+        provisional_years=deadline.provisional_years(conclusion, due),
+        document_form=document_form,
+        may_publish=may_publish_document(current_user, consultation),
+        may_edit=can_edit(current_user, consultation),
+        may_review=may_review(current_user, consultation, interpretation),
+        steps=chain.public_steps(consultation),
+        labels=labels,
+    ), 400 if document_form.errors else 200
+
+
+@bp.route("/<int:consultation_id>/decision/document", methods=["POST"])
+def publish_document(consultation_id: int) -> Any:
+    consultation = load(consultation_id, may_publish_document)
+    form = DecidedDocumentForm()
+    if not form.validate_on_submit():
+        return overview(consultation_id, form)
+    stored = uploads.store_form_file(form.file)
+    if stored is False:
+        return overview(consultation_id, form)
+    given = services.DocumentInput(form.title.data or "", form.number.data or "", form.url.data or "", stored)
+    try:
+        services.record_document(consultation, current_user, given)
+    except WorkflowError as error:
+        db.session.rollback()
+        if stored:
+            uploads.remove(stored.stored_name)
+        form.title.errors = [*form.title.errors, *(labels.problem_message(code) for code in error.problems)]
+        return overview(consultation_id, form)
+    db.session.commit()
+    flash(_("The decided document is published and linked from the consultation and its feedback."), "success")
+    return to_overview(consultation)
+
+
+@bp.route("/<int:consultation_id>/interpretation", methods=["GET", "POST"])
+def edit_interpretation(consultation_id: int) -> Any:
+    consultation = load(consultation_id, can_edit)
+    if services.decided_conclusion(consultation) is None:
+        abort(404)
+    interpretation = services.interpretation_of(consultation)
+    form = InterpretationForm(obj=interpretation)
+    if request.method == "GET" and interpretation is None:
+        form.title.data = _("Interpretation of %(title)s", title=consultation.title.replace("（征求意见稿）", ""))
+        feedback = db.session.get(ConsultationFeedback, consultation.id)
+        form.changes.data = feedback.main_changes if feedback else ""  # a start, from the published feedback
+    if form.validate_on_submit():
+        fields = {name: (form[name].data or "").strip() for name in ("title", *services.SECTIONS)}
+        try:
+            services.save_interpretation(consultation, current_user, fields)
+        except WorkflowError as error:
+            db.session.rollback()
+            flash_problems(error)
+        else:
+            db.session.commit()
+            flash(_("Saved."), "success")
+            return redirect(url_for(".edit_interpretation", consultation_id=consultation.id), code=303)
+    return render_template(
+        "consultation/decision/edit.html",
+        consultation=consultation,
+        interpretation=interpretation,
+        form=form,
+        image_form=ImageForm(),
+        problems=[labels.problem_message(code) for code in services.submission_problems(interpretation)]
+        if interpretation
+        else [],
+        labels=labels,
+        charts={figure.id: figures.chart(figure) for figure in interpretation.figures} if interpretation else {},
+    ), 400 if form.errors else 200
+
+
+@bp.route("/<int:consultation_id>/interpretation/submit", methods=["POST"])
+def submit_interpretation(consultation_id: int) -> Any:
+    consultation = load(consultation_id, can_edit)
+    interpretation = load_interpretation(consultation)
+    try:
+        services.submit(interpretation, current_user)
+    except WorkflowError as error:
+        db.session.rollback()
+        flash_problems(error)
+        return redirect(url_for(".edit_interpretation", consultation_id=consultation.id), code=303)
+    db.session.commit()
+    flash(_("Submitted: an approver of your department who did not write it reviews it before it is published."),
+          "success")  # fmt: skip
+    return to_overview(consultation)
+
+
+@bp.route("/<int:consultation_id>/interpretation/review", methods=["GET", "POST"])
+def review_interpretation(consultation_id: int) -> Any:
+    consultation = load(consultation_id)
+    interpretation = load_interpretation(consultation)
+    form = ReviewForm()
+    if request.method == "POST":
+        require(current_user.has_role(Role.APPROVER, consultation.department_id))
+        if form.validate_on_submit():
+            return _decide(consultation, interpretation, form)
+    return render_template(
+        "consultation/decision/review.html",
+        consultation=consultation,
+        interpretation=interpretation,
+        document=services.document_of(consultation),
+        form=form,
+        may_review=may_review(current_user, consultation, interpretation)
+        and interpretation.status is InterpretationStatus.IN_REVIEW,
+        labels=labels,
+        charts={figure.id: figures.chart(figure) for figure in interpretation.figures},
+        preview=True,
+    ), 400 if request.method == "POST" else 200
+
+
+def _decide(consultation: Consultation, interpretation: Interpretation, form: ReviewForm) -> Any:
+    approving = request.form.get("decision") == "approve"
+    try:
+        if approving:
+            services.approve(interpretation, current_user, form.note.data or "")
+        else:
+            services.return_to_author(interpretation, current_user, form.reason.data or "")
+    except WorkflowError as error:
+        db.session.rollback()
+        flash_problems(error)
+        return redirect(url_for(".review_interpretation", consultation_id=consultation.id), code=303)
+    db.session.commit()
+    flash(_("Published: the interpretation is on its public page and linked with its policy.") if approving
+          else _("Returned to the editor with your reasons."), "success")  # fmt: skip
+    return to_overview(consultation)
+
+
+def stored_image(form: ImageForm) -> uploads.StoredFile | None:
+    """The picture of an image form stored, or None with the reason set on the field."""
+    file = form.image.data
+    if not isinstance(file, FileStorage) or not file.filename:
+        form.image.errors = [*form.image.errors, _("Choose a picture.")]
+        return None
+    stored = uploads.store_form_file(form.image)
+    return stored or None
