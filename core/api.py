@@ -12,10 +12,12 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime
-from typing import Any
+from typing import Annotated, Any
 
 from flask import Blueprint, Flask, Response, abort, current_app, request
 from flask.blueprints import BlueprintSetupState
+from pydantic import BaseModel, Field
+from pydantic.json_schema import models_json_schema
 from sqlalchemy import Select
 from werkzeug.exceptions import HTTPException, InternalServerError, MethodNotAllowed
 
@@ -182,6 +184,50 @@ def paged_query(query: Select[Any], convert: Callable[[list[Any]], list[Any]]) -
 
 # ------------------------------------------------------------------------------------------------ OpenAPI parts
 
+# URLs are strings that the document marks as URIs (pydantic's AnyUrl would normalise them).
+Url = Annotated[str, Field(json_schema_extra={"format": "uri"})]
+
+
+def component_schemas(*models: type[BaseModel]) -> dict[str, Any]:
+    """The JSON Schemas of `models`, and of the models they hold, for the document's components."""
+    pairs = [(model, "serialization") for model in models]
+    _, document = models_json_schema(pairs, ref_template="#/components/schemas/{model}")  # type: ignore[arg-type]
+    return dict(document.get("$defs", {}))
+
+
+class ErrorDetail(BaseModel):
+    status: int
+    title: str
+    detail: str
+
+
+class ErrorBody(BaseModel):
+    """Every error is answered in this shape, in JSON."""
+
+    error: ErrorDetail
+
+
+class PageInfo(BaseModel):
+    """Where a page of items is in the whole list."""
+
+    page: int
+    per_page: int
+    total: int
+    pages: int
+
+
+class ApiDepartment(BaseModel):
+    """A district department and its public office contacts."""
+
+    id: int
+    code: str
+    name: str
+    name_en: str
+    office_phone: str
+    email: str
+    address: str
+
+
 # Shared pieces the packages' path descriptions refer to with $ref.
 PAGE_PARAMETERS = [{"$ref": "#/components/parameters/page"}, {"$ref": "#/components/parameters/per_page"}]
 ERROR_RESPONSES = {
@@ -223,7 +269,7 @@ def query_param(name: str, description: str, schema: Mapping[str, Any]) -> dict[
 
 
 def _error_response(description: str) -> dict[str, Any]:
-    return {"description": description, "content": {JSON_TYPE: {"schema": ref("Error")}}}
+    return {"description": description, "content": {JSON_TYPE: {"schema": ref("ErrorBody")}}}
 
 
 _COMPONENTS: dict[str, Any] = {
@@ -247,47 +293,7 @@ _COMPONENTS: dict[str, Any] = {
         "TooManyRequests": _error_response("Too many requests from this client; retry after the Retry-After seconds."),
         "ServerError": _error_response("The site could not answer (e.g. its database is down); retry later."),
     },
-    "schemas": {
-        "Error": {
-            "type": "object",
-            "properties": {
-                "error": {
-                    "type": "object",
-                    "properties": {
-                        "status": {"type": "integer"},
-                        "title": {"type": "string"},
-                        "detail": {"type": "string"},
-                    },
-                    "required": ["status", "title", "detail"],
-                }
-            },
-            "required": ["error"],
-        },
-        "PageInfo": {
-            "type": "object",
-            "properties": {
-                "page": {"type": "integer"},
-                "per_page": {"type": "integer"},
-                "total": {"type": "integer"},
-                "pages": {"type": "integer"},
-            },
-            "required": ["page", "per_page", "total", "pages"],
-        },
-        "Department": {
-            "type": "object",
-            "description": "A district department and its public office contacts.",
-            "properties": {
-                "id": {"type": "integer"},
-                "code": {"type": "string"},
-                "name": {"type": "string"},
-                "name_en": {"type": "string"},
-                "office_phone": {"type": "string"},
-                "email": {"type": "string"},
-                "address": {"type": "string"},
-            },
-            "required": ["id", "code", "name", "name_en", "office_phone", "email", "address"],
-        },
-    },
+    "schemas": component_schemas(ErrorBody, PageInfo, ApiDepartment),
 }
 
 

@@ -1,35 +1,29 @@
-"""Pagination of a select() for list pages, without Model.query."""
+"""Pagination of list pages with Flask-SQLAlchemy's own `Pagination`, clamped to the pages there are.
+
+`?page=` past the last page shows the last page and a page that is not a number shows the first, instead of
+Flask-SQLAlchemy's 404: a shared link to page 9 of a list that has since shrunk still shows something.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import Any
 
-from flask import request
+from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy import Select, func
 
 from core.extensions import db
 
 
-@dataclass
-class Page:
-    items: list[Any]
-    number: int
-    per_page: int
-    total: int
+class ListPagination(Pagination):
+    """The same interface over items already in memory (e.g. ranked search results)."""
 
-    @property
-    def pages(self) -> int:
-        return max(1, -(-self.total // self.per_page))
+    def _query_items(self) -> list[Any]:
+        items: Sequence[Any] = self._query_args["items"]
+        return list(items[self._query_offset : self._query_offset + self.per_page])
 
-    @property
-    def has_prev(self) -> bool:
-        return self.number > 1
-
-    @property
-    def has_next(self) -> bool:
-        return self.number < self.pages
+    def _query_count(self) -> int:
+        return len(self._query_args["items"])
 
 
 def count_rows(query: Select[Any]) -> int:
@@ -37,25 +31,21 @@ def count_rows(query: Select[Any]) -> int:
     return db.session.scalar(db.select(func.count()).select_from(query.order_by(None).subquery())) or 0
 
 
-def _requested_page(total: int, per_page: int) -> int:
-    """The page named by ?page=, clamped to the pages there are (1 when it is missing or not a number)."""
-    try:
-        number = max(1, int(request.args.get("page", "1")))
-    except ValueError:
-        number = 1
-    return min(number, max(1, -(-total // per_page)))
+def _last_page(total: int | None, per_page: int) -> int:
+    return max(1, -(-(total or 0) // per_page))
 
 
-def paginate(query: Select[Any], per_page: int = 20) -> Page:
-    """The page named by ?page= (clamped to the valid range) of the query's rows."""
-    total = count_rows(query)
-    number = _requested_page(total, per_page)
-    items = db.session.scalars(query.limit(per_page).offset((number - 1) * per_page)).all()
-    return Page(items=list(items), number=number, per_page=per_page, total=total)
+def paginate(query: Select[Any], per_page: int = 20) -> Pagination:
+    """The page named by ?page= of the query's rows."""
+    page = db.paginate(query, per_page=per_page, max_per_page=per_page, error_out=False)
+    if page.page > _last_page(page.total, per_page):
+        page = db.paginate(query, page=_last_page(page.total, per_page), per_page=per_page, error_out=False)
+    return page
 
 
-def paginate_list(items: Sequence[Any], per_page: int = 20) -> Page:
-    """The page named by ?page= of items already in memory (e.g. ranked search results)."""
-    number = _requested_page(len(items), per_page)
-    return Page(items=list(items[(number - 1) * per_page : number * per_page]), number=number, per_page=per_page,
-                total=len(items))  # fmt: skip
+def paginate_list(items: Sequence[Any], per_page: int = 20) -> Pagination:
+    """The page named by ?page= of items already in memory."""
+    page = ListPagination(per_page=per_page, max_per_page=per_page, error_out=False, items=items)
+    if page.page > _last_page(page.total, per_page):
+        page = ListPagination(page=_last_page(page.total, per_page), per_page=per_page, error_out=False, items=items)
+    return page

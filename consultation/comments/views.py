@@ -113,7 +113,7 @@ def _render_feedback(consultation_id: int) -> str:
         opinions=feedback.concentrated_opinions(consultation),
         page=page,
         rows=feedback.table_rows(consultation, page.items),
-        first_number=(page.number - 1) * page.per_page + 1,
+        first_number=page.first or 1,
     )
 
 

@@ -1,18 +1,27 @@
-"""The OpenAPI description of the consultation endpoints of the open-data API (api.py serves them)."""
+"""The OpenAPI description of the consultation endpoints of the open-data API (api.py serves them).
+
+The response bodies are typed models; their JSON Schemas, and so the document's components, are generated from them
+(core.api.component_schemas), and the schemathesis tests check every response against them.
+"""
 
 from __future__ import annotations
 
-from typing import Any
+from datetime import datetime
+from typing import Any, Literal
+
+from pydantic import BaseModel, Field
 
 from consultation.drafting import periods
 from consultation.models import Adoption, Channel, RejectionReason, RespondentType
 from core.api import (
     ERROR_RESPONSES,
     NOT_FOUND,
-    NULLABLE_STRING,
     PAGE_PARAMETERS,
-    TIME,
     WHOLE_NUMBER,
+    ApiDepartment,
+    PageInfo,
+    Url,
+    component_schemas,
     ok,
     paged_schema,
     path_id,
@@ -21,137 +30,138 @@ from core.api import (
 )
 
 _ID = path_id("consultation_id", "The consultation's number, as in its public address.")
-_STRING, _INTEGER = {"type": "string"}, {"type": "integer"}
-_COUNTS = {"type": "object", "additionalProperties": _INTEGER}
+DocumentType = Literal[*periods.DOCUMENT_TYPES]  # type: ignore[valid-type]
+Phase = Literal["upcoming", "open", "closed"]
 
 
-def _counts_by(codes: list[str]) -> dict[str, Any]:
-    return {**_COUNTS, "propertyNames": {"enum": codes}}
+class DepartmentName(BaseModel):
+    id: int
+    name: str
+    name_en: str
 
 
-def _object(properties: dict[str, Any], description: str = "") -> dict[str, Any]:
-    schema = {"type": "object", "properties": properties, "required": list(properties)}
-    return {"description": description, **schema} if description else schema
+class ConsultationSummary(BaseModel):
+    """A published consultation (公开征求意见) as the public list shows it."""
+
+    id: int
+    title: str
+    type: DocumentType
+    type_label: str
+    department: DepartmentName
+    round: int
+    phase: Phase
+    start_at: datetime
+    end_at: datetime
+    days_left: int | None = Field(description="Days left to comment while open; null otherwise.")
+    url: Url = Field(description="The public notice page.")
+    feedback_url: Url | None = Field(description="Once the feedback is published.")
 
 
-_SUMMARY_FIELDS = {
-    "id": _INTEGER,
-    "title": _STRING,
-    "type": {"type": "string", "enum": list(periods.DOCUMENT_TYPES)},
-    "type_label": _STRING,
-    "department": _object({"id": _INTEGER, "name": _STRING, "name_en": _STRING}),
-    "round": _INTEGER,
-    "phase": {"type": "string", "enum": ["upcoming", "open", "closed"]},
-    "start_at": TIME,
-    "end_at": TIME,
-    "days_left": {"type": ["integer", "null"], "description": "Days left to comment while open; null otherwise."},
-    "url": {"type": "string", "format": "uri", "description": "The public notice page."},
-    "feedback_url": {"type": ["string", "null"], "format": "uri", "description": "Once the feedback is published."},
-}
+class Contact(BaseModel):
+    """The office to send comments to, as the notice shows it (e-mail and address for those channels)."""
 
-SCHEMAS: dict[str, Any] = {
-    "ConsultationSummary": _object(
-        _SUMMARY_FIELDS, "A published consultation (公开征求意见) as the public list shows it."
-    ),
-    "Consultation": _object(
-        {
-            **_SUMMARY_FIELDS,
-            "department": ref("Department"),
-            "contact": _object(
-                {"phone": _STRING, "email": NULLABLE_STRING, "address": NULLABLE_STRING},
-                "The office to send comments to, as the notice shows it (e-mail and address for those channels).",
-            ),
-            "channels": {"type": "array", "items": {"type": "string", "enum": [c.value for c in Channel]}},
-            "intro": {"type": "string", "description": "征集说明 (Markdown)."},
-            "explanation": {"type": "string", "description": "起草说明, the drafting explanation (Markdown)."},
-            "interpretation": {"type": "string", "description": "政策解读, the policy interpretation (Markdown)."},
-            "shortening_reason": {"type": "string", "description": "Why the period is shorter than the minimum."},
-            "extensions": {
-                "type": "array",
-                "items": _object({"at": TIME, "new_end_at": TIME, "reason": _STRING}),
-            },
-            "previous_round_id": {"type": ["integer", "null"]},
-            "attachments": {
-                "type": "array",
-                "items": _object({"filename": _STRING, "content_type": _STRING, "size": _INTEGER, "url": _STRING}),
-            },
-            "comments": _object(
-                {
-                    "total": _INTEGER,
-                    "participants": _INTEGER,
-                    "by_unit": {
-                        "type": "array",
-                        "items": _object(
-                            {
-                                "unit_key": {**NULLABLE_STRING, "description": "null: the whole draft."},
-                                "count": _INTEGER,
-                            }
-                        ),
-                    },
-                },
-                "Comments approved by the moderators so far (every channel), as the notice counts them; pending and "
-                "rejected ones are counted only in the published feedback's statistics.",
-            ),
-            "units_url": {"type": "string", "format": "uri"},
-        },
-        "A published consultation's notice.",
-    ),
-    "DraftUnits": _object(
-        {
-            "consultation_id": _INTEGER,
-            "items": {
-                "type": "array",
-                "items": _object(
-                    {
-                        "key": {"type": "string", "description": "Stable key comments refer to, e.g. a3."},
-                        "kind": {
-                            "type": "string",
-                            "description": "preamble, chapter, section, article, part, item, paragraph or closing.",
-                        },
-                        "number": _STRING,
-                        "title": _STRING,
-                        "text": _STRING,
-                        "parent": NULLABLE_STRING,
-                    }
-                ),
-            },
-        },
-        "The draft split into the units residents comment on, in reading order.",
-    ),
-    "FeedbackRow": _object(
-        {
-            "number": _INTEGER,
-            "name": {"type": "string", "description": "Masked (张*明) unless the resident agreed to be named."},
-            "unit": _STRING,
-            "content": {"type": "string", "description": "The comment, personal data masked."},
-            "adoption": {"type": ["string", "null"], "enum": [*(a.value for a in Adoption), None]},
-            "reason": _STRING,
-            "change": _STRING,
-            "size": {"type": "integer", "description": "How many sent this comment (a campaign is shown once)."},
-        }
-    ),
-    "Feedback": _object(
-        {
-            "consultation": ref("ConsultationSummary"),
-            "published_at": TIME,
-            "main_changes": _STRING,
-            "statistics": _object(
-                {
-                    "received": _INTEGER,
-                    "participants": _INTEGER,
-                    "valid": _INTEGER,
-                    "rejected": _INTEGER,
-                    "rejected_by_reason": _counts_by([r.value for r in RejectionReason]),
-                    "by_channel": _counts_by([c.value for c in Channel]),
-                    "by_respondent_type": _counts_by([t.value for t in RespondentType]),
-                    "by_adoption": _counts_by([a.value for a in Adoption]),
-                }
-            ),
-            "rows": paged_schema("FeedbackRow"),
-        },
-        "The published feedback (结果反馈): statistics, main changes and the table of answers, a page at a time.",
-    ),
-}
+    phone: str
+    email: str | None
+    address: str | None
+
+
+class Extension(BaseModel):
+    at: datetime
+    new_end_at: datetime
+    reason: str
+
+
+class Attachment(BaseModel):
+    filename: str
+    content_type: str
+    size: int
+    url: str
+
+
+class UnitCount(BaseModel):
+    unit_key: str | None = Field(description="null: the whole draft.")
+    count: int
+
+
+class CommentCounts(BaseModel):
+    """Comments approved by the moderators so far (every channel), as the notice counts them; pending and rejected
+    ones are counted only in the published feedback's statistics."""
+
+    total: int
+    participants: int
+    by_unit: list[UnitCount]
+
+
+class Consultation(ConsultationSummary):
+    """A published consultation's notice."""
+
+    department: ApiDepartment  # type: ignore[assignment]  # the notice names the office's contacts as well
+    contact: Contact
+    channels: list[Channel]
+    intro: str = Field(description="征集说明 (Markdown).")
+    explanation: str = Field(description="起草说明, the drafting explanation (Markdown).")
+    interpretation: str = Field(description="政策解读, the policy interpretation (Markdown).")
+    shortening_reason: str = Field(description="Why the period is shorter than the minimum.")
+    extensions: list[Extension]
+    previous_round_id: int | None
+    attachments: list[Attachment]
+    comments: CommentCounts
+    units_url: Url
+
+
+class DraftUnit(BaseModel):
+    key: str = Field(description="Stable key comments refer to, e.g. a3.")
+    kind: str = Field(description="The unit's level: preamble, book, chapter, section, article, part, item, … closing.")
+    number: str
+    title: str
+    text: str
+    parent: str | None
+
+
+class DraftUnits(BaseModel):
+    """The draft split into the units residents comment on, in reading order."""
+
+    consultation_id: int
+    items: list[DraftUnit]
+
+
+class FeedbackRow(BaseModel):
+    number: int
+    name: str = Field(description="Masked (张*明) unless the resident agreed to be named.")
+    unit: str
+    content: str = Field(description="The comment, personal data masked.")
+    adoption: Adoption | None
+    reason: str
+    change: str
+    size: int = Field(description="How many sent this comment (a campaign is shown once).")
+
+
+class FeedbackRows(PageInfo):
+    items: list[FeedbackRow]
+
+
+class FeedbackStatistics(BaseModel):
+    received: int
+    participants: int
+    valid: int
+    rejected: int
+    rejected_by_reason: dict[RejectionReason, int]
+    by_channel: dict[Channel, int]
+    by_respondent_type: dict[RespondentType, int]
+    by_adoption: dict[Adoption, int]
+
+
+class Feedback(BaseModel):
+    """The published feedback (结果反馈): statistics, main changes and the table of answers, a page at a time."""
+
+    consultation: ConsultationSummary
+    published_at: datetime
+    main_changes: str
+    statistics: FeedbackStatistics
+    rows: FeedbackRows
+
+
+SCHEMAS: dict[str, Any] = component_schemas(ConsultationSummary, Consultation, DraftUnits, FeedbackRow, Feedback)
 
 PATHS: dict[str, Any] = {
     "/consultations": {

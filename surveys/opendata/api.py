@@ -12,152 +12,22 @@ from typing import Any
 from flask import Response, abort
 
 from core.api import (
-    ERROR_RESPONSES,
     ID,
-    NOT_FOUND,
-    PAGE_PARAMETERS,
-    TIME,
-    WHOLE_NUMBER,
     api_blueprint,
     cached_json,
     choice_arg,
     int_arg,
-    ok,
     paged_list,
-    paged_schema,
-    path_id,
-    query_param,
-    ref,
     timestamp,
 )
 from core.extensions import db
 from core.links import site_url
 from surveys.builder import services
-from surveys.models import Phase, ReviewStatus, Survey
+from surveys.models import ReviewStatus, Survey
+from surveys.opendata.api_spec import PATHS, PHASES, SCHEMAS
 from surveys.results import data as result_data
 from surveys.results.compute import QuestionResult, survey_results
 from surveys.results.views import min_cell, public_results_available
-
-PHASES = [Phase.SCHEDULED.value, Phase.OPEN.value, Phase.CLOSED.value]
-_ID = path_id("survey_id", "The survey's number, as in its public address.")
-_STRING, _INTEGER = {"type": "string"}, {"type": "integer"}
-
-SCHEMAS: dict[str, Any] = {
-    "Survey": {
-        "type": "object",
-        "description": "An approved survey (调查问卷).",
-        "properties": {
-            "id": _INTEGER,
-            "title": _STRING,
-            "purpose": _STRING,
-            "department": {
-                "type": "object",
-                "properties": {"id": _INTEGER, "name": _STRING, "name_en": _STRING},
-                "required": ["id", "name", "name_en"],
-            },
-            "phase": {"type": "string", "enum": PHASES},
-            "starts_at": TIME,
-            "ends_at": TIME,
-            "closed_early_at": {"type": ["string", "null"], "format": "date-time"},
-            "url": {"type": "string", "format": "uri", "description": "The page to answer it on."},
-            "results_url": {"type": ["string", "null"], "format": "uri", "description": "Once results are public."},
-        },
-        "required": [
-            "id",
-            "title",
-            "purpose",
-            "department",
-            "phase",
-            "starts_at",
-            "ends_at",
-            "closed_early_at",
-            "url",
-            "results_url",
-        ],
-    },
-    "ResultCell": {
-        "type": "object",
-        "properties": {
-            "count": {"type": ["integer", "null"], "description": "null when withheld (a small count)."},
-            "percent": {"type": ["number", "null"]},
-            "hidden": {"type": "boolean"},
-        },
-        "required": ["count", "percent", "hidden"],
-    },
-    "QuestionResult": {
-        "type": "object",
-        "properties": {
-            "code": _STRING,
-            "text": _STRING,
-            "type": _STRING,
-            "answered": _INTEGER,
-            "header": {"type": "array", "items": _STRING},
-            "rows": {
-                "type": "array",
-                "items": {
-                    "type": "object",
-                    "properties": {
-                        "label": _STRING,
-                        "cells": {"type": "array", "items": ref("ResultCell")},
-                        "extra": {"type": "array", "items": _STRING},
-                    },
-                    "required": ["label", "cells", "extra"],
-                },
-            },
-            "stats": {
-                "type": "array",
-                "items": {
-                    "type": "object",
-                    "properties": {"label": _STRING, "value": _STRING},
-                    "required": ["label", "value"],
-                },
-            },
-        },
-        "required": ["code", "text", "type", "answered", "header", "rows", "stats"],
-    },
-    "SurveyResults": {
-        "type": "object",
-        "description": "The published results: counts of complete responses, small counts withheld, no free text.",
-        "properties": {
-            "survey": ref("Survey"),
-            "respondents": _INTEGER,
-            "min_cell": {"type": "integer", "description": "Counts from 1 to min_cell−1 are withheld."},
-            "questions": {"type": "array", "items": ref("QuestionResult")},
-        },
-        "required": ["survey", "respondents", "min_cell", "questions"],
-    },
-}
-
-PATHS: dict[str, Any] = {
-    "/surveys": {
-        "get": {
-            "operationId": "listSurveys",
-            "summary": "Approved surveys, latest ending first",
-            "parameters": [
-                query_param("phase", "Only those in this phase.", {"type": "string", "enum": PHASES}),
-                query_param("department", "Only those of this department (its id).", WHOLE_NUMBER),
-                *PAGE_PARAMETERS,
-            ],
-            "responses": {**ok("A page of surveys.", paged_schema("Survey")), **ERROR_RESPONSES},
-        }
-    },
-    "/surveys/{survey_id}": {
-        "get": {
-            "operationId": "getSurvey",
-            "summary": "An approved survey",
-            "parameters": [_ID],
-            "responses": {**ok("The survey.", ref("Survey")), **NOT_FOUND, **ERROR_RESPONSES},
-        }
-    },
-    "/surveys/{survey_id}/results": {
-        "get": {
-            "operationId": "getSurveyResults",
-            "summary": "A survey's published results (404 until they are published)",
-            "parameters": [_ID],
-            "responses": {**ok("The results.", ref("SurveyResults")), **NOT_FOUND, **ERROR_RESPONSES},
-        }
-    },
-}
 
 bp = api_blueprint("survey_api", __name__, paths=PATHS, schemas=SCHEMAS)
 
