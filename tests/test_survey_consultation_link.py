@@ -60,3 +60,19 @@ def test_editor_typing_a_consultation_number_that_does_not_exist_is_told_so(
 
     assert client.post("/manage/surveys/new", data={**data, "consultation_id": consultation.id}).status_code == 302
     assert db.session.scalar(db.select(Survey.consultation_id)) == consultation.id
+
+
+def test_editor_cannot_attach_a_survey_to_another_departments_consultation(
+    app: Any, client: FlaskClient, auth: AuthActions
+) -> None:
+    client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"
+    own, other = make_department(), make_department()
+    theirs = make_consultation(other)
+    auth.login_as("editor", own)
+
+    refused = client.post(
+        "/manage/surveys/new", data={**SETTINGS, "department_id": own.id, "consultation_id": theirs.id}
+    )
+    assert refused.status_code == 200 and "This consultation belongs to another department." in refused.text
+    assert 'value="电动自行车充电需求调查"' in refused.text  # what the editor typed is kept
+    assert db.session.scalar(db.select(Survey)) is None
