@@ -17,6 +17,7 @@ def init_app(app: Flask) -> None:
         manage,
         public,
         search,
+        synonyms_admin,
         verification,
         words_admin,
     )
@@ -30,6 +31,7 @@ def init_app(app: Flask) -> None:
         calendar_admin,
         captcha,
         words_admin,
+        synonyms_admin,
         verification,
         search,
         api,

@@ -1,135 +1,44 @@
-"""Full-text search of the public site, Chinese first: the registry of providers and the /search page.
+"""Full-text search of the public site, Chinese first: the registry of providers, the search and the /search page.
 
 Each feature package registers a provider in its init_app (as with core.portal's sections), so core never imports
-a feature package. A provider turns the query's terms into SQL that requires every term (AND, case-insensitive
-substring matching with LIKE/ILIKE, which SQLite and PostgreSQL both do) and returns public documents only; this
-module segments the query, ranks what the providers found and marks the matches in escaped text.
+a feature package. A provider turns the criteria (terms with their synonyms, filters) into SQL that requires every
+term and returns public documents only; this module checks each document again on its masked texts
+(core.search_match), ranks, highlights and, when nothing is found, tries the relaxed pass (spread-out
+abbreviations, bigrams) and then suggests a close word ("did you mean").
 
-Chinese is written without spaces, so the query is cut into words with jieba's search mode; stop words and
-punctuation are dropped, and words inside quotes ("…", “…”, 「…」) stay one phrase. Ranking: terms found in the
-title first, then the number of (term, field) pairs matched, then the most recent. At a district's scale (hundreds
-of consultations) a provider returns at most MAX_CANDIDATES rows and ranking happens in Python.
+Ranking: terms found in the title first, then the number of (term, field) pairs matched, then the most recent. At
+a district's scale (thousands of draft units) a provider returns at most MAX_CANDIDATES rows and ranking happens
+in Python; docs/deploy.md says how the database side scales on PostgreSQL.
 """
 
 from __future__ import annotations
 
-import re
-import string
-import unicodedata
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
-from flask import Blueprint, Flask, current_app, render_template, request
-from markupsafe import Markup, escape
-from sqlalchemy import ColumnElement, or_
+from flask import Blueprint, Flask, current_app, render_template, request, url_for
+from flask_babel import lazy_gettext as _l
+from markupsafe import Markup
 
-from core.extensions import limiter
+from core import search_match, synonyms
+from core.db import utcnow
+from core.extensions import db, limiter
+from core.i18n import current_language
+from core.models import Department
 from core.pagination import paginate_list
-from core.textstats import load_stopwords, normalize_term, tokenizer
+from core.screening import mask_personal_data
+from core.search_query import LOCAL_ZONE, Criteria, Filters, Query, Term, expand, is_chinese, parse_query
+from core.search_query import any_contains as any_contains  # providers import it from here
+from core.textstats import tokenizer
 
 bp = Blueprint("search", __name__)
 
-MAX_QUERY_LENGTH = 100
-# Each term adds a condition on every searched column; more than this says nothing more about what is wanted.
-MAX_TERMS = 10
 # Rows a provider returns at most (the most recent first); ranking and paging happen on these in Python.
 MAX_CANDIDATES = 300
 PER_PAGE = 20
-SNIPPET_BEFORE = 30
-SNIPPET_LENGTH = 120
 RATE_LIMIT = "60 per minute"
-
-_CJK = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
-_RUN = re.compile(rf"[{_CJK}]+|[^\s{_CJK}]+")
-_CHINESE = re.compile(rf"[{_CJK}]")
-_PHRASE = re.compile(r'["“「『]([^"“”「」『』]+)["”」』]')
-# Trimmed from the ends of a non-Chinese word; "%" and "_" stay, so "50%" or "file_name" are searched literally.
-_TRIM = "".join(ch for ch in string.punctuation if ch not in "%_") + "，。、；：？！“”‘’（）《》〈〉【】「」『』…—·～"
-# One-character words that carry no meaning on their own; other single characters (税, 水) are real searches.
-_FUNCTION_CHARACTERS = frozenset("的了是在和与及或也都就而之其被把对为等着过吗呢吧啊个这那我你他她它请")
-_MARKDOWN = re.compile(r"(?m)^\s{0,3}(?:#{1,6}|[-*+>]|\d+\.)\s+|\*\*")
-
-
-# ------------------------------------------------------------------------------------------------ the query
-
-
-@dataclass(frozen=True)
-class Query:
-    """What the resident typed (cut to MAX_QUERY_LENGTH) and the terms every result must contain."""
-
-    text: str
-    terms: tuple[str, ...]
-    truncated: bool = False
-
-
-def _is_search_term(term: str) -> bool:
-    if not any(ch.isalnum() for ch in term) or term in load_stopwords():
-        return False
-    return len(term) > 1 or term not in _FUNCTION_CHARACTERS
-
-
-def _chinese_words(run: str) -> list[str]:
-    """A run of Chinese cut by jieba's search mode (cut_for_search, with positions), as terms to require.
-
-    The finer words of the search mode (自行, 行车 of 自行车) lie inside the longer ones, so requiring the longer
-    ones requires them too: only the words no other word contains are kept. A meaningful single character that
-    jieba split off a word ("发文审核单" -> 发文/审核/单) stays glued to its neighbour ("审核单"): alone, "单"
-    would match nearly every text. Stop words and function characters are dropped and break the gluing.
-    """
-    spans = [(start, end) for _word, start, end in tokenizer().tokenize(run, mode="search")]
-    longest = sorted(
-        (start, end)
-        for start, end in spans
-        if not any(s <= start and end <= e and (s, e) != (start, end) for s, e in spans)
-    )
-    kept: list[list[int]] = []
-    for start, end in longest:
-        if not _is_search_term(normalize_term(run[start:end])):
-            continue
-        previous = kept[-1] if kept else None
-        if previous and previous[1] == start and (end - start == 1 or previous[1] - previous[0] == 1):
-            previous[1] = end
-        else:
-            kept.append([start, end])
-    return [run[start:end] for start, end in kept]
-
-
-def _words(text: str) -> list[str]:
-    """Chinese runs segmented; other runs (English words, numbers, "50%", "file_name") kept whole."""
-    words = []
-    for run in _RUN.findall(text):
-        words.extend(_chinese_words(run) if _CHINESE.match(run) else [run.strip(_TRIM)])
-    return words
-
-
-def _without_redundant(terms: list[str]) -> tuple[str, ...]:
-    """Distinct terms minus those inside another term: requiring "自行车" already requires "自行" and "行车"."""
-    distinct = list(dict.fromkeys(terms))
-    return tuple(term for term in distinct if not any(term != other and term in other for other in distinct))
-
-
-def parse_query(raw: str) -> Query:
-    """The search terms of what the resident typed: quoted phrases whole, the rest segmented, stop words dropped."""
-    text = unicodedata.normalize("NFKC", raw or "").strip()
-    truncated = len(text) > MAX_QUERY_LENGTH
-    text = text[:MAX_QUERY_LENGTH]
-    phrases = [" ".join(phrase.split()) for phrase in _PHRASE.findall(text)]
-    rest = _PHRASE.sub(" ", text)
-    candidates = [normalize_term(phrase) for phrase in phrases if any(ch.isalnum() for ch in phrase)]
-    candidates += [term for term in map(normalize_term, _words(rest)) if _is_search_term(term)]
-    return Query(text=text, terms=_without_redundant(candidates)[:MAX_TERMS], truncated=truncated)
-
-
-def contains(column: Any, term: str) -> ColumnElement[bool]:
-    """Case-insensitive substring match with "%" and "_" taken literally (ILIKE on PostgreSQL, LIKE on SQLite)."""
-    return column.icontains(term, autoescape=True)
-
-
-def any_contains(term: str, *columns: Any) -> ColumnElement[bool]:
-    """The term appears in at least one of the columns: providers AND this over the query's terms."""
-    return or_(*(contains(column, term) for column in columns))
 
 
 # ------------------------------------------------------------------------------------------------ providers
@@ -147,7 +56,7 @@ class Field:
 
 @dataclass(frozen=True)
 class Document:
-    """A public page a provider found: everything a result shows, and the texts it was found in."""
+    """A public page a provider found: everything a result shows, the texts it was found in, and its facets."""
 
     kind: str
     title: str
@@ -157,16 +66,21 @@ class Document:
     status_class: str  # a .badge modifier: open, closed or ""
     department: str
     date: datetime | None
+    department_id: int | None = None
+    doc_type: str = ""  # a code a provider offers in Provider.doc_types (行政规范性文件 …)
+    doc_type_label: Any = ""
+    phase: str = ""  # one of search_query.PHASES
 
 
 @dataclass(frozen=True)
 class Provider:
-    """Finds public documents of one kind containing every term: find(terms) -> at most MAX_CANDIDATES."""
+    """Finds public documents of one kind matching the criteria: find(criteria) -> at most MAX_CANDIDATES."""
 
     kind: str
     label: Any
-    find: Callable[[Sequence[str]], list[Document]]
+    find: Callable[[Criteria], list[Document]]
     order: int = 100
+    doc_types: Callable[[], list[tuple[str, Any]]] | None = None  # (code, label) for the type filter
 
 
 def register_search_provider(app: Flask, provider: Provider) -> None:
@@ -179,96 +93,181 @@ def providers() -> list[Provider]:
     return list(current_app.extensions.get("minyi_search_providers", []))
 
 
+def department_labels() -> dict[int, tuple[str, str]]:
+    """Every department's names (Chinese, English), so a term like 住建局 finds what that department put out."""
+    rows = db.session.execute(db.select(Department.id, Department.name, Department.name_en))
+    return {row.id: (row.name, row.name_en) for row in rows}
+
+
+def doc_type_choices() -> list[tuple[str, Any]]:
+    return list(dict(choice for p in providers() if p.doc_types for choice in p.doc_types()).items())
+
+
 # ------------------------------------------------------------------------------------------------ results
 
 
 @dataclass
 class Hit:
-    """A ranked result: the document, its highlighted title and snippet."""
+    """A ranked result: the document, its highlighted title, type and snippet."""
 
     document: Document
     kind_label: Any
     title: Markup
+    doc_type: Markup
     snippet: Markup
     snippet_field: Field | None
     rank: tuple[int, int, float]
 
 
-def plain(text: str) -> str:
-    """Text as a snippet shows it: Markdown marks removed, whitespace runs (line breaks too) one space."""
-    return " ".join(_MARKDOWN.sub(" ", text or "").split())
+@dataclass
+class Results:
+    hits: list[Hit]
+    relaxed: bool = False  # found only by the relaxed pass
+    suggestion: str = ""  # a query that finds something, when this one found nothing
 
 
-def _spans(text: str, terms: Sequence[str]) -> list[tuple[int, int]]:
-    """Where the terms occur, case-insensitively, as merged non-overlapping (start, end) spans in text order."""
-    found = sorted(
-        (match.start(), match.end()) for term in terms for match in re.finditer(re.escape(term), text, re.IGNORECASE)
-    )
-    merged: list[tuple[int, int]] = []
-    for start, end in found:
-        if merged and start <= merged[-1][1]:
-            merged[-1] = (merged[-1][0], max(end, merged[-1][1]))
-        else:
-            merged.append((start, end))
-    return merged
-
-
-def highlight(text: str, terms: Sequence[str]) -> Markup:
-    """`text` escaped, with each match wrapped in <mark>: escaping comes first, so no markup of the text survives."""
-    parts, position = [], 0
-    for start, end in _spans(text, terms):
-        parts.append(escape(text[position:start]))
-        parts.append(Markup("<mark>{}</mark>").format(text[start:end]))
-        position = end
-    parts.append(escape(text[position:]))
-    return Markup("").join(parts)
-
-
-def snippet(text: str, terms: Sequence[str]) -> Markup:
-    """About SNIPPET_LENGTH characters around the first match, highlighted; the start of the text without one."""
-    text = plain(text)
-    spans = _spans(text, terms)
-    start = max(0, spans[0][0] - SNIPPET_BEFORE) if spans else 0
-    end = min(len(text), start + SNIPPET_LENGTH)
-    window = highlight(text[start:end], terms)
-    return Markup("{}{}{}").format("…" if start else "", window, "…" if end < len(text) else "")
-
-
-def rank(document: Document, terms: Sequence[str]) -> tuple[int, int, float]:
-    """(terms in the title, (term, field) pairs matched, recency): higher sorts first."""
-    title = document.title.lower()
-    bodies: dict[str, str] = {}
+def _texts(document: Document) -> dict[str, str]:
+    """The document's texts by field name, masked and lower-cased: what matching and ranking look at."""
+    texts = {"title": document.title, "meta": f"{document.doc_type_label} {document.department}"}
     for part in document.fields:
-        bodies[part.name] = bodies.get(part.name, "") + "\n" + part.text.lower()
-    in_title = sum(term in title for term in terms)
-    in_fields = sum(term in body for term in terms for body in bodies.values())
-    return in_title, in_title + in_fields, document.date.timestamp() if document.date else 0.0
+        texts[part.name] = texts.get(part.name, "") + "\n" + part.text
+    return {name: mask_personal_data(text).lower() for name, text in texts.items()}
 
 
-def to_hit(document: Document, terms: Sequence[str], kind_label: Any) -> Hit:
-    matched = next((part for part in document.fields if _spans(plain(part.text), terms)), None)
-    shown = matched or next((part for part in document.fields if part.text.strip()), None)
+def _matches(document: Document, terms: Sequence[Term], relaxed: bool) -> list[list[str]] | None:
+    """Per term, the strings of the document that stand for it; None when a term is missing."""
+    texts = "\n".join(_texts(document).values())
+    found = [search_match.found_strings(texts, term, relaxed) for term in terms]
+    return found if all(found) or not terms else None
+
+
+def _rank(document: Document, found: Sequence[Sequence[str]]) -> tuple[int, int, float]:
+    texts = _texts(document)
+    in_title = sum(any(s in texts["title"] for s in strings) for strings in found)
+    in_fields = sum(any(s in body for s in strings) for strings in found for body in texts.values())
+    return in_title, in_fields, document.date.timestamp() if document.date else 0.0
+
+
+def to_hit(document: Document, found: Sequence[Sequence[str]], kind_label: Any) -> Hit:
+    strings = [s for group in found for s in group]
+    parts = [replace(part, text=mask_personal_data(part.text)) for part in document.fields]
+    matched = next((part for part in parts if search_match.spans(search_match.plain(part.text), strings)), None)
+    shown = matched or next((part for part in parts if part.text.strip()), None)
     return Hit(
         document=document,
         kind_label=kind_label,
-        title=highlight(document.title, terms),
-        snippet=snippet(shown.text, terms) if shown else Markup(""),
+        title=search_match.highlight(mask_personal_data(document.title), strings),
+        doc_type=search_match.highlight(str(document.doc_type_label), strings),
+        snippet=search_match.snippet(shown.text, strings) if shown else Markup(""),
         snippet_field=matched,
-        rank=rank(document, terms),
+        rank=_rank(document, found),
     )
 
 
-def search(query: Query, kind: str = "") -> list[Hit]:
-    """Every public document containing all the query's terms, best first; `kind` limits it to one provider."""
-    if not query.terms:
-        return []
-    hits = [
-        to_hit(document, query.terms, provider.label)
-        for provider in providers()
-        if not kind or provider.kind == kind
-        for document in provider.find(query.terms)
-    ]
+def _passes(document: Document, filters: Filters) -> bool:
+    """The filters again on what the provider returned (a provider may ignore some of them)."""
+    year = document.date.astimezone(LOCAL_ZONE).year if document.date else None
+    return (
+        (not filters.doc_type or document.doc_type == filters.doc_type)
+        and (not filters.department_id or document.department_id == filters.department_id)
+        and (not filters.year or year == filters.year)
+        and (not filters.phase or document.phase == filters.phase)
+    )
+
+
+def _run(criteria: Criteria) -> list[Hit]:
+    hits = []
+    for provider in providers():
+        if criteria.filters.kind and provider.kind != criteria.filters.kind:
+            continue
+        for document in provider.find(criteria):
+            found = _matches(document, criteria.terms, criteria.relaxed)
+            if found is not None and _passes(document, criteria.filters):
+                hits.append(to_hit(document, found, provider.label))
     return sorted(hits, key=lambda hit: hit.rank, reverse=True)
+
+
+def search(query: Query, filters: Filters | None = None) -> Results:
+    """Every public document containing all the query's terms (or a synonym), best first; relaxed if none."""
+    filters = filters or Filters()
+    if not query.terms and not filters.active:
+        return Results([])
+    index = synonyms.current_index()
+    terms = expand(query, index)
+    hits = _run(Criteria(terms, filters))
+    if hits or not terms:
+        return Results(hits)
+    if any(is_chinese(term.text) for term in terms):
+        hits = _run(Criteria(terms, filters, relaxed=True))
+        if hits:
+            return Results(hits, relaxed=True)
+    return Results([], suggestion=suggest(query, terms, filters, index))
+
+
+def _vocabulary(index: synonyms.SynonymIndex) -> list[str]:
+    """Words a suggestion may use: those of the public documents' titles and types, and of the synonym list."""
+    words = set(index.words())
+    for provider in providers():
+        for document in provider.find(Criteria(())):
+            for text in (document.title, str(document.doc_type_label), document.department):
+                words.update(w for w, _s, _e in tokenizer().tokenize(text, mode="search") if len(w.strip()) > 1)
+    return sorted(word.lower() for word in words)
+
+
+def suggest(query: Query, terms: Sequence[Term], filters: Filters, index: synonyms.SynonymIndex) -> str:
+    """A query like this one, with close words from the site in place of unknown ones, that finds something."""
+    vocabulary = _vocabulary(index)
+    words = [search_match.closest_word(term.text, vocabulary) or term.text for term in terms]
+    if words == [term.text for term in terms]:
+        return ""
+    suggestion = " ".join(words)
+    found = _run(Criteria(expand(parse_query(suggestion), index), filters))
+    return suggestion if found else ""
+
+
+# ------------------------------------------------------------------------------------------------ the page
+
+
+PHASE_LABELS = {
+    "open": _l("Open for comment"),
+    "upcoming": _l("Upcoming"),
+    "closed": _l("Closed"),
+    "feedback": _l("Feedback published"),
+}
+YEARS_OFFERED = 10
+
+
+def filter_choices() -> dict[str, list[tuple[Any, Any]]]:
+    """The choices of each filter: what is searched, document type, department, year, phase."""
+    departments = db.session.scalars(db.select(Department).where(Department.is_active).order_by(Department.name))
+    this_year = utcnow().astimezone(LOCAL_ZONE).year
+    return {
+        "kind": [(provider.kind, provider.label) for provider in providers()],
+        "doc_type": doc_type_choices(),
+        "department": [(department.id, department.display_name(current_language())) for department in departments],
+        "year": [(year, str(year)) for year in range(this_year, this_year - YEARS_OFFERED, -1)],
+        "phase": list(PHASE_LABELS.items()),
+    }
+
+
+def read_filters(choices: dict[str, list[tuple[Any, Any]]]) -> Filters:
+    """The filters in the address; a value that is not one of the choices counts as "any"."""
+
+    def chosen(name: str, convert: Callable[[str], Any] = str) -> Any:
+        raw = request.args.get(name, "")
+        try:
+            value = convert(raw) if raw else None
+        except ValueError:
+            return None
+        return value if value in {key for key, _label in choices[name]} else None
+
+    return Filters(
+        kind=chosen("kind") or "",
+        doc_type=chosen("doc_type") or "",
+        department_id=chosen("department", int),
+        year=chosen("year", int),
+        phase=chosen("phase") or "",
+    )
 
 
 @bp.route("/search")
@@ -276,10 +275,21 @@ def search(query: Query, kind: str = "") -> list[Hit]:
 def index() -> str:
     """The search form and, when something was asked, the results (GET, so a search can be linked and bookmarked)."""
     query = parse_query(request.args.get("q", ""))
-    kinds = [(provider.kind, provider.label) for provider in providers()]
-    kind = request.args.get("kind", "")
-    kind = kind if kind in dict(kinds) else ""
-    page = paginate_list(search(query, kind), PER_PAGE)
+    choices = filter_choices()
+    filters = read_filters(choices)
+    results = search(query, filters)
+    page = paginate_list(results.hits, PER_PAGE)
+    # The suggestion keeps the filters: only the words change.
+    suggestion_args = {**request.args.to_dict(), "q": results.suggestion}
+    suggestion_args.pop("page", None)
     return render_template(
-        "search.html", query=query, asked=bool(query.text), kind=kind, kinds=kinds, page=page, terms=query.terms
+        "search.html",
+        query=query,
+        asked=bool(query.text) or filters.active,
+        filters=filters,
+        choices=choices,
+        page=page,
+        results=results,
+        terms=query.terms,
+        suggestion_url=url_for("search.index", **suggestion_args),
     )

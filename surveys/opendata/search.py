@@ -1,35 +1,53 @@
-"""What the site search finds of this package: approved surveys, by title and purpose (never a draft in review)."""
+"""What the site search finds of this package: approved surveys, by title, purpose or department (never a draft in
+review)."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from datetime import datetime
+from typing import Any
 
 from flask import Flask, url_for
 from flask_babel import lazy_gettext as _l
 from flask_babel import lazy_pgettext
+from sqlalchemy import or_
 
 from core.db import utcnow
 from core.extensions import db
 from core.i18n import current_language
-from core.search import MAX_CANDIDATES, Document, Field, Provider, any_contains, register_search_provider
+from core.search import MAX_CANDIDATES, Document, Field, Provider, department_labels, register_search_provider
+from core.search_query import Criteria, Term
 from surveys.models import Phase, ReviewStatus, Survey
 
 _BADGES = {
-    Phase.OPEN: (lazy_pgettext("survey phase", "Open"), "open"),
-    Phase.SCHEDULED: (_l("Upcoming"), ""),
-    Phase.CLOSED: (_l("Closed"), "closed"),
+    Phase.OPEN: (lazy_pgettext("survey phase", "Open"), "open", "open"),
+    Phase.SCHEDULED: (_l("Upcoming"), "", "upcoming"),
+    Phase.CLOSED: (_l("Closed"), "closed", "closed"),
 }
 
 
-def find_surveys(terms: Sequence[str]) -> list[Document]:
-    """Approved surveys containing every term in the title or the purpose, newest first."""
+def _filtered(criteria: Criteria) -> list[Any]:
+    filters, conditions = criteria.filters, []
+    if filters.department_id:
+        conditions.append(Survey.department_id == filters.department_id)
+    if bounds := filters.year_bounds():
+        conditions.extend([Survey.starts_at >= bounds[0], Survey.starts_at < bounds[1]])
+    return conditions
+
+
+def find_surveys(criteria: Criteria) -> list[Document]:
+    """Approved surveys containing every term in the title, the purpose or the department's name, newest first."""
+    if criteria.filters.doc_type or criteria.filters.phase == "feedback":
+        return []  # a survey has no document type and no feedback of its own
+    departments = department_labels()
+
+    def has(term: Term) -> object:
+        ids = criteria.labelled(term, departments)
+        by_department = [Survey.department_id.in_(ids)] if ids else []
+        return or_(criteria.contains(term, Survey.title, Survey.purpose), *by_department)
+
     found = db.session.scalars(
         db.select(Survey)
-        .where(
-            Survey.status == ReviewStatus.APPROVED,
-            *(any_contains(term, Survey.title, Survey.purpose) for term in terms),
-        )
+        .where(Survey.status == ReviewStatus.APPROVED, *_filtered(criteria), *(has(term) for term in criteria))
         .order_by(Survey.starts_at.desc(), Survey.id.desc())
         .limit(MAX_CANDIDATES)
     ).all()
@@ -38,7 +56,7 @@ def find_surveys(terms: Sequence[str]) -> list[Document]:
 
 
 def _document(survey: Survey, now: datetime) -> Document:
-    status, status_class = _BADGES.get(survey.phase(now), _BADGES[Phase.CLOSED])
+    status, status_class, phase = _BADGES.get(survey.phase(now), _BADGES[Phase.CLOSED])
     return Document(
         kind="survey",
         title=survey.title,
@@ -48,6 +66,8 @@ def _document(survey: Survey, now: datetime) -> Document:
         status_class=status_class,
         department=survey.department.display_name(current_language()),
         date=survey.starts_at,
+        department_id=survey.department_id,
+        phase=phase,
     )
 
 

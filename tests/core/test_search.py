@@ -3,7 +3,8 @@ long queries cut, matches marked in escaped text."""
 
 from __future__ import annotations
 
-from core.search import MAX_QUERY_LENGTH, highlight, parse_query, snippet
+from core.search_match import highlight, snippet
+from core.search_query import MAX_QUERY_LENGTH, parse_query
 from tests.conftest import make_app
 
 EN = {"Accept-Language": "en"}
