@@ -18,6 +18,8 @@ from core.db import created_at, enum_by_value, utcnow
 from core.extensions import db
 from core.models import Department, User
 
+CODE_LENGTH = 255  # question and option codes: XLSForm names run long, and are never cut
+
 
 class ReviewStatus(StrEnum):
     """Where the survey content is in the internal review (起草 → 审核 → 发布)."""
@@ -50,6 +52,8 @@ class QuestionType(StrEnum):
     MATRIX = "matrix"
     RANKING = "ranking"
     NOTE = "note"
+    # A value computed from earlier answers (XLSForm `calculate`): settings["calculation"], never asked.
+    CALCULATE = "calculate"
 
     @property
     def has_options(self) -> bool:
@@ -58,7 +62,8 @@ class QuestionType(StrEnum):
 
     @property
     def takes_answer(self) -> bool:
-        return self is not QuestionType.NOTE
+        """Whether the respondent answers it (a calculation's value is computed, a note has none)."""
+        return self not in (QuestionType.NOTE, QuestionType.CALCULATE)
 
 
 class Survey(db.Model):
@@ -144,7 +149,8 @@ class Question(db.Model):
     survey_id: Mapped[int] = mapped_column(ForeignKey("surveys.id", ondelete="CASCADE"), index=True)
     page_id: Mapped[int] = mapped_column(ForeignKey("survey_pages.id", ondelete="CASCADE"), index=True)
     position: Mapped[int] = mapped_column(Integer, default=0)
-    code: Mapped[str] = mapped_column(String(40))
+    # As the editor or the XLSForm wrote it (`Sub-ward`, 年龄): codes are data, kept exactly (CODE_LENGTH).
+    code: Mapped[str] = mapped_column(String(CODE_LENGTH))
     type: Mapped[QuestionType] = mapped_column(enum_by_value(QuestionType, 20))
     text: Mapped[str] = mapped_column(Text)
     help: Mapped[str] = mapped_column(Text, default="")
@@ -156,8 +162,13 @@ class Question(db.Model):
     show_if: Mapped[str] = mapped_column(Text, default="")
     show_if_tree: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     # min_selections, max_selections, min_value, max_value, scale_min, scale_max, scale_min_label,
-    # scale_max_label, other, shuffle, rows ([{"code", "label"}] for a matrix).
+    # scale_max_label, other, shuffle, rows ([{"code", "label"}] for a matrix), calculation (CALCULATE),
+    # choice_filter (options shown: a condition over the answers and the option's columns, `${@column}`).
     settings: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    # What an imported XLSForm row said that the fields above hold in one language only: every language of
+    # label, hint, constraint_message, required_message ({"label": {"English (en)": "..."}}), so the form
+    # exports again as it came. NULL for questions made in the builder.
+    xlsform: Mapped[dict[str, Any] | None] = mapped_column(JSON)
 
     page: Mapped[SurveyPage] = relationship(back_populates="questions")
     options: Mapped[list[Option]] = relationship(
@@ -176,8 +187,11 @@ class Option(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     question_id: Mapped[int] = mapped_column(ForeignKey("survey_questions.id", ondelete="CASCADE"), index=True)
     position: Mapped[int] = mapped_column(Integer, default=0)
-    code: Mapped[str] = mapped_column(String(40))
+    code: Mapped[str] = mapped_column(String(CODE_LENGTH))
     label: Mapped[str] = mapped_column(String(300))
+    # From an XLSForm choices row: {"label": {language: text}, "columns": {column: value}} (the columns a
+    # choice_filter reads, e.g. the county a town belongs to). NULL for options made in the builder.
+    xlsform: Mapped[dict[str, Any] | None] = mapped_column(JSON)
 
     question: Mapped[Question] = relationship(back_populates="options")
 
@@ -207,7 +221,7 @@ class Answer(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     response_id: Mapped[int] = mapped_column(ForeignKey("survey_responses.id", ondelete="CASCADE"), index=True)
-    question_code: Mapped[str] = mapped_column(String(40))
+    question_code: Mapped[str] = mapped_column(String(CODE_LENGTH))
     # str, int/float, list[str] (multiple choice, ranking) or dict[row, column] (matrix).
     value: Mapped[Any] = mapped_column(JSON)
     other_text: Mapped[str] = mapped_column(Text, default="")

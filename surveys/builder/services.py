@@ -14,7 +14,7 @@ from typing import Any
 from flask_babel import gettext as _
 from sqlalchemy import func
 
-from core import audit
+from core import audit, integrity
 from core.extensions import db
 from surveys.models import Answer, Option, Question, QuestionType, Response, ReviewStatus, Survey, SurveyPage
 from surveys.taking import conditions
@@ -266,7 +266,9 @@ def save_question(survey: Survey, page: SurveyPage, question: Question | None, d
     """Create or update a question from the builder form's data; refuses what would break answers or logic."""
     require_editable(survey)
     code = data["code"].strip()
-    if not CODE_PATTERN.fullmatch(code) or "__" in code:
+    # An XLSForm name (checked by surveys/transfer) or an imported one left unchanged is kept as written.
+    kept = data.get("exact_code") or (question is not None and code == question.code)
+    if not kept and (not CODE_PATTERN.fullmatch(code) or "__" in code):
         raise BuilderError(_("Use letters, digits and _ only, starting with a letter (no double _)."), "code")
     if any(other.code == code and other is not question for other in survey.questions):
         raise BuilderError(_("Another question of this survey already uses this code."), "code")
@@ -353,4 +355,7 @@ def move_question(question: Question, delta: int) -> None:
 def approved_survey(survey_id: int) -> Survey | None:
     """The survey if the public may see it (approved), else None."""
     survey = db.session.get(Survey, survey_id)
-    return survey if survey is not None and survey.status is ReviewStatus.APPROVED else None
+    if survey is None or survey.status is not ReviewStatus.APPROVED:
+        return None
+    integrity.require("survey", survey.id)  # a 503 when its text is not what was approved
+    return survey

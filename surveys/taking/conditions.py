@@ -12,94 +12,58 @@ A hand-written tokenizer and recursive-descent parser build a tree of four node 
 passed to eval/compile. The same tree travels to the browser as JSON (`to_json`), where
 static/js/conditions.js evaluates it with the same semantics; the server stays the authority.
 
-Regular expressions are the one risky part: Python's `re` backtracks, so `(a+)+$` on a long answer would
-hang a worker. Patterns are therefore compiled and run with RE2 (google-re2), whose matching time is linear
-in the input, and are limited to 200 characters and inputs to 2,000 characters. Browsers still backtrack,
-so patterns that repeat a repeating group (the classic exponential form) are refused outright; polynomial
-patterns such as `.*.*.*x` remain possible and can only slow the respondent's own tab (which the server
-does not depend on).
+Calculations (XLSForm `calculate`) use the same language with arithmetic (+ - * div mod) and a few functions
+(if, concat, coalesce, number, int, round, string, contains, starts-with, ends-with, substr, today). The nodes
+live in condition_nodes.py, evaluation in condition_eval.py, the safety of regex() in condition_patterns.py.
 """
 
 from __future__ import annotations
 
-import functools
 import math
 import re
-from collections.abc import Callable, Collection, Mapping
+from collections.abc import Collection
 from dataclasses import dataclass
 from typing import Any
 
+from surveys.taking.condition_eval import evaluate, holds, referenced_codes
+from surveys.taking.condition_nodes import (
+    ADDITIVE,
+    COMPARISONS,
+    FUNCTION_ARITY,
+    MULTIPLICATIVE,
+    Call,
+    ConditionSyntaxError,
+    Lit,
+    Node,
+    Op,
+    Ref,
+    Value,
+)
+from surveys.taking.condition_patterns import MAX_PATTERN_LENGTH, MAX_REGEX_INPUT, check_pattern
+
+__all__ = ["MAX_PATTERN_LENGTH", "MAX_REGEX_INPUT", "Call", "ConditionSyntaxError", "Lit", "Node", "Op", "Ref", "Value",
+           "evaluate", "from_json", "holds", "parse", "referenced_codes", "to_json", "to_source"]  # fmt: skip
+
 MAX_SOURCE_LENGTH = 1000
 MAX_NESTING = 50
-MAX_PATTERN_LENGTH = 200
-MAX_REGEX_INPUT = 2000  # characters of an answer that regex() looks at; longer answers never match
-
-Value = str | int | float | bool
-
-
-class ConditionSyntaxError(ValueError):
-    """A condition the parser refuses. `msgid` is an English sentence for gettext whose %(name)s placeholders
-    `params` fill; `message` is that sentence filled in, in English."""
-
-    def __init__(self, msgid: str, position: int, **params: str | int) -> None:
-        super().__init__(msgid, position)
-        self.msgid = msgid
-        self.params = params
-        self.message = msgid % params if params else msgid
-        self.position = position  # 0-based character offset in the source
-
-    def __str__(self) -> str:
-        return f"{self.message} (at character {self.position + 1})"
-
-
-@dataclass(frozen=True, slots=True)
-class Ref:
-    """An earlier answer: `${code}`, `${code.row}` for a matrix row, or `.` (code None) for this answer."""
-
-    code: str | None
-    row: str | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class Lit:
-    value: Value
-
-
-@dataclass(frozen=True, slots=True)
-class Op:
-    """`and`/`or` (two or more args), `not` (one), or a comparison (two)."""
-
-    op: str
-    args: tuple[Node, ...]
-
-
-@dataclass(frozen=True, slots=True)
-class Call:
-    name: str
-    args: tuple[Node, ...]
-
-
-Node = Ref | Lit | Op | Call
-
-COMPARISONS = ("=", "!=", "<", "<=", ">", ">=")
-FUNCTION_ARITY = {"selected": 2, "count-selected": 1, "is-empty": 1, "string-length": 1, "regex": 2}
 _SPELLINGS = {"==": "=", "&&": "and", "||": "or", "!": "not"}
-_KEYWORDS = ("and", "or", "not", "true", "false")
+_KEYWORDS = ("and", "or", "not", "true", "false", "div", "mod")
 # Editors typing with a Chinese input method often produce these; say which ASCII character was meant.
 _FULL_WIDTH = dict(zip("（）＝，‘’“”！＜＞＄｛｝", "()=,''\"\"!<>${}", strict=True))
 
 _TOKEN = re.compile(
     r"""(?P<space>\s+)
     |(?P<ref>\$\{[^}]*\}?)
-    |(?P<num>-?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][-+]?[0-9]+)?)
+    |(?P<num>(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][-+]?[0-9]+)?)
     |(?P<dot>\.)
     |(?P<str>'[^']*'|"[^"]*")
     |(?P<word>[A-Za-z_][A-Za-z0-9_-]*)
-    |(?P<sym>==|!=|<=|>=|&&|\|\||[=<>!(),])""",
+    |(?P<sym>==|!=|<=|>=|&&|\|\||[=<>!(),+*-])""",
     re.VERBOSE,
 )
-_REF_BODY = re.compile(r"([A-Za-z_][A-Za-z0-9_]*)(?:\.([A-Za-z0-9_]+))?")
-_NUMERIC_TEXT = re.compile(r"-?(?:[0-9]+(?:\.[0-9]+)?|\.[0-9]+)")
+# A question's code is an XLSForm name (an XML name: letters of any script, digits, _ - .); `@` starts a choice
+# column in a choice filter. `${a.b}` is row b of matrix a, unless a question is named "a.b".
+_REF_BODY = re.compile(r"@?[^\W\d][\w.-]*")
 
 
 @dataclass(frozen=True, slots=True)
@@ -135,7 +99,7 @@ def _tokenize(source: str) -> list[_Token]:
 
 
 class _Parser:
-    """Recursive descent, from loosest to tightest: or, and, comparison, not, operand."""
+    """Recursive descent, from loosest to tightest: or, and, comparison, + -, * div mod, not and -, operand."""
 
     def __init__(self, source: str, known_codes: Collection[str] | None) -> None:
         self.tokens = _tokenize(source)
@@ -198,14 +162,14 @@ class _Parser:
 
     def _comparison(self) -> Node:
         start = self.token
-        left = self._unary()
+        left = self._additive()
         if not self._at(*COMPARISONS):
             return left
         if start.kind in ("word", "sym") and self._word(start) == "not":
             # `not a = b` reads as not (a = b) to people but binds as (not a) = b: make them say which.
             raise ConditionSyntaxError("Put parentheses after 'not' around the comparison: not (...).", start.pos)
         op = self._word(self._advance())
-        node = Op(op, (left, self._operand()))
+        node = Op(op, (left, self._additive()))
         if self._at(*COMPARISONS):
             raise ConditionSyntaxError(
                 "Comparisons cannot be chained; join them with 'and' before '%(found)s'.",
@@ -214,12 +178,32 @@ class _Parser:
             )
         return node
 
+    def _additive(self) -> Node:
+        node = self._multiplicative()
+        while self._at(*ADDITIVE):
+            op = self._word(self._advance())
+            node = Op(op, (node, self._multiplicative()))
+        return node
+
+    def _multiplicative(self) -> Node:
+        node = self._unary()
+        while self._at(*MULTIPLICATIVE):
+            op = self._word(self._advance())
+            node = Op(op, (node, self._unary()))
+        return node
+
     def _unary(self) -> Node:
-        if self._at("not"):
-            self._nest(self._advance())
-            node = Op("not", (self._unary(),))
+        if self._at("not", "-"):
+            token = self._advance()
+            self._nest(token)
+            operand = self._unary()
             self.depth -= 1
-            return node
+            if token.text != "-":
+                return Op("not", (operand,))
+            value = operand.value if isinstance(operand, Lit) else None
+            if isinstance(value, int | float) and not isinstance(value, bool):
+                return Lit(-value)
+            return Op("-", (Lit(0), operand))
         return self._operand()
 
     def _operand(self) -> Node:
@@ -260,11 +244,11 @@ class _Parser:
         body = token.text[2:-1]
         if not body:
             raise ConditionSyntaxError("Empty question reference '${}'.", token.pos)
-        match = _REF_BODY.fullmatch(body)
-        if match is None:
+        if _REF_BODY.fullmatch(body) is None:
             raise ConditionSyntaxError("Invalid question code '%(code)s'.", token.pos, code=body)
-        code, row = match.groups()
-        if self.known_codes is not None and code not in self.known_codes:
+        known = self.known_codes
+        code, row = (body, None) if "." not in body or (known and body in known) else body.split(".", 1)
+        if known is not None and code not in known and not code.startswith("@"):
             raise ConditionSyntaxError("Unknown question '%(code)s'.", token.pos, code=code)
         return Ref(code, row)
 
@@ -285,86 +269,27 @@ class _Parser:
             arg_tokens.append(self.token)
             args.append(self._logical("or"))
         self._close(opening)
-        arity = FUNCTION_ARITY[name.text]
-        if len(args) != arity:
+        low, high = FUNCTION_ARITY[name.text]
+        if low == high and len(args) != low:
             raise ConditionSyntaxError(
                 "Function '%(name)s' takes %(arity)d argument(s), not %(count)d.",
                 name.pos,
                 name=name.text,
-                arity=arity,
+                arity=low,
+                count=len(args),
+            )
+        if not low <= len(args) <= high:
+            raise ConditionSyntaxError(
+                "Function '%(name)s' takes %(low)d to %(high)d arguments, not %(count)d.",
+                name.pos,
+                name=name.text,
+                low=low,
+                high=high,
                 count=len(args),
             )
         if name.text == "regex":
-            _check_pattern(args[1], arg_tokens[1].pos)
+            check_pattern(args[1], arg_tokens[1].pos)
         return Call(name.text, tuple(args))
-
-
-def _check_pattern(node: Node, pos: int) -> None:
-    """Refuse at parse time any pattern that could not be run safely, so evaluation never has to."""
-    import re2  # re2 is imported on use: create_app() must not load it
-
-    if not (isinstance(node, Lit) and isinstance(node.value, str)):
-        raise ConditionSyntaxError("The pattern of regex() must be quoted text.", pos)
-    pattern = node.value
-    if len(pattern) > MAX_PATTERN_LENGTH:
-        raise ConditionSyntaxError("The pattern is longer than %(n)d characters.", pos, n=MAX_PATTERN_LENGTH)
-    try:
-        _compiled(pattern)
-    except re2.error as error:
-        detail = error.args[0].decode() if error.args and isinstance(error.args[0], bytes) else str(error)
-        raise ConditionSyntaxError("Invalid pattern: %(detail)s.", pos, detail=detail) from None
-    nested_at = _nested_repetition_at(pattern)
-    if nested_at is not None:
-        raise ConditionSyntaxError(
-            "The pattern repeats a group that itself repeats ('%(part)s'); simplify it.",
-            pos,
-            part=pattern[: nested_at + 1],
-        )
-
-
-@functools.lru_cache(maxsize=512)
-def _compiled(pattern: str) -> Any:
-    import re2  # re2 is imported on use: create_app() must not load it
-
-    options = re2.Options()
-    options.log_errors = False  # RE2 would otherwise print every refused pattern to stderr
-    # Browsers and Python write a code point as \uXXXX (common in Chinese patterns like [\u4e00-\u9fa5]);
-    # RE2 spells it \x{XXXX}. The stored pattern keeps the \u form, which conditions.js runs as is.
-    return re2.compile(re.sub(r"(?<!\\)((?:\\\\)*)\\u([0-9A-Fa-f]{4})", r"\1\\x{\2}", pattern), options)
-
-
-def _nested_repetition_at(pattern: str) -> int | None:
-    """Offset of a `*`, `+` or `{n}` applied to a group that contains repetition, as in (a+)+ or (\\w+\\s?)*.
-
-    Backtracking engines (every browser's) take exponential time on those; RE2 on the server does not.
-    """
-    open_groups: list[bool] = []  # per open group: does it contain repetition?
-    risky_group_just_closed = False
-    i = 0
-    while i < len(pattern):
-        char, risky = pattern[i], False
-        quantifier = re.match(r"[*+?]|\{[0-9]+(?:,[0-9]*)?\}", pattern[i:])
-        if char == "\\":
-            i += 1
-        elif char == "[":
-            closing = re.match(r"\[\^?\]?(?:\\.|[^\]\\])*\]", pattern[i:])
-            i += len(closing.group()) - 1 if closing else 0
-        elif char == "(":
-            open_groups.append(False)
-            i += pattern.startswith("?", i + 1)  # (?:  (?i) and the like: not a repetition
-        elif char == ")" and open_groups:
-            risky = open_groups.pop()
-            if risky and open_groups:
-                open_groups[-1] = True
-        elif quantifier:
-            if risky_group_just_closed and char != "?":
-                return i
-            if open_groups:
-                open_groups[-1] = True
-            i += len(quantifier.group()) - 1
-        risky_group_just_closed = risky
-        i += 1
-    return None
 
 
 def parse(source: str, known_codes: Collection[str] | None = None) -> Node:
@@ -372,134 +297,6 @@ def parse(source: str, known_codes: Collection[str] | None = None) -> Node:
     if len(source) > MAX_SOURCE_LENGTH:
         raise ConditionSyntaxError("The condition is longer than %(n)d characters.", 0, n=MAX_SOURCE_LENGTH)
     return _Parser(source, known_codes).parse()
-
-
-# --- Evaluation. Never raises on odd answers: a mismatch of types is simply False. ---
-
-
-def _is_empty(value: Any) -> bool:
-    return value is None or value == "" or value == [] or value == {}
-
-
-def _is_number(value: Any) -> bool:
-    return isinstance(value, int | float) and not isinstance(value, bool)
-
-
-def _as_number(value: Any) -> float | None:
-    if _is_number(value):
-        return float(value)
-    if isinstance(value, str) and _NUMERIC_TEXT.fullmatch(value):
-        return float(value)
-    return None
-
-
-def _to_text(value: Any) -> str:
-    """The text an answer reads as, written the way JavaScript's String() writes it."""
-    if isinstance(value, str):
-        return value
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, float) and math.isfinite(value) and value.is_integer() and abs(value) < 1e21:
-        return str(int(value))
-    if _is_number(value):
-        return str(value)
-    if isinstance(value, list):
-        return " ".join(_to_text(item) for item in value)
-    return ""
-
-
-def _truthy(value: Any) -> bool:
-    if _is_number(value):
-        return value != 0 and not math.isnan(value)
-    return not _is_empty(value) and value is not False
-
-
-def _equal(left: Any, right: Any) -> bool:
-    if _is_empty(left) or _is_empty(right):
-        return _is_empty(left) and _is_empty(right)  # an unanswered question equals '' and nothing else
-    if _is_number(left) or _is_number(right):
-        left_number, right_number = _as_number(left), _as_number(right)
-        return left_number is not None and left_number == right_number
-    if {type(left), type(right)} == {list, str}:
-        return _to_text(left) == _to_text(right)  # XLSForm writes a multiple choice answer as 'a b c'
-    return type(left) is type(right) and left == right
-
-
-def _ordered(op: str, left: Any, right: Any) -> bool:
-    if _is_number(left) or _is_number(right):
-        left, right = _as_number(left), _as_number(right)
-    elif not (isinstance(left, str) and isinstance(right, str)) or "" in (left, right):
-        return False  # texts compare as texts, which orders ISO dates correctly
-    if left is None or right is None:
-        return False
-    return {"<": left < right, "<=": left <= right, ">": left > right, ">=": left >= right}[op]
-
-
-def _selected(answer: Any, code: Any) -> bool:
-    items = [_to_text(item) for item in answer] if isinstance(answer, list) else _to_text(answer).split()
-    return _to_text(code) in items and _to_text(code) != ""
-
-
-def _count_selected(answer: Any) -> int:
-    return len(answer) if isinstance(answer, list) else len(answer.split()) if isinstance(answer, str) else 0
-
-
-def _regex(answer: Any, pattern: Any) -> bool:
-    text = _to_text(answer)
-    if answer is None or len(text) > MAX_REGEX_INPUT:
-        return False
-    return _compiled(pattern).search(text) is not None
-
-
-_FUNCTIONS: dict[str, Callable[..., Any]] = {
-    "selected": _selected,
-    "count-selected": _count_selected,
-    "is-empty": _is_empty,
-    "string-length": lambda answer: len(_to_text(answer)),
-    "regex": _regex,
-}
-
-
-def evaluate(node: Node, answers: Mapping[str, Any], current: Any = None) -> Any:
-    """The value of `node` given stored answers (code → value) and `current`, the answer that `.` means.
-
-    Answers are as stored: str (single choice, text, ISO date), int/float (number, rating), list[str]
-    (multiple choice, ranking), dict[str, str] (matrix row → column), None when unanswered.
-    """
-    if isinstance(node, Lit):
-        return node.value
-    if isinstance(node, Ref):
-        value = current if node.code is None else answers.get(node.code)
-        if node.row is not None:
-            return value.get(node.row) if isinstance(value, Mapping) else None
-        return value
-    if isinstance(node, Call):
-        return _FUNCTIONS[node.name](*(evaluate(arg, answers, current) for arg in node.args))
-    values = (evaluate(arg, answers, current) for arg in node.args)
-    if node.op == "and":
-        return all(_truthy(value) for value in values)
-    if node.op == "or":
-        return any(_truthy(value) for value in values)
-    if node.op == "not":
-        return not _truthy(next(values))
-    left, right = values
-    if node.op in ("=", "!="):
-        return _equal(left, right) == (node.op == "=")
-    return _ordered(node.op, left, right)
-
-
-def holds(node: Node, answers: Mapping[str, Any], current: Any = None) -> bool:
-    """Whether the condition is true: what a show-if or a validation rule needs."""
-    return _truthy(evaluate(node, answers, current))
-
-
-def referenced_codes(node: Node) -> set[str]:
-    """Question codes the condition reads (not `.`), so the builder can insist they come earlier."""
-    if isinstance(node, Ref):
-        return {node.code} if node.code is not None else set()
-    if isinstance(node, Op | Call):
-        return set().union(*(referenced_codes(arg) for arg in node.args))
-    return set()
 
 
 # --- JSON for the browser, and canonical text. ---
@@ -544,7 +341,14 @@ def _from_json(data: Any, depth: int) -> Node:
     raise ConditionSyntaxError("Invalid condition tree.", 0)
 
 
-_BINDING = {"or": 1, "and": 2, **dict.fromkeys(COMPARISONS, 3), "not": 4}
+_BINDING = {
+    "or": 1,
+    "and": 2,
+    **dict.fromkeys(COMPARISONS, 3),
+    **dict.fromkeys(ADDITIVE, 4),
+    **dict.fromkeys(MULTIPLICATIVE, 5),
+    "not": 6,
+}
 
 
 def to_source(node: Node) -> str:
@@ -558,12 +362,20 @@ def to_source(node: Node) -> str:
     if node.op == "not":
         return "not " + _operand_source(node.args[0], _BINDING["not"])
     if node.op in COMPARISONS:
-        return f" {node.op} ".join(_operand_source(arg, 5) for arg in node.args)
-    return f" {node.op} ".join(_operand_source(arg, _BINDING[node.op] + 1) for arg in node.args)
+        # `not a = b` is refused by the parser (it reads as (not a) = b): a `not` there is always parenthesised.
+        return f" {node.op} ".join(
+            f"({to_source(arg)})" if isinstance(arg, Op) and arg.op == "not" else _operand_source(arg, 4)
+            for arg in node.args
+        )
+    if node.op in ("and", "or"):
+        return f" {node.op} ".join(_operand_source(arg, _BINDING[node.op] + 1) for arg in node.args)
+    left, right = node.args  # arithmetic binds to the left: a - (b - c) keeps its parentheses
+    binding = _BINDING[node.op]
+    return f"{_operand_source(left, binding)} {node.op} {_operand_source(right, binding + 1)}"
 
 
 def _operand_source(node: Node, binding_needed: int) -> str:
-    binding = _BINDING.get(node.op, 5) if isinstance(node, Op) else 5
+    binding = _BINDING.get(node.op, 7) if isinstance(node, Op) else 7
     return to_source(node) if binding >= binding_needed else f"({to_source(node)})"
 
 

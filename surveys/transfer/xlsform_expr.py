@@ -1,10 +1,12 @@
-"""XLSForm expressions (`relevant`, `constraint`) to and from our condition language (surveys/taking/conditions.py).
+"""XLSForm expressions (`relevant`, `constraint`, `calculation`, `choice_filter`) to and from our condition language
+(surveys/taking/conditions.py).
 
 The two are close on purpose: `${q} = 'x'`, `selected(${q}, 'x')`, `count-selected(.)`, and/or/not(...),
 `string-length(.)`, `regex(., '...')` and `.` read the same. What changes on the way in: curly quotes that
-Excel and WPS type ('x' written as ‘x’) become straight ones, names are renamed as the questions were
-(`label-test` → `label_test`), and a matrix row `${row}` becomes `${matrix.row}`. Anything the parser refuses
-(arithmetic, if(), jr:choice-name(), a later or refused question...) makes the row refused, with the reason.
+Excel and WPS type ('x' written as ‘x’) become straight ones, and a matrix row `${row}` becomes `${matrix.row}`;
+names stay as written. In a choice_filter a bare name (`county = ${county}`) is a column of the choices sheet,
+`${@county}` in ours. Anything the parser refuses (jr:choice-name(), pulldata(), a later or refused question...)
+makes the row refused, with the reason in the editor's language.
 """
 
 from __future__ import annotations
@@ -12,9 +14,14 @@ from __future__ import annotations
 import re
 from collections.abc import Collection, Mapping
 
+from flask_babel import gettext
+
 from surveys.taking import conditions
+from surveys.transfer.xlsform_reasons import N_
 
 _REF = re.compile(r"\$\{\s*([^}]*?)\s*\}")
+_BARE_NAME = re.compile(r"""('[^']*'|"[^"]*")|\$\{[^}]*\}|(?<![\w.$@-])([^\W\d][\w.-]*+)(?!\s*\()""")
+_NOT_COLUMNS = {"and", "or", "not", "div", "mod", "true", "false"}
 _CURLY = str.maketrans({"‘": "'", "’": "'", "“": '"', "”": '"', "\u00a0": " "})
 
 
@@ -41,15 +48,34 @@ def to_condition(source: str, renamed: Mapping[str, str], known: Collection[str]
     source, _changed = normalise_quotes(source.strip())
     for name in referenced_names(source):
         if name in refused:
-            raise ExpressionError(f"refers to '{name}', which was not imported")
+            raise ExpressionError(gettext(N_("refers to '%(name)s', which was not imported"), name=name))
         if name not in renamed:
-            raise ExpressionError(f"refers to '{name}', which is not an earlier question")
+            raise ExpressionError(gettext(N_("refers to '%(name)s', which is not an earlier question"), name=name))
     translated = _REF.sub(lambda match: "${" + renamed[match.group(1)] + "}", source)
     try:
         conditions.parse(translated, known_codes=set(known))
     except conditions.ConditionSyntaxError as error:
-        raise ExpressionError(str(error)) from None
+        message = gettext(error.msgid, **error.params) if error.params else gettext(error.msgid)
+        raise ExpressionError(message) from None
     return translated
+
+
+def to_choice_filter(source: str, renamed: Mapping[str, str], known: Collection[str], refused: Collection[str]) -> str:
+    """Our condition for a choice_filter: bare names become choice columns (`${@county}`), then as to_condition."""
+    straight, _changed = normalise_quotes(source.strip())
+
+    def column(match: re.Match[str]) -> str:
+        name = match.group(2)
+        if name is None or name.lower() in _NOT_COLUMNS:
+            return match.group(0)
+        return "${@" + name + "}"
+
+    return to_condition(_BARE_NAME.sub(column, straight), renamed, known, refused)
+
+
+def from_choice_filter(source: str) -> str:
+    """The XLSForm text of our choice filter: `${@county}` back to `county`."""
+    return re.sub(r"\$\{@([^}]*)\}", r"\1", source)
 
 
 def conjuncts(source: str) -> list[conditions.Node]:

@@ -1,4 +1,6 @@
-"""Reading an XLSForm workbook as people actually write it: KoboToolbox, ODK, and by hand in Excel or WPS.
+"""Reading an XLSForm workbook as people actually write it: KoboToolbox, ODK, and by hand in Excel or WPS, as .xlsx
+or legacy .xls. The cells are read by pyxform itself (the reference converter: its rules for numbers, dates,
+empty rows and sheet names are the ones ODK users know); this module then normalises the columns.
 
 Sheet and column names are matched without regard to case or stray spaces ("SURVEY", "name ", "list name"),
 `label:english` (old single colon) is read as `label::english`, numbers typed as names become text ("2022",
@@ -9,10 +11,13 @@ else English, else whatever language there is.
 
 from __future__ import annotations
 
+import io
 import re
 import zipfile
 from dataclasses import dataclass, field
 from typing import IO, Any
+
+from surveys.transfer.xlsform_reasons import REFUSED_SHEETS
 
 TRANSLATABLE = ("label", "hint", "constraint_message", "required_message")
 MEDIA_COLUMNS = (
@@ -26,7 +31,6 @@ MEDIA_COLUMNS = (
     "media::big-image",
 )
 KNOWN_SHEETS = ("survey", "choices", "settings")
-REFUSED_SHEETS = {"external_choices": "choices from an external list", "entities": "ODK entities", "osm": "OSM tags"}
 _CHINESE = re.compile(r"(^|[^a-z])zh([^a-z]|$)|chinese|中文|汉语|汉文|简体|繁體|繁体", re.IGNORECASE)
 _ENGLISH = re.compile(r"(^|[^a-z])en([^a-z]|$)|english", re.IGNORECASE)
 # The XML a workbook unpacks to. A real XLSForm of a thousand rows is well under 1 MB; openpyxl reads some 3 MB a
@@ -106,6 +110,7 @@ class Workbook:
     settings: dict[str, str] = field(default_factory=dict)
     refused_sheets: list[tuple[str, str]] = field(default_factory=list)  # (sheet, reason)
     ignored_sheets: list[str] = field(default_factory=list)
+    languages: tuple[str, ...] = ()  # every language of a translatable column, the preferred first
 
 
 def language_order(languages: set[str], default_language: str) -> tuple[str, ...]:
@@ -117,24 +122,15 @@ def language_order(languages: set[str], default_language: str) -> tuple[str, ...
     return tuple(dict.fromkeys([*chinese, *default, *english, *rest]))
 
 
-# Excel's last row: a row numbered beyond it in a crafted file ends the reading.
-_LAST_ROW = 1_048_576
+_OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # a legacy .xls (BIFF inside an OLE compound file)
 
 
-def _rows(sheet: Any, name: str, max_rows: int) -> list[Row]:
-    # openpyxl pads a sheet with empty rows down to the size the file states, and real forms formatted down to the
-    # bottom state 1,048,576 rows (seconds of empty rows). Without the stated size it reads the rows there are.
-    sheet.reset_dimensions()
-    iterator = sheet.iter_rows(max_row=_LAST_ROW, values_only=True)
-    header = next(iterator, None)
-    if header is None:
-        return []
-    keys = [column_key(title) for title in header]
+def _rows(dicts: list[dict[str, str]], name: str, max_rows: int) -> list[Row]:
+    """Rows from pyxform's sheet dicts (one per row, {} for an empty row, so row numbers stay true)."""
     rows = []
-    for number, values in enumerate(iterator, start=2):
-        if values.count(None) == len(values):  # counted in C: rows left empty between the filled ones
-            continue
-        cells = {key: cell_text(value) for key, value in zip(keys, values, strict=False) if key[0] and cell_text(value)}
+    for number, values in enumerate(dicts, start=2):
+        cells = {column_key(title): cell_text(value) for title, value in values.items() if cell_text(value)}
+        cells = {key: value for key, value in cells.items() if key[0]}
         if cells:
             if len(rows) == max_rows:
                 raise WorkbookTooLarge(name, max_rows)
@@ -142,50 +138,62 @@ def _rows(sheet: Any, name: str, max_rows: int) -> list[Row]:
     return rows
 
 
-def _unpacked_bytes(stream: IO[bytes] | str) -> int:
-    """How many bytes of XML the workbook's zip holds; leaves a stream at its start. A file that is no zip counts
-    as empty here, and openpyxl then says what it is."""
+def _unpacked_bytes(data: bytes) -> int:
+    """How many bytes of XML the workbook's zip holds (a legacy .xls: its own size, it is not compressed). A file
+    that is neither counts as empty here, and the reader then says what it is."""
+    if data.startswith(_OLE_MAGIC):
+        return len(data)
     try:
-        with zipfile.ZipFile(stream) as package:
+        with zipfile.ZipFile(io.BytesIO(data)) as package:
             return sum(item.file_size for item in package.infolist() if item.filename.endswith((".xml", ".rels")))
     except zipfile.BadZipFile:
         return 0
-    finally:
-        if not isinstance(stream, str):
-            stream.seek(0)
+
+
+def _sheets(data: bytes) -> dict[str, Any]:
+    """pyxform's own reading of the workbook (.xlsx/.xlsm through openpyxl, legacy .xls through xlrd): sheet
+    name (lower case) → rows as dicts, plus "sheet_names" as written. Raises pyxform's errors."""
+    # Imported here: ~30 MiB that only XLSForm transfers need, and create_app() must not load.
+    from pyxform.xls2json_backends import xls_to_dict, xlsx_to_dict
+
+    reader = xls_to_dict if data.startswith(_OLE_MAGIC) else xlsx_to_dict
+    return reader(io.BytesIO(data))
 
 
 def read(stream: IO[bytes] | str, max_rows: int) -> Workbook:
     """Read the survey, choices and settings sheets; note other sheets (refused or ignored). Raises
-    WorkbookTooLarge for a workbook beyond MAX_UNPACKED_BYTES or a sheet of more than `max_rows` rows."""
-    import openpyxl  # here: ~30 MiB that only XLSForm transfers need, and create_app() must not load
-
-    if _unpacked_bytes(stream) > MAX_UNPACKED_BYTES:
+    WorkbookTooLarge for a workbook beyond MAX_UNPACKED_BYTES or a sheet of more than `max_rows` rows, and
+    pyxform's PyXFormError (or another exception) for a file that is no workbook."""
+    if isinstance(stream, str):
+        with open(stream, "rb") as file:
+            data = file.read(MAX_UNPACKED_BYTES + 1)
+    else:
+        data = stream.read(MAX_UNPACKED_BYTES + 1)
+    if len(data) > MAX_UNPACKED_BYTES or _unpacked_bytes(data) > MAX_UNPACKED_BYTES:
         raise WorkbookTooLarge()
-    book = openpyxl.load_workbook(stream, read_only=True, data_only=True)
+    sheets = _sheets(data)
     workbook = Workbook()
-    try:
-        for sheet in book.worksheets:
-            name = sheet.title.strip().lower()
-            if name == "survey":
-                workbook.survey = _rows(sheet, sheet.title, max_rows)
-            elif name == "choices":
-                workbook.choices = _rows(sheet, sheet.title, max_rows)
-            elif name == "settings":
-                rows = _rows(sheet, sheet.title, max_rows)
-                if rows:
-                    workbook.settings = {column: value for (column, _lang), value in rows[0].cells.items()}
-            elif name in REFUSED_SHEETS:
-                if _rows(sheet, sheet.title, max_rows):
-                    workbook.refused_sheets.append((sheet.title, REFUSED_SHEETS[name]))
-            else:
-                workbook.ignored_sheets.append(sheet.title)
-    finally:
-        book.close()
+    workbook.survey = _rows(sheets.get("survey") or [], _written_name(sheets, "survey"), max_rows)
+    workbook.choices = _rows(sheets.get("choices") or [], _written_name(sheets, "choices"), max_rows)
+    settings = _rows(sheets.get("settings") or [], _written_name(sheets, "settings"), max_rows)
+    if settings:
+        workbook.settings = {column: value for (column, _lang), value in settings[0].cells.items()}
+    for name, reason in REFUSED_SHEETS.items():
+        if any(sheets.get(name) or []):
+            workbook.refused_sheets.append((_written_name(sheets, name), reason))
+    names = sheets.get("sheet_names") or []
+    if len(names) > 1:
+        workbook.ignored_sheets = [n for n in names if n.lower() not in (*KNOWN_SHEETS, *REFUSED_SHEETS)]
     languages = {
         lang for row in workbook.survey + workbook.choices for (column, lang) in row.cells if column in TRANSLATABLE
     }
     preferred = language_order(languages, workbook.settings.get("default_language", ""))
     for row in workbook.survey + workbook.choices:
         row.preferred = preferred
+    workbook.languages = preferred
     return workbook
+
+
+def _written_name(sheets: dict[str, Any], name: str) -> str:
+    """The sheet's name as the workbook writes it ("SURVEY"), for the report."""
+    return next((written for written in sheets.get("sheet_names") or [] if written.lower() == name), name)

@@ -113,7 +113,7 @@ def test_bare_not_before_a_comparison_is_refused_rather_than_misread() -> None:
         ("${a} = 1 and ${}", 13, "Empty question reference"),
         ("${a} = 1 and ${2b} = 1", 13, "'2b'"),
         ("${a} and ${zz} = 1", 9, "Unknown question 'zz'"),
-        ("contains(${a}, 'x')", 0, "Unknown function 'contains'"),
+        ("pulldata(${a}, 'x')", 0, "Unknown function 'pulldata'"),
         ("selected(${a})", 0, "takes 2 argument(s), not 1"),
         ("${a} = 'abc", 7, "never closed"),
         ("${a} ＝ 1", 5, "use '='"),
