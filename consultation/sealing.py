@@ -1,0 +1,84 @@
+"""What of a consultation is sealed when it is approved or its feedback published (core/integrity).
+
+The notice seals what residents read: title, type, department, contacts, 征集说明, 起草说明, 政策解读, channels,
+the reason for a short period, the draft units and the attached files. Dates are left out: an extension moves the
+end through its own audited workflow, and the status follows the workflow too (an item that is published without
+any seal is caught as "unsealed"). The feedback seals the main changes and the table of answers.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask, url_for
+
+from consultation.handling import feedback
+from consultation.handling.models import ConsultationFeedback
+from consultation.models import Consultation, ConsultationStatus
+from core.extensions import db
+from core.integrity import SealableKind, register_kind
+
+NOTICE = "consultation"
+FEEDBACK = "consultation.feedback"
+
+
+def _published(subject_id: str) -> Consultation | None:
+    consultation = db.session.get(Consultation, int(subject_id))
+    return consultation if consultation is not None and consultation.status.is_published else None
+
+
+def notice_content(subject_id: str) -> dict[str, Any] | None:
+    consultation = _published(subject_id)
+    if consultation is None:
+        return None
+    fields = ("title", "doc_type", "department_id", "contact_phone", "contact_email", "contact_address", "intro")
+    fields += ("explanation", "interpretation", "channels", "shortening_reason", "comment_display", "round_number")
+    content: dict[str, Any] = {name: getattr(consultation, name) for name in fields}
+    content["units"] = [
+        (row.key, row.kind, row.number, row.title, row.text, row.parent_key, row.position) for row in consultation.units
+    ]
+    content["attachments"] = [(row.filename, row.stored_name, row.size) for row in consultation.attachments]
+    return content
+
+
+def feedback_content(subject_id: str) -> dict[str, Any] | None:
+    consultation = _published(subject_id)
+    record = db.session.get(ConsultationFeedback, int(subject_id))
+    if consultation is None or consultation.status not in feedback.PUBLISHED_STATUSES:
+        return None
+    if record is None or record.published_at is None:
+        return None
+    rows = [
+        (c.id, c.unit_key, c.content, c.adoption, c.answer_reason, c.answer_change)
+        for c in db.session.scalars(feedback.table_query(consultation))
+    ]
+    return {"main_changes": record.main_changes, "published_at": record.published_at, "rows": rows}
+
+
+def _published_ids() -> list[str]:
+    published = [status for status in ConsultationStatus if status.is_published]
+    query = db.select(Consultation.id).where(Consultation.status.in_(published)).order_by(Consultation.id)
+    return [str(row) for row in db.session.scalars(query)]
+
+
+def _feedback_ids() -> list[str]:
+    query = (
+        db.select(Consultation.id)
+        .join(ConsultationFeedback, ConsultationFeedback.consultation_id == Consultation.id)
+        .where(Consultation.status.in_(feedback.PUBLISHED_STATUSES), ConsultationFeedback.published_at.is_not(None))
+    )
+    return [str(row) for row in db.session.scalars(query.order_by(Consultation.id))]
+
+
+def _describe(subject_id: str) -> str:
+    consultation = db.session.get(Consultation, int(subject_id))
+    return f"《{consultation.title}》" if consultation is not None else f"consultation {subject_id}"
+
+
+def _fix_url(subject_id: str) -> str:
+    return url_for("consultation_manage.detail", consultation_id=int(subject_id))
+
+
+def init_app(app: Flask) -> None:
+    register_kind(app, SealableKind(NOTICE, notice_content, _published_ids, _describe, _fix_url))
+    register_kind(app, SealableKind(FEEDBACK, feedback_content, _feedback_ids, _describe, _fix_url))

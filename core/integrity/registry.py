@@ -1,0 +1,51 @@
+"""What can be sealed: each feature registers its kinds of published item (core never imports a feature).
+
+A kind gives `content(subject_id)`: the canonical content of the item as the public sees it, or None when the item
+is not published (nothing to verify); `published()`: the ids of every published item (for `seal-all` and `check`);
+optionally `describe(subject_id)`: a line naming it for the portal office, and `fix_endpoint`: where it is fixed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from flask import Flask, current_app
+
+_EXTENSION = "minyi_sealable_kinds"
+
+
+@dataclass(frozen=True)
+class SealableKind:
+    name: str
+    content: Callable[[str], Any]
+    published: Callable[[], Iterable[str]]
+    describe: Callable[[str], str] | None = None
+    # url_for(fix_endpoint, **fix_args(subject_id)) is where staff correct the item.
+    fix_url: Callable[[str], str] | None = None
+
+
+def register_kind(app: Flask, kind: SealableKind) -> None:
+    app.extensions.setdefault(_EXTENSION, {})[kind.name] = kind
+
+
+def kinds() -> dict[str, SealableKind]:
+    return dict(current_app.extensions.get(_EXTENSION, {}))
+
+
+def kind(name: str) -> SealableKind:
+    try:
+        return current_app.extensions[_EXTENSION][name]
+    except KeyError:
+        raise KeyError(f"no sealable kind {name!r} registered") from None
+
+
+def describe(name: str, subject_id: str) -> str:
+    registered = current_app.extensions.get(_EXTENSION, {}).get(name)
+    if registered is not None and registered.describe is not None:
+        try:
+            return registered.describe(subject_id)
+        except Exception:  # a description must never hide the alert it belongs to
+            current_app.logger.exception("integrity: describing %s %s failed", name, subject_id)
+    return f"{name} {subject_id}"

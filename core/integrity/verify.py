@@ -1,0 +1,138 @@
+"""Verifying a published item before it is served: its content hashed now against its latest seal.
+
+Hashing is cheap next to rendering (and a public page is rendered once per cache period); what is remembered per
+process is the verdict for (item, content hash, ledger head), so an unchanged item costs one hash and one indexed
+`max(id)` per rendering, and any new seal (or a removed one) makes every item be looked up again.
+"""
+
+from __future__ import annotations
+
+import hmac
+import threading
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import TypeVar
+
+from cachetools import LRUCache
+from flask import current_app, g
+from werkzeug.exceptions import HTTPException
+
+from core.integrity import canonical, ledger, registry
+
+T = TypeVar("T")
+_MEMO = "minyi_integrity_memo"
+_STARTED = "minyi_integrity_started"
+
+
+class ContentUnavailable(HTTPException):
+    """A published item whose content no longer matches its seal: answered with the 503 page, never served."""
+
+    code = 503
+    description = "temporarily unavailable"
+
+    def __init__(self, kind: str, subject_id: str, problem: str) -> None:
+        super().__init__()
+        self.kind, self.subject_id, self.problem = kind, str(subject_id), problem
+
+
+@dataclass(frozen=True)
+class Verdict:
+    kind: str
+    subject_id: str
+    problem: str | None  # None: it holds; "unsealed", "changed", "forged"; "unpublished" is not a breach
+    computed: str = ""
+    sealed: str = ""
+
+    @property
+    def holds(self) -> bool:
+        return self.problem is None
+
+
+def _memo() -> tuple[LRUCache[tuple[str, str, str, int], Verdict], threading.Lock]:
+    memo = current_app.extensions.get(_MEMO)
+    if memo is None:
+        memo = current_app.extensions[_MEMO] = (LRUCache(maxsize=4096), threading.Lock())
+    return memo
+
+
+def _enforcing() -> bool:
+    """Unsealed published items are refused once `seal-all` started the ledger (or when configured to)."""
+    mode = current_app.config.get("INTEGRITY_REQUIRE_SEALS", "auto")
+    if mode != "auto":
+        return bool(mode)
+    # Remembered once true only: the marker is never removed by the application, and another process may add it.
+    if not current_app.extensions.get(_STARTED) and ledger.started():
+        current_app.extensions[_STARTED] = True
+    return bool(current_app.extensions.get(_STARTED))
+
+
+def _head() -> int:
+    # One max(id) per request, however many items the page lists.
+    if "integrity_head" not in g:
+        g.integrity_head = ledger.head_id()
+    return int(g.integrity_head)
+
+
+def verdict(kind: str, subject_id: str | int) -> Verdict:
+    """Whether the item's content now is what was last sealed; "unpublished" when the public cannot see it."""
+    subject_id = str(subject_id)
+    content = registry.kind(kind).content(subject_id)
+    if content is None:
+        return Verdict(kind, subject_id, "unpublished")
+    computed = canonical.content_hash(content)
+    key = (kind, subject_id, computed, _head())
+    memo, lock = _memo()
+    with lock:
+        known = memo.get(key)
+    if known is not None:
+        return known
+    entry = ledger.latest(kind, subject_id)
+    if entry is None:
+        result = Verdict(kind, subject_id, "unsealed", computed)
+    elif not hmac.compare_digest(entry.entry_hash, ledger.entry_hash(entry)):
+        result = Verdict(kind, subject_id, "forged", computed, entry.content_hash)
+    elif entry.content_hash != computed:
+        result = Verdict(kind, subject_id, "changed", computed, entry.content_hash)
+    else:
+        result = Verdict(kind, subject_id, None, computed, entry.content_hash)
+    with lock:
+        memo[key] = result
+    return result
+
+
+def _refused(result: Verdict) -> bool:
+    if result.problem in (None, "unpublished"):
+        return False
+    return result.problem != "unsealed" or _enforcing()
+
+
+def require(kind: str, subject_id: str | int) -> None:
+    """Raise ContentUnavailable (the 503 page, an alert) unless the item may be served."""
+    if not current_app.config.get("INTEGRITY_ENABLED", True):
+        return
+    result = verdict(kind, subject_id)
+    if _refused(result):
+        raise ContentUnavailable(kind, str(subject_id), str(result.problem))
+
+
+def servable(kind: str, items: Iterable[T], subject_id: Callable[[T], object] = lambda item: item.id) -> list[T]:  # type: ignore[attr-defined]
+    """The items of a list page or feed that may be served; each one left out raises an alert."""
+    items = list(items)
+    if not current_app.config.get("INTEGRITY_ENABLED", True):
+        return items
+    from core.integrity import alerts
+
+    kept = []
+    for item in items:
+        result = verdict(kind, str(subject_id(item)))
+        if _refused(result):
+            alerts.raise_alert(kind, result.subject_id, str(result.problem), {"computed": result.computed})
+        else:
+            kept.append(item)
+    return kept
+
+
+def forget() -> None:
+    """Drop this process's verdicts (tests, and after `seal-all`)."""
+    current_app.extensions.pop(_MEMO, None)
+    current_app.extensions.pop(_STARTED, None)

@@ -1,0 +1,66 @@
+"""What of a survey is sealed when its review approves it (core/integrity): the text a respondent reads.
+
+Title, purpose, contact phone, the closed message, anonymity, the personal fields asked, the link to its
+consultation, and every page, question and option. Dates, the response cap and early closing follow their own
+workflows and are left out; reopening takes the survey off the public site until it is approved (and sealed) again.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask, url_for
+
+from core.extensions import db
+from core.integrity import SealableKind, register_kind
+from surveys.models import ReviewStatus, Survey
+
+KIND = "survey"
+
+
+def content(subject_id: str) -> dict[str, Any] | None:
+    survey = db.session.get(Survey, int(subject_id))
+    if survey is None or survey.status is not ReviewStatus.APPROVED:
+        return None
+    fields = ("title", "purpose", "contact_phone", "closed_message", "anonymous", "personal_fields", "consultation_id")
+    result: dict[str, Any] = {name: getattr(survey, name) for name in fields}
+    result["pages"] = [
+        {
+            "title": page.title,
+            "questions": [
+                (
+                    q.code,
+                    q.type,
+                    q.text,
+                    q.help,
+                    q.required,
+                    q.validation,
+                    q.validation_message,
+                    q.show_if,
+                    q.settings,
+                    [(option.code, option.label) for option in q.options],
+                )
+                for q in page.questions
+            ],
+        }
+        for page in survey.pages
+    ]
+    return result
+
+
+def _published() -> list[str]:
+    query = db.select(Survey.id).where(Survey.status == ReviewStatus.APPROVED).order_by(Survey.id)
+    return [str(row) for row in db.session.scalars(query)]
+
+
+def _describe(subject_id: str) -> str:
+    survey = db.session.get(Survey, int(subject_id))
+    return f"《{survey.title}》" if survey is not None else f"survey {subject_id}"
+
+
+def _fix_url(subject_id: str) -> str:
+    return url_for("surveys_manage.edit", survey_id=int(subject_id))
+
+
+def init_app(app: Flask) -> None:
+    register_kind(app, SealableKind(KIND, content, _published, _describe, _fix_url))
