@@ -6,25 +6,41 @@ from typing import Any
 
 from flask import Flask
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_pgettext as _lp
 from flask_login import current_user
 
+from consultation import columns
 from consultation.comments import moderation
 from consultation.drafting import period_watch, services
 from consultation.handling import feedback
 from consultation.legality import gate as legality
 from consultation.legality import labels as review_labels
 from consultation.legality.models import ReviewState
-from consultation.models import ConsultationStatus
+from consultation.models import Consultation, ConsultationStatus
 from core.db import utcnow
 from core.extensions import db
 from core.holidays import on_year_entered
 from core.models import Department, Role
-from core.portal import Section, StaffLink, register_section, register_staff_link
+from core.portal import (
+    Column,
+    Section,
+    SitemapEntry,
+    StaffLink,
+    register_column,
+    register_section,
+    register_sitemap,
+    register_staff_link,
+)
 
 
 def _home() -> dict[str, Any]:
+    """Open drafts with their days left, and the newest published feedback."""
     now = utcnow()
-    return {"open_consultations": services.published_in_phase("open", now)[:6], "now": now}
+    return {
+        "open_consultations": services.published_in_phase("open", now)[:6],
+        "newest_feedback": feedback.with_published_feedback()[:3],
+        "now": now,
+    }
 
 
 def _dashboard() -> dict[str, Any]:
@@ -59,7 +75,40 @@ def _legality_dashboard() -> dict[str, Any]:
     return {"drafts": waiting, "labels": review_labels}
 
 
+def _sitemap() -> list[SitemapEntry]:
+    """Every published consultation, its comments page and its feedback once public."""
+    group = _l("Consultations")
+    entries = []
+    published = [status for status in ConsultationStatus if status.is_published]
+    query = db.select(Consultation).where(Consultation.status.in_(published)).order_by(Consultation.start_at.desc())
+    for consultation in db.session.scalars(query):
+        values = {"consultation_id": consultation.id}
+        entries.append(SitemapEntry(group, consultation.title, "consultation.detail", values, consultation.updated_at))
+        if consultation.status in feedback.PUBLISHED_STATUSES:
+            entries.append(
+                SitemapEntry(
+                    _l("Feedback"),
+                    consultation.title,
+                    "consultation.feedback",
+                    values,
+                    consultation.updated_at,
+                )
+            )
+    return entries
+
+
 def init_app(app: Flask) -> None:
+    app.register_blueprint(columns.bp)
+    app.jinja_env.globals.update(
+        consultation_feedback_state=columns.feedback_state, consultation_feedback_labels=columns.FEEDBACK_STATE_LABELS
+    )
+    for column in (
+        Column("consultation_columns.open_now", _lp("portal column", "Open for comment"), order=10),
+        Column("consultation_columns.past", _l("Past consultations"), order=20),
+        Column("consultation.feedback_index", _l("Feedback on results"), order=30),
+    ):
+        register_column(app, column)
+    register_sitemap(app, _sitemap)
     # Periods counted provisionally are checked again when the admin enters the missing year.
     on_year_entered(app, period_watch.recheck_after_calendar)
     register_section(app, "home", Section("consultations", "consultation/_home_section.html", _home, order=10))

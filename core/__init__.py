@@ -17,6 +17,7 @@ def init_app(app: Flask) -> None:
         manage,
         public,
         search,
+        sitemap,
         synonyms_admin,
         verification,
         words_admin,
@@ -34,6 +35,7 @@ def init_app(app: Flask) -> None:
         synonyms_admin,
         verification,
         search,
+        sitemap,
         api,
     ):
         app.register_blueprint(module.bp)

@@ -1,9 +1,10 @@
 """A self-hosted captcha that works without JavaScript and inside China, with an accessible alternative.
 
-Each challenge is a signed token carrying only a random nonce. The picture's characters and a small sum
-written out in words are derived from the nonce with an HMAC, so nothing secret is in the page and any
-process or host can check an answer. A solved nonce is recorded once, so one solution cannot be replayed.
-The resident may type either the characters in the picture or the answer to the sum (for screen readers).
+Each challenge is a signed token carrying only a random nonce. The picture's characters and an everyday
+question (core/captcha_questions.py: "How many months are there in a year?") are derived from the nonce with an
+HMAC, so nothing secret is in the page and any process or host can check an answer. A solved nonce is recorded
+once, so one solution cannot be replayed. The resident may type either the characters in the picture or the answer
+to the question, which a screen reader reads aloud and which needs neither sight nor arithmetic.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 from wtforms import HiddenField, StringField, ValidationError
 from wtforms.validators import Length
 
+from core.captcha_questions import BANK
 from core.db import created_at, utcnow
 from core.extensions import db
 
@@ -51,8 +53,7 @@ class CaptchaUse(db.Model):
 class Challenge:
     token: str
     code: str
-    a: int
-    b: int
+    question_index: int
 
     @property
     def image_url(self) -> str:
@@ -60,36 +61,46 @@ class Challenge:
 
     @property
     def question(self) -> str:
-        return _("What is %(a)d plus %(b)d? Answer in digits.", a=self.a, b=self.b)
+        return str(BANK[self.question_index].text)
+
+    def accepts(self, given: str) -> bool:
+        """The picture's characters, or an accepted answer to the question (normalised as `_normalise` does)."""
+        answers = {_normalise(answer) for answer in BANK[self.question_index].answers}
+        return hmac.compare_digest(given.encode(), self.code.encode()) or _strip_punctuation(given) in answers
 
 
 def _serializer() -> URLSafeTimedSerializer:
     return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=_SALT)
 
 
-def _derive(nonce: str) -> tuple[str, int, int]:
+def _derive(nonce: str) -> tuple[str, int]:
     digest = hmac.new(current_app.config["SECRET_KEY"].encode(), f"{_SALT}:{nonce}".encode(), hashlib.sha256).digest()
     code = "".join(ALPHABET[byte % len(ALPHABET)] for byte in digest[:CODE_LENGTH])
-    return code, 1 + digest[CODE_LENGTH] % 9, 1 + digest[CODE_LENGTH + 1] % 9
+    return code, int.from_bytes(digest[CODE_LENGTH : CODE_LENGTH + 2], "big") % len(BANK)
 
 
 def new_challenge() -> Challenge:
     nonce = secrets.token_hex(16)
-    code, a, b = _derive(nonce)
-    return Challenge(token=_serializer().dumps(nonce), code=code, a=a, b=b)
+    code, question_index = _derive(nonce)
+    return Challenge(token=_serializer().dumps(nonce), code=code, question_index=question_index)
 
 
 def challenge_from_token(token: str, max_age: timedelta | None = None) -> Challenge:
     """The challenge behind a token; raises BadSignature (or SignatureExpired) for a forged or old one."""
     age = max_age or current_app.config["CAPTCHA_MAX_AGE"]
     nonce = _serializer().loads(token, max_age=int(age.total_seconds()))
-    code, a, b = _derive(nonce)
-    return Challenge(token=token, code=code, a=a, b=b)
+    code, question_index = _derive(nonce)
+    return Challenge(token=token, code=code, question_index=question_index)
 
 
 def _normalise(answer: str) -> str:
     # Full-width input from a Chinese IME counts the same as half-width.
     return "".join(answer.split()).translate({c: c - 0xFEE0 for c in range(0xFF01, 0xFF5F)}).upper()
+
+
+def _strip_punctuation(answer: str) -> str:
+    # "红色。" or "Red!" answer the question as well as "红色" (a phone keyboard adds the full stop by itself).
+    return "".join(char for char in answer if char.isalnum() or char == "-")
 
 
 def check_answer(token: str, answer: str) -> str | None:
@@ -100,8 +111,7 @@ def check_answer(token: str, answer: str) -> str | None:
         return _("The verification code has expired. A new one is shown: please answer it.")
     except BadSignature:
         return _("The verification code is not valid. A new one is shown: please answer it.")
-    given = _normalise(answer)
-    if not hmac.compare_digest(given, challenge.code) and given != str(challenge.a + challenge.b):
+    if not challenge.accepts(_normalise(answer)):
         return _("The verification answer is not right. A new code is shown: please try again.")
     nonce = _serializer().loads(token)
     try:

@@ -128,3 +128,31 @@ class DefaultConfig:
     # about 1.2 s on the reference machine (bench/upload_worst_cases.py); 100,000 rows held a worker past the
     # gunicorn timeout.
     XLSFORM_MAX_ROWS = 1000
+
+    # Site identity in every page's footer (政府网站发展指引, 国办发〔2017〕47号). Each is shown only when set; an
+    # install replaces these demo values with its own (docs/deploy.md, "Site identity").
+    # 主办单位: the government body that owns the site.
+    SITE_ORGANISER = "抚顺市东洲区人民政府办公室"
+    SITE_ORGANISER_EN = "General Office of the Dongzhou District People's Government"
+    # 承办单位: the unit that runs it day to day.
+    SITE_OPERATOR = "抚顺市东洲区政务服务中心"
+    SITE_OPERATOR_EN = "Dongzhou District Government Services Centre"
+    # 网站标识码: the ten-digit code the national government-website register assigns.
+    SITE_IDENTIFIER = "2104030001"
+    # ICP 备案号 and where it links (the MIIT filing system).
+    SITE_ICP_NUMBER = "辽ICP备00000000号"
+    SITE_ICP_URL = "https://beian.miit.gov.cn/"
+    # 公安机关备案号, its link on the public-security filing system and its icon (a static file).
+    SITE_PSB_NUMBER = "辽公网安备21040302000000号"
+    SITE_PSB_URL = "https://beian.mps.gov.cn/#/query/webSearch?code=21040302000000"
+    SITE_PSB_ICON = "img/beian-psb.svg"
+    # 党政机关网站 mark (开办资格 of the 中央编办) and the page it links to; an empty URL hides the mark.
+    SITE_GOV_MARK_IMAGE = "img/gov-site-mark.svg"
+    SITE_GOV_MARK_URL = "https://bszs.conac.cn/"
+    # 联系我们: what the contact page lists, besides the department directory.
+    SITE_CONTACT_PHONE = "024-00000000"
+    SITE_CONTACT_EMAIL = "zwgk@dongzhou.example.cn"
+    SITE_CONTACT_ADDRESS = "抚顺市东洲区政府大楼"
+    SITE_CONTACT_ADDRESS_EN = "Dongzhou District Government Building, Fushun"
+    SITE_CONTACT_HOURS = "工作日 8:30–11:30，13:30–17:00"
+    SITE_CONTACT_HOURS_EN = "Working days 8:30–11:30, 13:30–17:00"

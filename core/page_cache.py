@@ -22,6 +22,7 @@ from flask import Flask, current_app, g, request, session
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 
+from core.care import care_mode
 from core.i18n import current_language
 
 # Unguessable per process, so no text an editor or a resident types can ever be taken for a hole.
@@ -120,7 +121,7 @@ def cached_page(
         return render()
     # The scheme and host too: a page holding an absolute address (a share card's image) must never be served, with
     # a Host header someone else sent, to visitors of the real host.
-    full_key = (request.host_url, request.path, request.query_string, current_language(), key)
+    full_key = (request.host_url, request.path, request.query_string, current_language(), care_mode(), key)
     store: _PageStore = current_app.extensions[_EXTENSION]
     html = store.get(full_key)
     if html is None:

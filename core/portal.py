@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from flask import Flask, current_app, render_template
@@ -64,3 +65,43 @@ def register_staff_link(app: Flask, link: StaffLink) -> None:
 
 def staff_links() -> list[StaffLink]:
     return list(current_app.extensions.get("minyi_staff_links", []))
+
+
+@dataclass(frozen=True)
+class Column:
+    """A column of the portal's 意见征集 (正在征集, 往期征集, 结果反馈, 问卷调查): tabs over its lists link them all."""
+
+    endpoint: str
+    label: Any
+    order: int = 100
+
+
+def register_column(app: Flask, column: Column) -> None:
+    columns = app.extensions.setdefault("minyi_columns", [])
+    columns.append(column)
+    columns.sort(key=lambda item: item.order)
+    app.jinja_env.globals.setdefault("portal_columns", portal_columns)
+
+
+def portal_columns() -> list[Column]:
+    return list(current_app.extensions.get("minyi_columns", []))
+
+
+@dataclass(frozen=True)
+class SitemapEntry:
+    """A public page for the site map: `endpoint` and `values` build its address; `group` heads its list."""
+
+    group: Any
+    label: str
+    endpoint: str
+    values: dict[str, Any]
+    updated: datetime | None = None
+
+
+def register_sitemap(app: Flask, provider: Callable[[], list[SitemapEntry]]) -> None:
+    """`provider` lists a feature's public pages (every consultation, every survey) for /sitemap and /sitemap.xml."""
+    app.extensions.setdefault("minyi_sitemap", []).append(provider)
+
+
+def sitemap_entries() -> list[SitemapEntry]:
+    return [entry for provider in current_app.extensions.get("minyi_sitemap", []) for entry in provider()]

@@ -7,8 +7,11 @@ from typing import Any
 from flask import Blueprint, current_app, jsonify, make_response, redirect, render_template, request, url_for
 from sqlalchemy import text
 
-from core import page_cache
+from core import integrity, page_cache
 from core.auth import safe_next
+from core.care import COOKIE as CARE_COOKIE
+from core.care import MAX_AGE as CARE_MAX_AGE
+from core.care import ON as CARE_ON
 from core.extensions import csrf, db
 from core.forms import ConfirmForm
 from core.models import Department
@@ -34,12 +37,39 @@ def departments() -> str:
     rows = db.session.scalars(
         db.select(Department).where(Department.is_active.is_(True)).order_by(Department.name)
     ).all()
-    return render_template("public/departments.html", departments=rows)
+    return render_template("public/departments.html", departments=integrity.servable("department", rows))
 
 
 @bp.route("/privacy")
 def privacy() -> str:
     return render_template("public/privacy.html")
+
+
+@bp.route("/contact")
+def contact() -> str:
+    """联系我们: the site's own office from configuration, and the department directory for everything else."""
+    return render_template("public/contact.html")
+
+
+@bp.route("/care")
+def care() -> Any:
+    """Switch the 长辈版 on or off: a cookie, then back to the page the visitor came from (core/care.py says why a
+    plain link is safe here)."""
+    response = make_response(redirect(_back_on_site()))
+    if request.args.get("mode") == "off":
+        response.delete_cookie(CARE_COOKIE, samesite="Lax", httponly=True, secure=request.is_secure)
+    else:
+        response.set_cookie(
+            CARE_COOKIE, CARE_ON, max_age=CARE_MAX_AGE, samesite="Lax", httponly=True, secure=request.is_secure
+        )
+    return response
+
+
+def _back_on_site() -> str:
+    # safe_next keeps the target on this site; control characters (a tab a browser would drop, turning "/\t/x"
+    # into "//x") are refused too.
+    target = safe_next(default="public.home")
+    return url_for("public.home") if any(ord(char) < 32 or char == "\x7f" for char in target) else target
 
 
 @bp.route("/language", methods=["POST"])

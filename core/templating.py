@@ -10,9 +10,12 @@ from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup
 
 from core import page_cache
+from core.care import care_mode
 from core.forms import ROLE_LABELS
 from core.i18n import is_english
+from core.identity import site_identity
 from core.links import site_url
+from core.outline import outline
 from core.models import Role
 from core.permissions import can_any
 from core.portal import StaffLink, register_staff_link, staff_links
@@ -53,6 +56,11 @@ def csrf_field() -> Markup:
     return Markup('<input type="hidden" name="csrf_token" value="{}">').format(token)
 
 
+def book_title(title: str) -> str:
+    """A document's title as Chinese text names it, in 《》 (left as it is in English or when already quoted)."""
+    return title if is_english() or title.startswith("《") else f"《{title}》"
+
+
 def _context() -> dict[str, Any]:
     endpoints = current_app.view_functions
     return {
@@ -60,6 +68,7 @@ def _context() -> dict[str, Any]:
         "site_name": current_app.config["SITE_NAME_EN"] if is_english() else current_app.config["SITE_NAME"],
         "current_path": request.full_path.rstrip("?") if request else "/",
         "staff_nav": staff_nav,
+        "care": care_mode(),  # 长辈版 chosen (core/care.py)
     }
 
 
@@ -71,6 +80,9 @@ def init_app(app: Flask) -> None:
     # Globals, not context: macros imported without context use them for their CSRF field.
     app.jinja_env.globals["csrf_field"] = csrf_field
     app.jinja_env.globals["role_labels"] = ROLE_LABELS  # a role by its name, never its code
+    app.jinja_env.filters["book_title"] = book_title
+    app.jinja_env.globals["draft_outline"] = outline  # contents of a long draft, from its unit tree
+    app.jinja_env.globals["identity"] = site_identity  # the footer's 主办单位, 备案号 … from configuration
     app.jinja_env.globals["site_url"] = site_url  # absolute links from SITE_URL, never from the request's Host
     app.jinja_env.globals.update(rendering_with_holes=page_cache.rendering_with_holes, page_hole=page_cache.hole)
     app.jinja_env.trim_blocks = True

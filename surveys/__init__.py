@@ -16,7 +16,7 @@ def init_app(app: Any) -> None:
     from core.demo import register_demo_loader
     from core.models import Role
     from core.portal import Section, StaffLink, register_section, register_staff_link
-    from surveys import cli, demo
+    from surveys import cli, demo, portal
     from surveys.builder import routes as builder_routes
     from surveys.builder import views as manage
     from surveys.opendata import api, feeds, search
@@ -53,6 +53,7 @@ def init_app(app: Any) -> None:
         "consultation_extras",
         Section("surveys", "surveys/_consultation_section.html", results_views.consultation_section, 200),
     )
+    portal.init_app(app)  # the 问卷调查 column and the site map
     register_demo_loader(app, demo.load)
     search.init_app(app)
     app.cli.add_command(cli.group)

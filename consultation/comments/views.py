@@ -19,9 +19,9 @@ from flask import (
 from flask_babel import gettext as _
 from sqlalchemy import bindparam
 
-from consultation import labels
+from consultation import columns, labels
 from consultation.comments import commenting, intake
-from consultation.drafting import notice, periods, services, uploads
+from consultation.drafting import notice, services, uploads
 from consultation.forms import CommentForm, ReceiptLookupForm
 from consultation.handling import feedback
 from consultation.handling.models import ConsultationFeedback
@@ -35,7 +35,6 @@ from core import captcha, page_cache
 from core.db import utcnow
 from core.extensions import db, limiter
 from core.mail import MailOutcome
-from core.models import Department
 from core.pagination import paginate
 
 bp = Blueprint("consultation", __name__, url_prefix="/consultations")
@@ -51,30 +50,16 @@ def _published_or_404(consultation_id: int) -> Consultation:
     return services.published_consultation(consultation_id) or abort(404)
 
 
-def _filters() -> dict[str, Any]:
-    department_id = request.args.get("department", type=int)
-    doc_type = request.args.get("type") or None
-    return {"department_id": department_id, "doc_type": doc_type if doc_type in periods.DOCUMENT_TYPES else None}
-
-
-def _filter_choices() -> dict[str, Any]:
-    departments = db.session.scalars(
-        db.select(Department).where(Department.is_active.is_(True)).order_by(Department.name)
-    ).all()
-    types = [(code, labels.document_type_label(code)) for code in periods.DOCUMENT_TYPES]
-    return {"departments": departments, "types": types}
-
-
 @bp.route("/")
 def index() -> str:
     return page_cache.cached_page("consultation-index", _render_index)
 
 
 def _render_index() -> str:
-    filters = _filters()
+    filters = columns.current_filters()  # department, type and year, as every column has them
     now = utcnow()
-    lists = {phase: services.published_in_phase(phase, now, **filters) for phase in ("open", "upcoming", "closed")}
-    return render_template("consultation/index.html", lists=lists, now=now, filters=filters, **_filter_choices())
+    lists = {phase: columns.listed(phase, filters, now) for phase in ("open", "upcoming", "closed")}
+    return render_template("consultation/index.html", lists=lists, now=now, filters=filters, **columns.filter_choices())
 
 
 @bp.route("/feedback")
@@ -84,12 +69,16 @@ def feedback_index() -> str:
 
 
 def _render_feedback_index() -> str:
-    filters = _filters()
-    published = feedback.with_published_feedback(filters["department_id"])
-    if filters["doc_type"]:
-        published = [(c, record) for c, record in published if c.doc_type == filters["doc_type"]]
+    filters = columns.current_filters()
+    published = feedback.with_published_feedback(filters.department_id)
+    shown = set(columns.in_year([c for c, _record in published], filters.year))
+    published = [(c, record) for c, record in published if c in shown and filters.doc_type in (None, c.doc_type)]
     return render_template(
-        "consultation/feedback_index.html", published=published, now=utcnow(), filters=filters, **_filter_choices()
+        "consultation/feedback_index.html",
+        published=published,
+        now=utcnow(),
+        filters=filters,
+        **columns.filter_choices(),
     )
 
 

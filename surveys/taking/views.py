@@ -13,6 +13,7 @@ from core import page_cache
 from core.extensions import db, limiter
 from core.links import site_url
 from core.qr import qr_png, qr_svg
+from surveys import portal
 from surveys.builder import services
 from surveys.forms import FinalPageForm
 from surveys.models import Phase, ResumeDraft, ReviewStatus, Survey
@@ -35,13 +36,8 @@ def _public_survey(survey_id: int) -> Survey:
 
 @bp.route("/")
 def index() -> str:
-    surveys = db.session.scalars(
-        db.select(Survey).where(Survey.status == ReviewStatus.APPROVED).order_by(Survey.ends_at.desc())
-    ).all()
-    by_phase: dict[Phase, list[Survey]] = {phase: [] for phase in Phase}
-    for survey in surveys:
-        by_phase[survey.phase()].append(survey)
-    return render_template("surveys/index.html", by_phase=by_phase, Phase=Phase)
+    """问卷调查: the public surveys, filtered by department, state and year (surveys.portal.listing)."""
+    return render_template("surveys/index.html", **portal.listing())
 
 
 def _cookie_names(survey: Survey) -> tuple[str, str]:

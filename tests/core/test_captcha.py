@@ -6,9 +6,11 @@ from datetime import timedelta
 
 import pytest
 from flask import render_template_string
+from flask_babel import refresh
 from werkzeug.datastructures import MultiDict
 
 from core.captcha import CaptchaForm, challenge_from_token, check_answer, new_challenge, purge_used
+from core.captcha_questions import BANK
 from core.extensions import db
 
 
@@ -25,16 +27,41 @@ def test_picture_code_solves_the_challenge_once(request_context) -> None:
     assert "已使用" in check_answer(challenge.token, challenge.code)
 
 
-def test_question_answer_is_an_accessible_alternative(request_context) -> None:
-    challenge = new_challenge()
-    assert str(challenge.a) in challenge.question and str(challenge.b) in challenge.question
-    assert check_answer(challenge.token, str(challenge.a + challenge.b)) is None
+def _challenge_asking(fragment: str):
+    """A new challenge whose everyday question contains `fragment` (the bank is small: a few tries find one)."""
+    for _ in range(500):
+        challenge = new_challenge()
+        if fragment in challenge.question:
+            return challenge
+    raise AssertionError(f"no question with {fragment!r}")
 
 
-def test_full_width_digits_from_a_chinese_keyboard_count(request_context) -> None:
-    challenge = new_challenge()
-    full_width = "".join(chr(ord(c) + 0xFEE0) for c in str(challenge.a + challenge.b))
-    assert check_answer(challenge.token, full_width) is None
+def test_everyday_question_is_an_alternative_needing_no_sight_or_sums(request_context) -> None:
+    challenge = _challenge_asking("一年有几个月")
+    assert "加" not in challenge.question and "+" not in challenge.question
+    assert check_answer(challenge.token, "十二") is None
+    challenge = _challenge_asking("太阳从哪个方向升起")
+    assert check_answer(challenge.token, " 东边。") is None  # spaces and the full stop a phone adds are ignored
+    assert "不正确" in check_answer(_challenge_asking("太阳从哪个方向升起").token, "西")
+
+
+def test_every_question_is_asked_and_translated(app) -> None:
+    with app.test_request_context("/", headers={"Cookie": "lang=en"}):
+        refresh()  # the locale is kept per application context, which the test's app fixture shares
+        english = {new_challenge().question for _ in range(400)}
+    with app.test_request_context("/"):
+        refresh()
+        chinese = {new_challenge().question for _ in range(400)}
+    assert len(english) == len(chinese) == len(BANK)
+    assert all(question.isascii() for question in english)
+    assert not any(question.isascii() for question in chinese)
+
+
+def test_english_answer_and_full_width_digits_count(request_context) -> None:
+    challenge = _challenge_asking("一年有几个月")
+    assert check_answer(challenge.token, "Twelve") is None
+    challenge = _challenge_asking("一年有几个月")
+    assert check_answer(challenge.token, "１２") is None  # full-width digits from a Chinese keyboard
 
 
 def test_wrong_forged_and_expired_answers_are_refused(request_context, app) -> None:
@@ -65,7 +92,7 @@ def test_rendered_field_has_picture_question_and_label(request_context) -> None:
     form = CaptchaForm(meta={"csrf": False})
     html = render_template_string('{% from "_captcha.html" import captcha_field %}{{ captcha_field(form) }}', form=form)
     assert '<img class="captcha-image" src="/captcha/' in html
-    assert 'for="captcha_answer"' in html and "加" in html
+    assert 'for="captcha_answer"' in html and "？" in html and "（必填）" in html
 
 
 def test_picture_is_served_as_png_and_forged_token_is_404(client, app) -> None:
