@@ -54,8 +54,8 @@ def test_notice_has_its_six_parts_with_their_headings(notice):
     assert parts[5].title == "持续改进作风,切实抓好各项工作落实到位"
 
 
-def test_notice_items_sit_under_the_right_part(notice):
-    items = of_kind(notice, "item")
+def test_notice_numbered_points_sit_under_the_right_part(notice):
+    items = of_kind(notice, "point")
     per_part = {p.key: [i.key for i in items if i.parent == p.key] for p in of_kind(notice, "part")}
     # 一 has four numbered tasks, 二 four, 三 to 六 two each.
     assert {key: len(keys) for key, keys in per_part.items()} == {
@@ -66,14 +66,15 @@ def test_notice_items_sit_under_the_right_part(notice):
         "p5": 2,
         "p6": 2,
     }
-    assert per_part["p1"] == ["p1-i1", "p1-i2", "p1-i3", "p1-i4"]
+    assert per_part["p1"] == ["p1-n1", "p1-n2", "p1-n3", "p1-n4"]
     numbered_lines = re.findall(r"^\d+\.", NOTICE.read_text(encoding="utf-8"), flags=re.MULTILINE)
     assert len(items) == len(numbered_lines)
 
 
 def test_notice_item_text_is_the_whole_task(notice):
-    item = by_key(notice)["p3-i1"]
+    item = by_key(notice)["p3-n1"]
     assert item.number == "1."
+    assert item.title == "规范政策文件公开征求社会意见工作"
     assert item.text.startswith("规范政策文件公开征求社会意见工作。")
     assert item.text.endswith("完成时限:长期坚持)")
 
@@ -88,7 +89,7 @@ def test_notice_signature_and_date_are_the_closing_not_part_of_the_last_task(not
     closing = notice[-1]
     assert closing.kind == "closing"
     assert "东洲人民政府办公室" in closing.text and "2023年926日" in closing.text
-    assert "东洲人民政府办公室" not in by_key(notice)["p6-i2"].text
+    assert "东洲人民政府办公室" not in by_key(notice)["p6-n2"].text
     assert "\xa0" not in closing.text
 
 
@@ -208,39 +209,41 @@ def test_markdown_policy_draft_loses_its_markup_and_keeps_its_structure():
         "2、 推进执行公开。\n"
     )
     units = split_text(text)
-    assert [u.key for u in units] == ["preamble", "p1", "p1-i1", "p1-i2", "p2", "p2-i1", "p2-i2"]
+    assert [u.key for u in units] == ["preamble", "p1", "p1-n1", "p1-n2", "p2", "p2-n1", "p2-n2"]
     units_by_key = by_key(units)
     assert units_by_key["preamble"].text == "关于加强政务公开的实施意见\n为做好政务公开工作，提出如下意见。"
     assert units_by_key["p1"].title == "总体要求"
-    assert units_by_key["p1-i2"].text == "坚持依法公开。"
-    assert (units_by_key["p2"].title, units_by_key["p2"].text) == ("主要任务", "各单位要抓好落实。")
-    assert units_by_key["p2-i1"].number == "1、"
+    assert (units_by_key["p1-n2"].title, units_by_key["p1-n2"].text) == ("", "坚持依法公开。")
+    assert (units_by_key["p2"].title, units_by_key["p2"].text) == ("主要任务", "主要任务。各单位要抓好落实。")
+    assert units_by_key["p2-n1"].number == "1、"
 
 
 def test_full_width_digits_and_odd_spaces_are_understood():
     text = "\u3000\u3000一、\u00a0规范管理\n\u3000１．全面公开\u3000文件。\n２．完善机制。"
     units = split_text(text)
-    assert [(u.key, u.number) for u in units] == [("p1", "一、"), ("p1-i1", "１．"), ("p1-i2", "２．")]
+    assert [(u.key, u.number) for u in units] == [("p1", "一、"), ("p1-n1", "１．"), ("p1-n2", "２．")]
     assert units[0].title == "规范管理"
     assert units[1].text == "全面公开 文件。"
 
 
-def test_parenthesised_items_of_a_part_hold_their_numbered_sub_lines():
+def test_numbered_points_under_an_item_are_units_of_their_own():
     text = "一、主要任务\n（一）加强领导。\n1. 成立领导小组。\n2. 明确分工。\n（二）强化保障。"
-    units = split_text(text)
-    assert [u.key for u in units] == ["p1", "p1-i1", "p1-i2"]
-    assert units[1].text == "加强领导。\n1. 成立领导小组。\n2. 明确分工。"
+    units = by_key(split_text(text))
+    assert list(units) == ["p1", "p1-i1", "p1-i1-n1", "p1-i1-n2", "p1-i2"]
+    assert (units["p1-i1"].title, units["p1-i1"].parent) == ("加强领导", "p1")
+    point = units["p1-i1-n2"]
+    assert (point.kind, point.text, point.parent) == ("point", "明确分工。", "p1-i1")
 
 
 def test_chinese_part_marker_in_the_middle_of_a_line_does_not_open_a_part():
     units = split_text("一、总体要求\n1. 重点做好以下工作：一、公开；二、解读。\n二、保障措施")
-    assert [u.key for u in units] == ["p1", "p1-i1", "p2"]
+    assert [u.key for u in units] == ["p1", "p1-n1", "p2"]
 
 
 def test_attachment_list_and_signature_go_to_the_closing():
     text = "一、任务\n1. 做好公开。\n附件：1. 任务清单\n2. 联系人名单\n\nXX区人民政府办公室\n2024年3月1日"
     units = split_text(text)
-    assert [u.key for u in units] == ["p1", "p1-i1", "closing"]
+    assert [u.key for u in units] == ["p1", "p1-n1", "closing"]
     assert units[-1].text.splitlines() == [
         "附件：1. 任务清单",
         "2. 联系人名单",

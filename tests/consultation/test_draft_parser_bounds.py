@@ -49,7 +49,7 @@ def test_closed_links_and_emphasis_are_still_unwrapped():
 @pytest.mark.timeout(20)
 def test_a_number_used_again_and_again_gets_unique_keys_quickly():
     units = _split("1. 事项\n" * MAX_UNITS)
-    assert [unit.key for unit in units[:3]] == ["i1", "i1-2", "i1-3"]
+    assert [unit.key for unit in units[:3]] == ["n1", "n1-2", "n1-3"]
     assert len({unit.key for unit in units}) == MAX_UNITS
 
 

@@ -19,7 +19,9 @@ MARKDOWN = ["# ", "> ", "- ", "**", "*", "__", "`", "[", "](", ")", "![", "<!--"
 
 
 def _kept(units) -> str:
-    return "".join(unit.number + unit.title + unit.text for unit in units)
+    # A run-in lead phrase is the unit's title and stays in its text: count it once.
+    lead_in_text = [unit.title and unit.text.startswith(unit.title + "。") for unit in units]
+    return "".join(u.number + ("" if lead else u.title) + u.text for u, lead in zip(units, lead_in_text, strict=True))
 
 
 def _visible(text: str) -> str:
