@@ -51,7 +51,7 @@ def init_app(app: Flask) -> None:
     from consultation.handling import views as answer_views
     from consultation.legality import conclusion_views
     from consultation.legality import views as review_views
-    from consultation.opendata import api, feeds, search
+    from consultation.opendata import api, feeds, interpretations, search
     from consultation.summary import data as summary_data
     from consultation.summary import views as summary_views
     from core import verification
@@ -79,3 +79,4 @@ def init_app(app: Flask) -> None:
     # /verify tells whether the comments or answers behind an issued summary changed since it was issued.
     verification.register_fingerprint(summary_data.KIND, summary_data.source_fingerprint)
     verification.register_describer(summary_data.KIND, summary_data.describe)
+    interpretations.init_app(app)

@@ -11,13 +11,16 @@ from datetime import datetime
 
 from flask import url_for
 from flask_babel import lazy_gettext as _l
+from markupsafe import Markup
 
 from consultation.decision.models import DecidedDocument, Interpretation, InterpretationStatus
+from consultation.drafting.rendering import render_markdown
 from consultation.handling.feedback import PUBLISHED_STATUSES
 from consultation.handling.models import ConsultationFeedback
 from consultation.models import Consultation
 from core.extensions import db
 from core.links import site_url
+from core.screening import mask_personal_data
 
 STEP_LABELS = {
     "draft": _l("Draft for comment"),
@@ -108,3 +111,14 @@ def published_interpretations(limit: int | None = None) -> list[tuple[Consultati
     if limit:
         query = query.limit(limit)
     return [(consultation, interpretation) for consultation, interpretation in db.session.execute(query).all()]
+
+
+def public_markdown(text: str | None) -> Markup:
+    """A 解读's Markdown as the public sees it: personal data masked (a resident's phone quoted by mistake), then
+    rendered and sanitised like every staff text."""
+    return render_markdown(mask_personal_data(text or ""))
+
+
+def masked_parts(texts: dict[str, str]) -> list[str]:
+    """The names of the texts in which the public page masks something, for the reviewer to check."""
+    return [name for name, text in texts.items() if mask_personal_data(text) != text]

@@ -45,6 +45,16 @@ def provisional_years(conclusion: ConsultationConclusion, due: date) -> list[int
     return load_workday_calendar().missing_years(periods.local_date(conclusion.concluded_at), due)
 
 
+def is_overdue(
+    due: date, document: DecidedDocument | None, interpretation: Interpretation | None, now: datetime | None = None
+) -> bool:
+    """Past the due day with the document or the published 解读 still missing."""
+    complete = (
+        document is not None and interpretation is not None and interpretation.status is InterpretationStatus.PUBLISHED
+    )
+    return not complete and due < periods.local_date(now or utcnow())
+
+
 def decision_due(department_ids: Iterable[int], now: datetime | None = None) -> list[DueDecision]:
     """Decided consultations of these departments still missing their document or 解读, soonest due first."""
     ids = list(department_ids)

@@ -8,10 +8,11 @@ from typing import Any
 from flask import Flask
 from flask_login import current_user
 
-from consultation.decision import chain, deadline, services
+from consultation.decision import chain, deadline, figures, services
 from core.extensions import db
 from core.models import Department, Role
 from core.portal import Section, register_section
+from core.screening import mask_personal_data
 
 HOME_ITEMS = 5
 
@@ -44,3 +45,6 @@ def init_app(app: Flask) -> None:
     )
     # The consultation's detail and feedback pages show the chain through this global (no import of this stage).
     app.jinja_env.globals["decision_chain"] = chain.chain_for_page
+    app.jinja_env.filters["public_markdown"] = chain.public_markdown
+    app.jinja_env.filters["mask_personal"] = mask_personal_data
+    app.jinja_env.filters["figure_number"] = figures.formatted

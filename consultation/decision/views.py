@@ -86,6 +86,7 @@ def overview(consultation_id: int, document_form: DecidedDocumentForm | None = N
         document=document,
         interpretation=interpretation,
         due=due,
+        overdue=deadline.is_overdue(due, document, interpretation),
         provisional_years=deadline.provisional_years(conclusion, due),
         document_form=document_form,
         may_publish=may_publish_document(current_user, consultation),
@@ -190,7 +191,10 @@ def review_interpretation(consultation_id: int) -> Any:
         and interpretation.status is InterpretationStatus.IN_REVIEW,
         labels=labels,
         charts={figure.id: figures.chart(figure) for figure in interpretation.figures},
-        preview=True,
+        masked=[
+            str(labels.SECTION_LABELS[name])
+            for name in chain.masked_parts({name: getattr(interpretation, name) for name in services.SECTIONS})
+        ],
     ), 400 if request.method == "POST" else 200
 
 

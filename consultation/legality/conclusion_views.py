@@ -49,6 +49,8 @@ def conclude(consultation_id: int) -> Any:
         else:
             db.session.commit()
             flash(_("The outcome is recorded and shown on the public page."), "success")
+            if outcome is Outcome.DECIDED:  # rule 9: the decided document and its 解读 are due next
+                return redirect(url_for("consultation_decision_manage.overview", consultation_id=consultation.id))
             return redirect(url_for("consultation_manage.detail", consultation_id=consultation.id))
     # A refused form comes back as a normal page, with everything typed and every reason.
     return render_template(

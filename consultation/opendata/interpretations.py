@@ -1,0 +1,240 @@
+"""Open data of the decided policies: their 政策解读 and decided documents in the JSON API, an Atom feed of the 解读
+as they are published, and what site search finds of them.
+
+Only what the public pages show: a 解读 once approved, its decided document, with personal data masked as on the
+page; the names of the staff who wrote or approved it are never part of it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from flask import Blueprint, Flask, Response, abort, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from pydantic import BaseModel, Field
+from sqlalchemy import or_
+
+from consultation.decision import chain, services
+from consultation.decision.labels import SECTION_LABELS
+from consultation.decision.models import DecidedDocument, Interpretation, InterpretationStatus
+from consultation.drafting import services as drafting
+from consultation.handling.feedback import PUBLISHED_STATUSES
+from consultation.models import Consultation
+from core.api import (
+    ERROR_RESPONSES,
+    ID,
+    NOT_FOUND,
+    PAGE_PARAMETERS,
+    Url,
+    api_blueprint,
+    cached_json,
+    component_schemas,
+    ok,
+    paged_list,
+    paged_schema,
+    path_id,
+    ref,
+    timestamp,
+)
+from core.extensions import db
+from core.feeds import FEED_LENGTH, FeedEntry, atom_feed, cached_feed, excerpt, site_name
+from core.i18n import current_language
+from core.links import site_url
+from core.screening import mask_personal_data
+from core.search import MAX_CANDIDATES, Document, Provider, any_contains, register_search_provider
+from core.search import Field as SearchField
+
+
+class DecidedDocumentOut(BaseModel):
+    """The document the decision-making body issued, as published on the site."""
+
+    title: str
+    number: str = Field(description="文号; empty when it has none.")
+    url: Url = Field(description="Its public page here, which links the draft, the feedback and the 解读.")
+    file_url: Url | None = Field(description="The uploaded file, when there is one.")
+    external_url: str = Field(description="Where it is published elsewhere; empty when not given.")
+    published_at: datetime
+
+
+class FigureOut(BaseModel):
+    title: str
+    unit: str
+    series: list[str]
+    rows: list[tuple[str, list[float]]]
+    note: str
+
+
+class InterpretationOut(BaseModel):
+    """A published 政策解读 of a decided policy."""
+
+    consultation_id: int
+    title: str
+    department: str
+    published_at: datetime
+    url: Url
+    consultation_url: Url
+    feedback_url: Url | None
+    document: DecidedDocumentOut
+    background: str
+    goals: str
+    key_measures: str
+    changes: str
+    figures: list[FigureOut]
+
+
+SCHEMAS = component_schemas(InterpretationOut)
+_ID = path_id("consultation_id", "The consultation's number, as in its public address.")
+PATHS: dict[str, Any] = {
+    "/interpretations": {
+        "get": {
+            "operationId": "listInterpretations",
+            "summary": "Published policy interpretations (政策解读) of decided policies, the most recent first",
+            "parameters": PAGE_PARAMETERS,
+            "responses": {**ok("A page of interpretations.", paged_schema("InterpretationOut")), **ERROR_RESPONSES},
+        }
+    },
+    "/consultations/{consultation_id}/interpretation": {
+        "get": {
+            "operationId": "getInterpretation",
+            "summary": "The published interpretation of a decided consultation, with its decided document",
+            "parameters": [_ID],
+            "responses": {**ok("The interpretation.", ref("InterpretationOut")), **NOT_FOUND, **ERROR_RESPONSES},
+        }
+    },
+}
+
+api = api_blueprint("consultation_interpretation_api", __name__, paths=PATHS, schemas=SCHEMAS)
+feeds = Blueprint("consultation_interpretations", __name__, url_prefix="/consultations")
+
+
+def _document(consultation: Consultation, document: DecidedDocument) -> dict[str, Any]:
+    ident = {"consultation_id": consultation.id}
+    return {
+        "title": document.title,
+        "number": document.number,
+        "url": site_url("consultation_decision.document", **ident),
+        "file_url": site_url("consultation_decision.document_file", **ident) if document.is_file else None,
+        "external_url": document.url,
+        "published_at": timestamp(document.published_at),
+    }
+
+
+def _interpretation(consultation: Consultation, interpretation: Interpretation) -> dict[str, Any]:
+    ident = {"consultation_id": consultation.id}
+    steps = {step.kind: step for step in chain.public_steps(consultation)}
+    document = services.document_of(consultation)
+    assert document is not None
+    return {
+        "consultation_id": consultation.id,
+        "title": interpretation.title,
+        "department": consultation.department.name,
+        "published_at": timestamp(interpretation.published_at),
+        "url": site_url("consultation_decision.interpretation", **ident),
+        "consultation_url": site_url("consultation.detail", **ident),
+        "feedback_url": site_url("consultation.feedback", **ident) if steps["feedback"].url else None,
+        "document": _document(consultation, document),
+        **{name: mask_personal_data(getattr(interpretation, name)) for name in services.SECTIONS},
+        "figures": [
+            {"title": f.title, "unit": f.unit, "series": list(f.series), "rows": f.rows, "note": f.note}
+            for f in interpretation.figures
+        ],
+    }
+
+
+@api.route("/interpretations")
+def interpretations() -> Response:
+    return cached_json("api-interpretations", _list)
+
+
+def _list() -> dict[str, Any]:
+    rows = chain.published_interpretations()
+    return paged_list(rows, lambda page: [_interpretation(c, i) for c, i in page])
+
+
+@api.route(f"/consultations/<{ID}:consultation_id>/interpretation")
+def interpretation(consultation_id: int) -> Response:
+    return cached_json("api-interpretation", lambda: _one(consultation_id))
+
+
+def _one(consultation_id: int) -> dict[str, Any]:
+    consultation = drafting.published_consultation(consultation_id) or abort(404)
+    record = chain.published_interpretation(consultation.id) or abort(404)
+    return _interpretation(consultation, record)
+
+
+@feeds.route("/interpretations/feed.atom")
+def feed() -> Response:
+    """Policy interpretations as they are published, the most recent first."""
+    return cached_feed("feed-interpretations", "consultation_decision.interpretations", _feed)
+
+
+def _feed(page_url: str, feed_url: str) -> str:
+    entries = [
+        FeedEntry(
+            title=interpretation.title,
+            link=site_url("consultation_decision.interpretation", consultation_id=consultation.id),
+            updated=interpretation.published_at,
+            author=consultation.department.display_name(current_language()),
+            summary=excerpt(mask_personal_data(interpretation.background)),
+        )
+        for consultation, interpretation in chain.published_interpretations(limit=FEED_LENGTH)
+        if interpretation.published_at is not None
+    ]
+    return atom_feed(
+        title=_("Policy interpretations · %(site)s", site=site_name()),
+        subtitle=_("What the decided policies say and what changed from the draft after the public's comments."),
+        page_url=page_url,
+        feed_url=feed_url,
+        entries=entries,
+    )
+
+
+def find_interpretations(terms: Sequence[str]) -> list[Document]:
+    """Published 解读 containing every term in the title, a part, or the decided document's title."""
+    columns = (Interpretation.title, *(getattr(Interpretation, name) for name in services.SECTIONS))
+
+    def has(term: str) -> object:
+        return or_(any_contains(term, *columns), any_contains(term, DecidedDocument.title))
+
+    found = db.session.execute(
+        db.select(Consultation, Interpretation)
+        .join(Interpretation, Interpretation.consultation_id == Consultation.id)
+        .join(DecidedDocument, DecidedDocument.consultation_id == Consultation.id)
+        .where(
+            Interpretation.status == InterpretationStatus.PUBLISHED,
+            Consultation.status.in_(PUBLISHED_STATUSES),
+            *(has(term) for term in terms),
+        )
+        .order_by(Interpretation.published_at.desc())
+        .limit(MAX_CANDIDATES)
+    ).all()
+    return [_search_document(consultation, interpretation) for consultation, interpretation in found]
+
+
+def _search_document(consultation: Consultation, interpretation: Interpretation) -> Document:
+    url = url_for("consultation_decision.interpretation", consultation_id=consultation.id)
+    parts = [
+        SearchField(name, mask_personal_data(getattr(interpretation, name)), SECTION_LABELS[name], f"{url}#part-{name}")
+        for name in services.SECTIONS
+    ]
+    return Document(
+        kind="interpretation",
+        title=interpretation.title,
+        url=url,
+        fields=tuple(parts),
+        status=_l("Policy interpretation"),
+        status_class="",
+        department=consultation.department.display_name(current_language()),
+        date=interpretation.published_at,
+    )
+
+
+def init_app(app: Flask) -> None:
+    app.register_blueprint(api)
+    app.register_blueprint(feeds)
+    register_search_provider(
+        app, Provider("interpretation", _l("Policy interpretation"), find_interpretations, order=30)
+    )
