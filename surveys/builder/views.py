@@ -33,7 +33,9 @@ def index() -> str:
         .where(Survey.department_id.in_(staff_department_ids(current_user)))
         .order_by(Survey.created_at.desc())
     ).all()
-    return render_template("surveys/manage/index.html", surveys=surveys)
+    # Approvers review; only an editor creates or imports a survey, so only an editor is offered the buttons.
+    may_create = bool(current_user.department_ids(Role.EDITOR))
+    return render_template("surveys/manage/index.html", surveys=surveys, may_create=may_create)
 
 
 def _survey_form() -> SurveyForm:
