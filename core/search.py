@@ -29,7 +29,17 @@ from core.i18n import current_language
 from core.models import Department
 from core.pagination import paginate_list
 from core.screening import mask_personal_data
-from core.search_query import LOCAL_ZONE, Criteria, Filters, Query, Term, expand, is_chinese, parse_query
+from core.search_query import (
+    LOCAL_ZONE,
+    Criteria,
+    Filters,
+    Query,
+    Term,
+    expand,
+    is_chinese,
+    parse_query,
+    relaxed_terms,
+)
 from core.search_query import any_contains as any_contains  # providers import it from here
 from core.textstats import tokenizer
 
@@ -70,6 +80,7 @@ class Document:
     doc_type: str = ""  # a code a provider offers in Provider.doc_types (行政规范性文件 …)
     doc_type_label: Any = ""
     phase: str = ""  # one of search_query.PHASES
+    keywords: str = ""  # searched, never shown: the names of the type and department in every language
 
 
 @dataclass(frozen=True)
@@ -128,7 +139,8 @@ class Results:
 
 def _texts(document: Document) -> dict[str, str]:
     """The document's texts by field name, masked and lower-cased: what matching and ranking look at."""
-    texts = {"title": document.title, "meta": f"{document.doc_type_label} {document.department}"}
+    meta = f"{document.doc_type_label} {document.department} {document.keywords}"
+    texts = {"title": document.title, "meta": meta}
     for part in document.fields:
         texts[part.name] = texts.get(part.name, "") + "\n" + part.text
     return {name: mask_personal_data(text).lower() for name, text in texts.items()}
@@ -198,7 +210,7 @@ def search(query: Query, filters: Filters | None = None) -> Results:
     if hits or not terms:
         return Results(hits)
     if any(is_chinese(term.text) for term in terms):
-        hits = _run(Criteria(terms, filters, relaxed=True))
+        hits = _run(Criteria(relaxed_terms(query, index), filters, relaxed=True))
         if hits:
             return Results(hits, relaxed=True)
     return Results([], suggestion=suggest(query, terms, filters, index))

@@ -143,6 +143,14 @@ def expand(query: Query, synonyms: SynonymIndex) -> tuple[Term, ...]:
     return tuple(Term(text, synonyms.variants(text)) for text in _joined(query.terms, synonyms))
 
 
+def relaxed_terms(query: Query, synonyms: SynonymIndex) -> tuple[Term, ...]:
+    """The terms of the relaxed pass: each run of Chinese as typed (公共租房, not 公共 + 租房), and the others."""
+    runs = [normalize_term(run) for run in _RUN.findall(query.text.replace('"', " ")) if _CHINESE.match(run)]
+    whole = [run for run in dict.fromkeys(runs) if len(run) > 2]
+    others = [term for term in query.terms if not any(term in run for run in whole)]
+    return tuple(Term(text, synonyms.variants(text)) for text in [*whole, *others])[:MAX_TERMS]
+
+
 def _escape_like(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 

@@ -105,7 +105,13 @@ def find_consultations(criteria: Criteria) -> list[Document]:
 
 
 def _common(consultation: Consultation) -> dict[str, Any]:
+    names = (
+        *_DOC_TYPE_NAMES.get(consultation.doc_type, ()),
+        consultation.department.name,
+        consultation.department.name_en,
+    )
     return {
+        "keywords": " ".join(names),
         "title": consultation.title,
         "department": consultation.department.display_name(current_language()),
         "department_id": consultation.department_id,

@@ -67,6 +67,7 @@ def _document(survey: Survey, now: datetime) -> Document:
         department=survey.department.display_name(current_language()),
         date=survey.starts_at,
         department_id=survey.department_id,
+        keywords=f"{survey.department.name} {survey.department.name_en}",
         phase=phase,
     )
 

@@ -166,3 +166,100 @@ def test_a_kind_filter_leaves_out_the_other_kinds(client, department):
     db.session.commit()
     assert "Results found: 1" in _search(client, "充电", kind="consultation")
     assert "Results found: 0" in _search(client, "充电", kind="survey")
+
+
+# ------------------------------------------------------------------------------------------------ finding what residents type
+
+CHARGING_FACILITIES = """第一条 为规范本区充电设施建设，制定本办法。
+
+第二条 新建住宅小区应当配建充电设施。
+"""
+
+
+def test_an_everyday_word_finds_the_word_the_draft_uses(client, department):
+    bikes = make_consultation(department, draft=PARKING_DRAFT)  # 电动自行车 in the title
+    chargers = make_consultation(
+        department, title="《东洲区充电设施建设管理办法》", draft=CHARGING_FACILITIES, explanation="为便利居民充电。"
+    )
+    db.session.commit()
+    assert _found(_search(client, "电动车")) == [bikes.id]
+    page = _search(client, "充电桩")
+    assert _found(page) == [chargers.id]
+    assert "<mark>充电设施</mark>" in page  # the synonym that was found is what is marked
+
+
+def test_a_consultation_is_found_by_its_document_type_and_its_department(client, department):
+    normative = make_consultation(department, doc_type="normative_doc", title="关于加强物业管理的若干规定")
+    make_consultation(make_department(name="区教育局"), doc_type="major_decision", title="学位分配办法")
+    db.session.commit()
+    page = client.get("/search", query_string={"q": "行政规范性文件"}).text  # in Chinese
+    assert _found(page) == [normative.id]
+    assert '<span class="search-type"><mark>行政规范性文件</mark></span>' in page
+    assert _found(_search(client, "住建局 物业")) == [normative.id]
+
+
+def test_filters_narrow_by_type_department_year_and_stage(client, department):
+    education = make_department(name="区教育局")
+    open_one = make_consultation(department, doc_type="normative_doc")
+    closed_one = make_consultation(department, phase="closed")
+    other = make_consultation(education)
+    db.session.commit()
+    everything = sorted([open_one.id, closed_one.id, other.id])
+    assert sorted(_found(_search(client, "电动车"))) == everything
+    assert _found(_search(client, "电动车", doc_type="normative_doc")) == [open_one.id]
+    assert _found(_search(client, "电动车", department=str(education.id))) == [other.id]
+    assert _found(_search(client, "电动车", phase="closed")) == [closed_one.id]
+    year = open_one.start_at.year
+    assert sorted(_found(_search(client, "电动车", year=str(year)))) == sorted(
+        c.id for c in (open_one, closed_one, other) if c.start_at.year == year
+    )
+    assert _found(_search(client, "", department=str(education.id))) == [other.id]  # filters alone list
+    assert sorted(_found(_search(client, "电动车", year="1999", department="x"))) == everything  # bad: "any"
+
+
+def test_an_abbreviation_is_found_spread_out_when_nothing_has_it_exactly(client, department):
+    housing = make_consultation(department, title="公共租赁住房管理办法", draft="第一条 公共租赁住房实行轮候。")
+    db.session.commit()
+    page = _search(client, "公租")  # two characters: too short to spread, nothing found
+    assert _found(page) == []
+    page = _search(client, "公积租房")  # not in the synonym list; its bigrams 公积/积租/租房 mostly absent
+    assert _found(page) == []
+    page = _search(client, "公共租房")  # characters in order within a few: 公共租赁住房
+    assert _found(page) == [housing.id]
+    assert "other characters in between" in page and "<mark>公共租赁住房</mark>" in page
+
+
+def test_a_long_phrase_is_found_by_most_of_its_bigrams(client, department):
+    rules = make_consultation(department, title="电动自行车集中充电的管理规定", draft=PARKING_DRAFT)
+    db.session.commit()
+    # Quoted, the phrase must appear whole; it does not, but 6 of its 8 bigrams do (车充 and 电管 are missing).
+    page = _search(client, '"电动自行车充电管理"')
+    assert _found(page) == [rules.id] and "<mark>电动自行车</mark>" in page
+    assert _found(_search(client, '"电动摩托车维修保养"')) == []  # 电动 alone is too little of it
+
+
+def test_did_you_mean_suggests_a_word_of_the_site_when_nothing_matches(client, department):
+    make_consultation(department, title="《东洲区充电桩建设办法》", draft=CHARGING_FACILITIES)
+    db.session.commit()
+    page = _search(client, "冲电桩")  # a homophone typed with pinyin
+    assert "Results found: 0" in page and "Did you mean:" in page
+    suggestion = re.search(r'class="search-suggestion"[^>]*>.*?<a href="([^"]+)">([^<]+)</a>', page, re.S)
+    assert suggestion.group(2) == "充电桩"
+    assert _found(client.get(suggestion.group(1).replace("&amp;", "&"), headers=EN).text)
+    assert "Did you mean:" not in _search(client, "量子计算")  # nothing close: no suggestion
+
+
+def test_personal_data_in_a_notice_is_neither_shown_nor_found(client, department):
+    notice = make_consultation(department, intro="咨询请联系王老师，电话13912345678，身份证110101199003078515。")
+    db.session.commit()
+    assert _found(_search(client, "13912345678")) == []
+    page = _search(client, "咨询 王老师")
+    assert _found(page) == [notice.id]
+    assert "13912345678" not in page and "110101199003078515" not in page
+
+
+def test_a_synonym_with_markup_is_escaped_in_the_highlight(client, department):
+    make_consultation(department, title="<img src=x onerror=alert(1)>电动自行车停放", draft=PARKING_DRAFT)
+    db.session.commit()
+    page = _search(client, "电瓶车")
+    assert "<img src=x" not in page and "&lt;img src=x onerror=alert(1)&gt;<mark>电动自行车</mark>停放" in page
