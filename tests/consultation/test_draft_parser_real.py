@@ -66,7 +66,10 @@ def test_every_unit_has_a_unique_key_a_known_parent_and_words(entry):
 
 def test_criminal_law_books_open_the_text_and_do_not_end_an_article(criminal_law):
     books = [unit for unit in criminal_law if unit.kind == "book"]
-    assert [(book.key, book.number, book.title) for book in books] == [("b1", "第一编", "总则"), ("b2", "第二编", "分则")]
+    assert [(book.key, book.number, book.title) for book in books] == [
+        ("b1", "第一编", "总则"),
+        ("b2", "第二编", "分则"),
+    ]
     assert "第一编" not in criminal_law[0].text
     assert all("第二编" not in unit.text and "分则" not in unit.text for unit in criminal_law if unit.key == "a101")
     chapters = {unit.key: unit for unit in criminal_law if unit.kind == "chapter"}

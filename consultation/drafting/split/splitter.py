@@ -49,13 +49,17 @@ class _Open:
     lines: list[str]
     fixed: int  # leading lines that belong to the heading paragraph and cannot be a closing
     fallback: str | None = None
+    lead: bool | None = None
     rank: int = 0
     children: int = 0
 
-    def unit(self) -> DraftUnit:
-        if self.fallback is not None and self.lines == [self.fallback] and not self.children:
-            return DraftUnit(self.key, self.kind, self.number, "", self.fallback, self.parent)
-        return DraftUnit(self.key, self.kind, self.number, self.title, "\n".join(self.lines), self.parent)
+    @property
+    def one_sentence(self) -> bool:
+        return self.fallback is not None and self.lines == [self.fallback] and not self.children
+
+    def unit(self, lead_titles: bool = True) -> DraftUnit:
+        title = "" if self.one_sentence or (self.lead and not lead_titles) else self.title
+        return DraftUnit(self.key, self.kind, self.number, title, "\n".join(self.lines), self.parent)
 
 
 def choose_style(found: list[Heading | None]) -> str | None:
@@ -109,6 +113,7 @@ class Document:
             list(titled.lines),
             len(titled.lines),
             titled.fallback,
+            titled.lead,
             rank,
         )
         if parent:
@@ -150,7 +155,14 @@ class Document:
             del lines[start:]
 
     def result(self, closing_key: str = "closing") -> list[DraftUnit]:
-        units = [unit.unit() for unit in self.units]
+        # Units of one level under one parent either open with lead phrases or are provisions of whole sentences:
+        # "起草单位对实施情况进行评估。评估报告报…" among one-sentence provisions has no lead phrase.
+        votes: dict[tuple[str | None, str], int] = {}
+        for unit in self.units:
+            if unit.lead is not None:
+                vote = 1 if unit.lead and not unit.one_sentence else -1
+                votes[unit.parent, unit.kind] = votes.get((unit.parent, unit.kind), 0) + vote
+        units = [unit.unit(votes.get((unit.parent, unit.kind), 0) >= 0) for unit in self.units]
         if self.closing:
             units.append(DraftUnit(closing_key, "closing", "", "", "\n".join(self.closing), self.root))
         return units

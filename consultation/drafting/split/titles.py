@@ -28,6 +28,8 @@ class Titled:
     # Set when the heading paragraph is one sentence: if the unit ends up with no more text and no units under it,
     # "十五、各街道要加强宣传。" was a one-sentence provision, not a heading, and has no title.
     fallback: str | None = None
+    # For a heading paragraph with a 。: whether its first sentence reads as a lead phrase (True) or not (False).
+    lead: bool | None = None
 
 
 def article_title(rest: str) -> Titled:
@@ -54,5 +56,5 @@ def lead_title(rest: str) -> Titled:
         return Titled(rest, [])
     lead, _, after = rest.partition("。")
     if not _lead_like(lead):
-        return Titled("", [rest])
-    return Titled(lead, [rest], fallback=None if after.strip() else rest)
+        return Titled("", [rest], lead=False)
+    return Titled(lead, [rest], fallback=None if after.strip() else rest, lead=True)
