@@ -44,7 +44,7 @@ def init_app(app: Flask) -> None:
     for key, value in DEFAULTS.items():
         app.config.setdefault(key, value)
 
-    from consultation import cli, decision, demo, labels, portal
+    from consultation import cli, decision, demo, inspection, labels, portal, sealing
     from consultation.comments import moderation_views, views
     from consultation.drafting import views as manage
     from consultation.drafting.rendering import render_markdown
@@ -77,6 +77,8 @@ def init_app(app: Flask) -> None:
     demo.init_app(app)
     cli.init_app(app)
     # /verify tells whether the comments or answers behind an issued summary changed since it was issued.
+    sealing.init_app(app)  # what is sealed when approved, verified before it is served (core/integrity)
+    inspection.init_app(app)  # its findings on /admin/inspection
     verification.register_fingerprint(summary_data.KIND, summary_data.source_fingerprint)
     verification.register_describer(summary_data.KIND, summary_data.describe)
     interpretations.init_app(app)

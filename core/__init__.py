@@ -23,6 +23,10 @@ def init_app(app: Flask) -> None:
         words_admin,
     )
 
+    from core import inspection, integrity
+
+    integrity.init_app(app)  # before the blueprints: it wraps the template loader and the static files
+    inspection.init_app(app)
     for module in (
         public,
         auth,

@@ -11,7 +11,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from wtforms import SelectChoice
 
-from core import audit
+from core import audit, integrity
 from core.accounts import AccountError, create_user, grant_role, revoke_role, set_enabled
 from core.audit import AuditEvent
 from core.extensions import db
@@ -49,6 +49,7 @@ def edit_department(department_id: int | None = None) -> Any:
                 department,
                 detail={"code": department.code, "name": department.name},
             )
+            integrity.seal("department", department)  # its phones and address as approved by the portal office
             db.session.commit()
             flash(_("The department has been saved."), "success")
             return redirect(url_for("admin.departments"))

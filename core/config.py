@@ -156,3 +156,25 @@ class DefaultConfig:
     SITE_CONTACT_ADDRESS_EN = "Dongzhou District Government Building, Fushun"
     SITE_CONTACT_HOURS = "工作日 8:30–11:30，13:30–17:00"
     SITE_CONTACT_HOURS_EN = "Working days 8:30–11:30, 13:30–17:00"
+
+    # Tamper evidence (core/integrity, docs/deploy.md). Public pages verify each item against its seal before serving.
+    INTEGRITY_ENABLED = True
+    # Whether a published item with no seal at all is refused: "auto" refuses once `flask integrity seal-all` started
+    # the ledger (so an upgraded database keeps serving until it is sealed); True or False force it.
+    INTEGRITY_REQUIRE_SEALS: bool | str = "auto"
+    # HMAC key of the ledger chain; None derives it from SECRET_KEY. Keep it outside the database (instance/config.py).
+    INTEGRITY_KEY: str | None = None
+    # Release manifest of templates and static files; None: instance/release-manifest.json. No file: not checked.
+    INTEGRITY_MANIFEST: str | None = None
+    # Extra addresses told of every integrity alert, besides the enabled admin accounts.
+    INTEGRITY_ALERT_EMAILS: tuple[str, ...] = ()
+    # Domains public pages may link to (and their subdomains), besides the site's own host.
+    INTEGRITY_LINK_ALLOWLIST: tuple[str, ...] = ("gov.cn", "npc.gov.cn", "moj.gov.cn", "stats.gov.cn")
+    # Seconds an external link may take to answer in the scheduled link check.
+    INTEGRITY_LINK_TIMEOUT = 5
+    # Most pages one content scan reads.
+    INTEGRITY_SCAN_MAX_PAGES = 2000
+    # Self-inspection (栏目不更新): a column with nothing new for this many days is reported as not updated.
+    INSPECTION_STALE_DAYS = 180
+    # Self-inspection (互动回应): a survey closed this many days without public results is reported.
+    INSPECTION_RESULTS_DUE_DAYS = 30

@@ -16,7 +16,7 @@ def init_app(app: Any) -> None:
     from core.demo import register_demo_loader
     from core.models import Role
     from core.portal import Section, StaffLink, register_section, register_staff_link
-    from surveys import cli, demo, portal
+    from surveys import cli, demo, inspection, portal, sealing
     from surveys.builder import routes as builder_routes
     from surveys.builder import views as manage
     from surveys.opendata import api, feeds, search
@@ -55,5 +55,7 @@ def init_app(app: Any) -> None:
     )
     portal.init_app(app)  # the 问卷调查 column and the site map
     register_demo_loader(app, demo.load)
+    sealing.init_app(app)  # the survey text is sealed when approved, verified before it is served (core/integrity)
+    inspection.init_app(app)  # its findings on /admin/inspection
     search.init_app(app)
     app.cli.add_command(cli.group)

@@ -24,7 +24,7 @@ from consultation.models import (
     DraftUnitRow,
     SecrecyResult,
 )
-from core import audit
+from core import audit, integrity
 from core.db import utcnow
 from core.extensions import db
 from core.holidays import load_workday_calendar
@@ -194,6 +194,7 @@ def approve(
     audit.record(
         "consultation.approve", consultation, detail={"secrecy_result": result.value, "note": note}, actor=approver
     )
+    integrity.seal("consultation", consultation, approver)
 
 
 def return_to_editor(
@@ -303,9 +304,12 @@ _CONSULTATION_BY_ID = (
 
 
 def published_consultation(consultation_id: int) -> Consultation | None:
-    """The consultation if the public may see it (past the 保密审查), else None."""
+    """The consultation if the public may see it (past the 保密审查), else None; a 503 if it is not as sealed."""
     consultation = db.session.execute(_CONSULTATION_BY_ID, {"consultation_id": consultation_id}).scalar_one_or_none()
-    return consultation if consultation is not None and consultation.status.is_published else None
+    if consultation is None or not consultation.status.is_published:
+        return None
+    integrity.require("consultation", consultation.id)
+    return consultation
 
 
 def published_in_phase(
@@ -328,7 +332,7 @@ def published_in_phase(
         query = query.where(Consultation.department_id == department_id)
     if doc_type:
         query = query.where(Consultation.doc_type == doc_type)
-    return list(db.session.scalars(query))
+    return integrity.servable("consultation", db.session.scalars(query))
 
 
 def for_departments(department_ids: Iterable[int], statuses: Iterable[ConsultationStatus] = ()) -> list[Consultation]:

@@ -33,7 +33,7 @@ from consultation.models import (
     RespondentType,
     Validity,
 )
-from core import audit
+from core import audit, integrity
 from core.db import utcnow
 from core.extensions import db
 from core.holidays import load_workday_calendar
@@ -279,6 +279,7 @@ def publish(consultation: Consultation, main_changes: str, editor: User, now: da
     record.main_changes = main_changes.strip()
     record.published_at = now
     record.published_by_id = editor.id
+    integrity.seal("consultation.feedback", consultation, editor, reason="publish")
     consultation.status = ConsultationStatus.FEEDBACK_PUBLISHED
     stats = statistics(consultation)
     audit.record(
@@ -379,4 +380,5 @@ def with_published_feedback(department_id: int | None = None) -> list[tuple[Cons
     )
     if department_id:
         query = query.where(Consultation.department_id == department_id)
-    return [(consultation, record) for consultation, record in db.session.execute(query).all()]
+    rows = [(consultation, record) for consultation, record in db.session.execute(query).all()]
+    return integrity.servable("consultation.feedback", rows, lambda row: row[0].id)

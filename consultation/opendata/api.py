@@ -30,6 +30,7 @@ from core.api import (
     paged_query,
     timestamp,
 )
+from core import integrity
 from core.db import utcnow
 from core.extensions import db
 from core.links import site_url
@@ -189,6 +190,7 @@ def _feedback(consultation_id: int) -> dict[str, Any]:
     record = db.session.get(ConsultationFeedback, consultation.id)
     if consultation.status not in feedback.PUBLISHED_STATUSES or record is None or record.published_at is None:
         abort(404)
+    integrity.require("consultation.feedback", consultation.id)  # the 503 page if not as published
     stats = feedback.statistics(consultation)
     table = paged_query(feedback.table_query(consultation), lambda comments: _rows(consultation, comments))
     first = (table["page"] - 1) * table["per_page"] + 1

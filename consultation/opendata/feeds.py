@@ -8,6 +8,7 @@ from flask_babel import gettext as _
 from consultation import labels
 from consultation.handling import feedback
 from consultation.models import Consultation, ConsultationStatus
+from core import integrity
 from core.db import utcnow
 from core.extensions import db
 from core.feeds import FEED_LENGTH, FeedEntry, atom_feed, cached_feed, excerpt, site_name
@@ -29,11 +30,14 @@ def consultations() -> Response:
 
 def _consultations_feed(page_url: str, feed_url: str) -> str:
     published = [status for status in ConsultationStatus if status.is_published]
-    opened = db.session.scalars(
-        db.select(Consultation)
-        .where(Consultation.status.in_(published), Consultation.start_at <= utcnow())
-        .order_by(Consultation.start_at.desc(), Consultation.id.desc())
-        .limit(FEED_LENGTH)
+    opened = integrity.servable(
+        "consultation",
+        db.session.scalars(
+            db.select(Consultation)
+            .where(Consultation.status.in_(published), Consultation.start_at <= utcnow())
+            .order_by(Consultation.start_at.desc(), Consultation.id.desc())
+            .limit(FEED_LENGTH)
+        ),
     )
     entries = [
         FeedEntry(

@@ -11,7 +11,7 @@ from typing import Any
 
 from flask_babel import gettext as _
 
-from core import audit
+from core import audit, integrity
 from core.db import utcnow
 from surveys.builder.services import BuilderError
 from surveys.models import ReviewStatus, Survey
@@ -44,6 +44,7 @@ def _decide(survey: Survey, user: Any, status: ReviewStatus, note: str) -> None:
 def approve(survey: Survey, user: Any, note: str = "") -> None:
     _decide(survey, user, ReviewStatus.APPROVED, note)
     audit.record("survey.approve", survey, detail={"version": survey.version, "note": note})
+    integrity.seal("survey", survey, user)
 
 
 def return_for_changes(survey: Survey, user: Any, reason: str) -> None:

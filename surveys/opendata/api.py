@@ -20,6 +20,7 @@ from core.api import (
     paged_list,
     timestamp,
 )
+from core import integrity
 from core.extensions import db
 from core.links import site_url
 from surveys.builder import services
@@ -68,6 +69,7 @@ def _survey_list() -> dict[str, Any]:
         query = query.where(Survey.department_id == department_id)
     # The phase follows the clock and early closing (Survey.phase), as on the public list.
     rows = [survey for survey in db.session.scalars(query) if phase is None or survey.phase().value == phase]
+    rows = integrity.servable("survey", rows)
     return paged_list(rows, lambda page: [_survey(survey) for survey in page])
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, Response
 from flask_babel import gettext as _
 
+from core import integrity
 from core.db import utcnow
 from core.extensions import db
 from core.feeds import FEED_LENGTH, FeedEntry, atom_feed, cached_feed, excerpt, site_name
@@ -28,7 +29,7 @@ def _surveys_feed(page_url: str, feed_url: str) -> str:
         .order_by(Survey.starts_at.desc(), Survey.id.desc())
     )
     # Survey.phase has the last word (a survey closed early is not open).
-    open_now = [survey for survey in started if survey.phase(now) is Phase.OPEN][:FEED_LENGTH]
+    open_now = integrity.servable("survey", [s for s in started if s.phase(now) is Phase.OPEN][:FEED_LENGTH])
     entries = [
         FeedEntry(
             title=survey.title,
