@@ -92,8 +92,8 @@ def _render_feedback(consultation_id: int) -> str:
     consultation = _published_or_404(consultation_id)
     record = db.session.get(ConsultationFeedback, consultation.id)
     if consultation.status not in feedback.PUBLISHED_STATUSES or record is None or record.published_at is None:
-    integrity.require("consultation.feedback", consultation.id)  # the 503 page if not as published
         abort(404)
+    integrity.require("consultation.feedback", consultation.id)  # the 503 page if not as published
     page = paginate(feedback.table_query(consultation), per_page=FEEDBACK_ROWS_PER_PAGE)
     return render_template(
         "consultation/feedback.html",
