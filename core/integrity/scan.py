@@ -121,7 +121,7 @@ def run_scan(*, check_external: bool = False, max_pages: int | None = None) -> I
     app = current_app._get_current_object()  # type: ignore[attr-defined]
     max_pages = max_pages or int(app.config.get("INTEGRITY_SCAN_MAX_PAGES", 2000))
     site = urlsplit(app.config["SITE_URL"])
-    run = InspectionRun(kind="scan", started_at=utcnow())
+    run = InspectionRun(kind="scan", started_at=utcnow(), pages=0)
     findings: list[dict[str, Any]] = []
     external: dict[str, str] = {}  # url -> first page linking to it
     word_matcher = matcher()

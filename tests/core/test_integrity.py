@@ -1,0 +1,155 @@
+"""Tamper evidence: content changed outside the approval workflow is never served, is alerted and is named."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from flask import Flask
+from sqlalchemy import text
+
+from consultation.drafting import services
+from consultation.models import ConsultationStatus, SecrecyResult
+from core.audit import AuditEvent
+from core.extensions import db
+from core.integrity import check, ledger
+from core.integrity.models import IntegrityAlert, LedgerEntry
+from core.outbox import OutboxMessage
+from tests.consultation.conftest import make_consultation
+from tests.factories import make_department, make_user
+
+DEFACED = "360足球直播_365体育投注-平台官网"
+
+
+def _sealed_site() -> Any:
+    department = make_department()
+    make_user("admin", email="office@example.cn")
+    consultation = make_consultation(department)
+    check.seal_all()
+    db.session.commit()
+    return consultation
+
+
+def _alerts() -> list[IntegrityAlert]:
+    db.session.expire_all()
+    return list(db.session.scalars(db.select(IntegrityAlert)))
+
+
+def test_title_changed_by_sql_is_not_served_alerted_and_named_by_check(app: Flask, client: Any, runner: Any) -> None:
+    consultation = _sealed_site()
+    assert client.get(f"/consultations/{consultation.id}").status_code == 200
+    assert runner.invoke(args=["integrity", "check"]).exit_code == 0
+
+    db.session.execute(
+        text("UPDATE consultations SET title = :t WHERE id = :id"), {"t": DEFACED, "id": consultation.id}
+    )
+    db.session.commit()
+
+    page = client.get(f"/consultations/{consultation.id}")
+    assert page.status_code == 503
+    body = page.get_data(as_text=True)
+    assert DEFACED not in body and "暂时无法访问" in body
+    english = client.get(f"/consultations/{consultation.id}", headers={"Accept-Language": "en"})
+    assert "temporarily unavailable" in english.get_data(as_text=True)
+    assert DEFACED not in client.get("/consultations/").get_data(as_text=True)
+    assert client.get(f"/api/v1/consultations/{consultation.id}").status_code == 503
+
+    alerts = _alerts()
+    assert [(a.kind, a.subject_id, a.problem) for a in alerts] == [("consultation", str(consultation.id), "changed")]
+    assert db.session.scalar(db.select(AuditEvent).where(AuditEvent.action == "integrity.alert")) is not None
+    mails = db.session.scalars(db.select(OutboxMessage).where(OutboxMessage.topic == "integrity-alert")).all()
+    assert [m.recipient for m in mails] == ["office@example.cn"]
+
+    result = runner.invoke(args=["integrity", "check"])
+    assert result.exit_code == 1
+    assert f"changed\tconsultation\t{consultation.id}" in result.output
+
+
+def test_draft_unit_changed_by_sql_is_not_served(app: Flask, client: Any, runner: Any) -> None:
+    consultation = _sealed_site()
+    unit = consultation.units[1]
+    db.session.execute(text("UPDATE consultation_units SET text = '澳门金沙博彩' WHERE id = :id"), {"id": unit.id})
+    db.session.commit()
+    assert client.get(f"/consultations/{consultation.id}").status_code == 503
+    assert runner.invoke(args=["integrity", "check"]).exit_code == 1
+
+
+def test_restoring_an_older_approved_version_is_not_served(app: Flask, client: Any) -> None:
+    consultation = _sealed_site()
+    old_title = consultation.title
+    consultation.title = "《新标题》"
+    ledger.seal("consultation", consultation, reason="approve")
+    db.session.commit()
+    assert client.get(f"/consultations/{consultation.id}").status_code == 200
+    db.session.execute(
+        text("UPDATE consultations SET title = :t WHERE id = :id"), {"t": old_title, "id": consultation.id}
+    )
+    db.session.commit()
+    assert client.get(f"/consultations/{consultation.id}").status_code == 503
+
+
+def test_approval_seals_with_the_approver_and_the_page_is_served(app: Flask, client: Any, runner: Any) -> None:
+    department = make_department()
+    editor, approver = make_user("editor", department), make_user("approver", department)
+    consultation = make_consultation(
+        department, status=ConsultationStatus.IN_REVIEW, phase="upcoming", created_by=editor
+    )
+    check.seal_all()
+    services.approve(consultation, approver, SecrecyResult.CLEARED, "")
+    db.session.commit()
+    entry = ledger.latest("consultation", str(consultation.id))
+    assert entry is not None and entry.approver_label == approver.email and entry.reason == "approve"
+    assert client.get(f"/consultations/{consultation.id}").status_code == 200
+    assert runner.invoke(args=["integrity", "check"]).exit_code == 0
+
+
+def test_unsealed_content_is_served_until_seal_all_then_refused(app: Flask, client: Any, runner: Any) -> None:
+    department = make_department()
+    consultation = make_consultation(department)
+    db.session.commit()
+    assert client.get(f"/consultations/{consultation.id}").status_code == 200  # an upgraded site stays up
+    assert "unsealed" in runner.invoke(args=["integrity", "check"]).output
+    assert runner.invoke(args=["integrity", "seal-all"]).exit_code == 0
+    assert client.get(f"/consultations/{consultation.id}").status_code == 200
+    # A draft switched to published by SQL, never approved, is not served once the ledger is started.
+    draft = make_consultation(department, status=ConsultationStatus.DRAFT, title="《未审核》")
+    db.session.commit()
+    db.session.execute(text("UPDATE consultations SET status = 'scheduled' WHERE id = :id"), {"id": draft.id})
+    db.session.commit()
+    assert client.get(f"/consultations/{draft.id}").status_code == 503
+
+
+@pytest.mark.parametrize("tamper", ["delete", "edit"])
+def test_removed_or_edited_ledger_entry_breaks_the_chain(app: Flask, client: Any, runner: Any, tamper: str) -> None:
+    consultation = _sealed_site()
+    make_consultation(consultation.department, title="《第二件》")
+    check.seal_all()
+    db.session.commit()
+    first = db.session.scalar(db.select(LedgerEntry).order_by(LedgerEntry.id).limit(1))
+    if tamper == "delete":
+        db.session.execute(text("DELETE FROM integrity_ledger WHERE id = :id"), {"id": first.id})
+    else:
+        db.session.execute(text("UPDATE integrity_ledger SET approver_label = 'x' WHERE id = :id"), {"id": first.id})
+    db.session.commit()
+    result = runner.invoke(args=["integrity", "check"])
+    assert result.exit_code == 1
+    assert ("chain_gap" if tamper == "delete" else "chain_edited") in result.output
+
+
+def test_a_seal_forged_by_sql_for_changed_content_is_refused(app: Flask, client: Any) -> None:
+    consultation = _sealed_site()
+    db.session.execute(
+        text("UPDATE consultations SET title = :t WHERE id = :id"), {"t": DEFACED, "id": consultation.id}
+    )
+    forged_hash = db.session.execute(text("SELECT max(id) FROM integrity_ledger")).scalar()
+    from core.integrity import canonical, registry
+
+    db.session.commit()
+    content = registry.kind("consultation").content(str(consultation.id))
+    db.session.execute(
+        text("UPDATE integrity_ledger SET content_hash = :h WHERE kind = 'consultation' AND subject_id = :s"),
+        {"h": canonical.content_hash(content), "s": str(consultation.id)},
+    )
+    db.session.commit()
+    assert forged_hash
+    assert client.get(f"/consultations/{consultation.id}").status_code == 503

@@ -1,0 +1,106 @@
+"""Templates and static files against the release manifest; the content scan for spam and foreign links."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+from typing import Any
+
+import pytest
+from flask import Flask
+from jinja2 import FileSystemLoader
+
+from core.extensions import db
+from core.integrity import check, release
+from core.integrity.models import IntegrityAlert
+from tests.consultation.conftest import make_consultation
+from tests.factories import make_department
+
+
+@pytest.fixture
+def released(app: Flask, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, Path]:
+    """A copy of the templates and static files, released: edits go to the copy, never to the working tree."""
+    copies = {"templates": tmp_path / "templates", "static": tmp_path / "static"}
+    root = Path(app.root_path)
+    shutil.copytree(root / "templates", copies["templates"])
+    shutil.copytree(root / "static", copies["static"])
+    monkeypatch.setattr(release, "roots", lambda app=None: copies)
+    app.config["INTEGRITY_MANIFEST"] = str(tmp_path / "release-manifest.json")
+    app.static_folder = str(copies["static"])
+    app.jinja_env.loader = release.VerifyingLoader(FileSystemLoader(str(copies["templates"])), app)
+    app.jinja_env.cache = {}
+    return copies
+
+
+def test_no_manifest_means_dev_mode(app: Flask, client: Any, runner: Any, tmp_path: Path) -> None:
+    app.config["INTEGRITY_MANIFEST"] = str(tmp_path / "none.json")
+    assert client.get("/").status_code == 200
+    result = runner.invoke(args=["integrity", "check"])
+    assert result.exit_code == 0 and "no release manifest" in result.output
+
+
+def test_edited_template_is_detected_and_not_served(released: dict[str, Path], client: Any, runner: Any) -> None:
+    assert runner.invoke(args=["integrity", "seal-release"]).exit_code == 0
+    assert client.get("/privacy").status_code == 200
+    assert runner.invoke(args=["integrity", "check"]).exit_code == 0
+    page = released["templates"] / "public" / "privacy.html"
+    page.write_text(page.read_text(encoding="utf-8") + "<p>澳门金沙博彩</p>", encoding="utf-8")
+    result = runner.invoke(args=["integrity", "check"])
+    assert result.exit_code == 1 and "file_changed\trelease\ttemplates/public/privacy.html" in result.output
+    # A running worker keeps the template it compiled at start, the released one: the edit is never shown.
+    assert "澳门金沙" not in client.get("/privacy").get_data(as_text=True)
+    client.application.jinja_env.cache = {}  # a worker started after the edit
+    response = client.get("/privacy")
+    assert response.status_code == 503 and "澳门金沙" not in response.get_data(as_text=True)
+    db.session.expire_all()
+    alert = db.session.scalar(db.select(IntegrityAlert).where(IntegrityAlert.kind == "release"))
+    assert alert is not None and alert.subject_id == "templates/public/privacy.html"
+
+
+def test_edited_or_added_static_file_is_detected(released: dict[str, Path], client: Any, runner: Any) -> None:
+    assert runner.invoke(args=["integrity", "seal-release"]).exit_code == 0
+    css = next((released["static"] / "css").glob("*.css"))
+    served = client.get(f"/static/css/{css.name}")
+    assert served.status_code == 200
+    served.close()
+    css.write_text(css.read_text(encoding="utf-8") + "body{background:url(//evil.example)}", encoding="utf-8")
+    (released["static"] / "js" / "extra.js").write_text("alert(1)", encoding="utf-8")
+    result = runner.invoke(args=["integrity", "check"])
+    assert result.exit_code == 1
+    assert f"file_changed\trelease\tstatic/css/{css.name}" in result.output
+    assert "file_added\trelease\tstatic/js/extra.js" in result.output
+    assert client.get(f"/static/css/{css.name}").status_code == 503
+    assert client.get("/static/js/extra.js").status_code == 503
+
+
+def test_edited_manifest_is_detected(released: dict[str, Path], app: Flask, runner: Any) -> None:
+    runner.invoke(args=["integrity", "seal-release"])
+    manifest = Path(app.config["INTEGRITY_MANIFEST"])
+    manifest.write_text(manifest.read_text(encoding="utf-8").replace('"files"', '"files" ', 1), encoding="utf-8")
+    result = runner.invoke(args=["integrity", "check"])
+    assert result.exit_code == 1 and "manifest\trelease" in result.output
+
+
+def test_scan_finds_planted_spam_and_foreign_links(app: Flask, runner: Any) -> None:
+    department = make_department()
+    clean = make_consultation(department, title="《干净的办法》")
+    planted = make_consultation(
+        department,
+        title="《住宅小区管理办法》",
+        explanation="详见[官网](https://casino.example.com/promo)。365体育投注，澳门金沙博彩。",
+    )
+    check.seal_all()
+    db.session.commit()
+    result = runner.invoke(args=["integrity", "scan", "--max-pages", "300"])
+    assert result.exit_code == 1
+    assert f"spam\t/consultations/{planted.id}\t" in result.output
+    assert f"link\t/consultations/{planted.id}\thttps://casino.example.com/promo" in result.output
+    assert f"/consultations/{clean.id}\t" not in result.output.replace(f"from\t/consultations/{clean.id}", "")
+    db.session.expire_all()
+    alerts = db.session.scalars(db.select(IntegrityAlert).where(IntegrityAlert.problem.in_(("spam", "link")))).all()
+    assert {(a.subject_id, a.problem) for a in alerts} >= {
+        (f"/consultations/{planted.id}", "spam"),
+        (f"/consultations/{planted.id}", "link"),
+    }
+    # A hit is an alert, not a removal: the page is still served.
+    assert app.test_client().get(f"/consultations/{planted.id}").status_code == 200
