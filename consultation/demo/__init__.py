@@ -1,5 +1,6 @@
 """Demo consultations: one open (the district's 政务公开 notice), one upcoming, one closed with its feedback
-published, and one closed with every comment answered whose feedback is still to be published.
+published and then decided, with its decided document and 政策解读 (demo/decision.py), and one closed with every
+comment answered whose feedback is still to be published.
 
 Idempotent: a consultation whose title is already there is left alone. The texts are files in demo/ so the
 draft splitter is exercised on real documents.
@@ -16,6 +17,7 @@ from pathlib import Path
 from flask import Flask
 
 from consultation.comments import commenting, intake
+from consultation.demo import decision as demo_decision
 from consultation.demo import handling as demo_handling
 from consultation.drafting import periods
 from consultation.drafting.parser import split_text
@@ -176,6 +178,8 @@ def load() -> Iterator[str]:
     closed = db.session.scalar(db.select(Consultation).where(Consultation.title == CLOSED_TITLE))
     if closed is not None and closed.status is ConsultationStatus.SCHEDULED:
         yield from demo_handling.handle(closed, moderator, people["editor"])
+    if closed is not None:  # then decided, with its decided document and 政策解读 (rule 9)
+        yield from demo_decision.carry_through(closed, people, users.get("reviewer@demo.minyi.cn"))
     if AWAITING_TITLE not in existing and moderator is not None and people["editor"] is not None:
         yield from _load_awaiting(office, moderator, people)  # the demo editor's department: they may publish
 

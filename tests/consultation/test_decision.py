@@ -11,7 +11,7 @@ from PIL import Image
 from pypdf import PdfWriter
 
 from consultation.decision import services
-from consultation.decision.models import ChartKind, DecidedDocument, Interpretation, InterpretationStatus
+from consultation.decision.models import ChartKind, Interpretation, InterpretationStatus
 from consultation.drafting.services import WorkflowError
 from consultation.handling.models import ConsultationFeedback
 from consultation.legality.models import ConsultationConclusion, LegalityReview, Outcome, ReviewState
