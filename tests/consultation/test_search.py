@@ -168,7 +168,7 @@ def test_a_kind_filter_leaves_out_the_other_kinds(client, department):
     assert "Results found: 0" in _search(client, "充电", kind="survey")
 
 
-# ------------------------------------------------------------------------------------------------ finding what residents type
+# ------------------------------------------------------------------------------------ what residents type
 
 CHARGING_FACILITIES = """第一条 为规范本区充电设施建设，制定本办法。
 
@@ -263,3 +263,23 @@ def test_a_synonym_with_markup_is_escaped_in_the_highlight(client, department):
     db.session.commit()
     page = _search(client, "电瓶车")
     assert "<img src=x" not in page and "&lt;img src=x onerror=alert(1)&gt;<mark>电动自行车</mark>停放" in page
+
+
+def test_a_published_policy_interpretation_is_found_and_a_draft_one_is_not(client, department):
+    from consultation.decision.models import Interpretation, InterpretationStatus
+
+    consultation = make_consultation(department, status=ConsultationStatus.FEEDBACK_PUBLISHED, phase="closed")
+    record = Interpretation(
+        consultation_id=consultation.id,
+        title="《电动自行车充电管理办法》政策解读",
+        key_measures="小区应当配建集中充电设施。",
+        status=InterpretationStatus.IN_REVIEW,
+    )
+    db.session.add(record)
+    db.session.commit()
+    assert f"/consultations/{consultation.id}/interpretation" not in _search(client, "集中充电", kind="interpretation")
+    record.status, record.published_at = InterpretationStatus.PUBLISHED, utcnow()
+    db.session.commit()
+    page = _search(client, "充电桩", kind="interpretation")
+    assert f'<h3><a href="/consultations/{consultation.id}/interpretation">' in page
+    assert "<mark>充电设施</mark>" in page
