@@ -58,6 +58,8 @@ class Entry:
     value: Any = None
     other_text: str = ""
     errors: list[str] = field(default_factory=list)
+    # The visible answers before this page, for a choice filter (cascading select) when the page is shown.
+    answers: Mapping[str, Any] = field(default_factory=dict, repr=False, compare=False)
 
 
 @functools.lru_cache(maxsize=1024)
@@ -80,16 +82,34 @@ def matrix_rows(question: QuestionLike) -> list[dict[str, str]]:
     return list(question.setting("rows", []))
 
 
-def option_codes(question: QuestionLike) -> list[str]:
-    codes = [option.code for option in question.options]
+def _columns(option: Any) -> dict[str, Any]:
+    columns = getattr(option, "columns", None)
+    if columns is None:  # an ORM Option (the builder's preview), not a cached OptionShape
+        columns = (getattr(option, "xlsform", None) or {}).get("columns", {}).items()
+    return {"@name": option.code, **{f"@{name}": value for name, value in columns}}
+
+
+def filtered_options(question: QuestionLike, answers: Mapping[str, Any] | None) -> list[Any]:
+    """The options a choice filter lets through given the earlier answers (all when there is no filter, or
+    when `answers` is None: a filter on an answer of the same page is checked when the page is sent)."""
+    source = question.setting("choice_filter")
+    if not source or answers is None:
+        return list(question.options)
+    tree = parsed(source)
+    return [option for option in question.options if conditions.holds(tree, {**answers, **_columns(option)})]
+
+
+def option_codes(question: QuestionLike, answers: Mapping[str, Any] | None = None) -> list[str]:
+    codes = [option.code for option in filtered_options(question, answers)]
     if question.setting("other") and question.type in (QuestionType.SINGLE, QuestionType.MULTIPLE):
         codes.append(OTHER)
     return codes
 
 
-def display_options(question: QuestionLike, seed: str) -> list[OptionLike]:
-    """Options in the order shown; shuffled per respondent (stable across reloads) when the question says so."""
-    options = list(question.options)
+def display_options(question: QuestionLike, seed: str, entry: Entry | None = None) -> list[OptionLike]:
+    """Options in the order shown (those the choice filter lets through given `entry.answers`); shuffled per
+    respondent (stable across reloads) when the question says so."""
+    options = filtered_options(question, entry.answers if entry is not None and entry.answers else None)
     if question.setting("shuffle"):
         random.Random(f"{seed}:{question.id}").shuffle(options)  # noqa: S311 - ordering, not security
     return options
@@ -161,6 +181,7 @@ def check_entry(question: QuestionLike, entry: Entry, answers: Mapping[str, Any]
         if question.required:
             entry.errors.append(_("This question requires an answer."))
         return
+    entry.answers = answers  # the choice filter's inputs, for the check and for showing the page again
     entry.errors.extend(_type_errors(question, entry))
     if not entry.errors and question.validation and not conditions.holds(parsed(question.validation), answers, value):
         entry.errors.append(question.validation_message or _("This answer is not valid."))
@@ -169,7 +190,7 @@ def check_entry(question: QuestionLike, entry: Entry, answers: Mapping[str, Any]
 def _type_errors(question: QuestionLike, entry: Entry) -> list[str]:
     kind, value = question.type, entry.value
     if kind in (QuestionType.SINGLE, QuestionType.DROPDOWN):
-        if value not in option_codes(question):
+        if value not in option_codes(question, entry.answers):
             return [_("Choose one of the options.")]
         return [_("Please specify.")] if value == OTHER and not entry.other_text else []
     if kind is QuestionType.MULTIPLE:
@@ -202,7 +223,7 @@ def _type_errors(question: QuestionLike, entry: Entry) -> list[str]:
 
 
 def _selection_errors(question: QuestionLike, entry: Entry) -> list[str]:
-    codes = option_codes(question)
+    codes = option_codes(question, entry.answers)
     chosen = entry.value
     if any(code not in codes for code in chosen) or len(set(chosen)) != len(chosen):
         return [_("Choose among the options.")]
@@ -231,10 +252,16 @@ def is_visible(question: QuestionLike, answers: Mapping[str, Any]) -> bool:
 
 
 def visible_answers(questions: Iterable[QuestionLike], answers: Mapping[str, Any]) -> dict[str, Any]:
-    """The answers that count: those of questions shown, given the answers to the questions before them."""
+    """The answers that count: those of questions shown, given the answers to the questions before them, and
+    the value of each shown calculation, computed from them in order."""
     kept: dict[str, Any] = {}
     for question in questions:
-        if is_visible(question, kept) and not is_empty(answers.get(question.code)):
+        if question.type is QuestionType.CALCULATE:
+            shown = is_visible(question, kept)
+            value = conditions.evaluate(parsed(question.setting("calculation")), kept) if shown else None
+            if not is_empty(value):
+                kept[question.code] = value
+        elif is_visible(question, kept) and not is_empty(answers.get(question.code)):
             kept[question.code] = answers[question.code]
     return kept
 

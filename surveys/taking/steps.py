@@ -80,9 +80,12 @@ def build_page(
         if refs and on_this_page and question.show_if_tree:
             state.live_conditions[question.code] = json.dumps(question.show_if_tree, ensure_ascii=False)
         state.questions.append(question)
-        state.entries[question.code] = entries.get(question.code) or Entry(
+        entry = state.entries[question.code] = entries.get(question.code) or Entry(
             values.get(question.code), other.get(question.code, "")
         )
+        choice_filter = question.setting("choice_filter")
+        if choice_filter and not conditions.referenced_codes(conditions.parse(choice_filter)) & page_codes:
+            entry.answers = kept  # a cascading select on earlier pages' answers shows only the matching choices
     return state
 
 

@@ -33,6 +33,7 @@ class OptionShape:
     id: int
     code: str
     label: str
+    columns: tuple[tuple[str, str], ...] = ()  # an imported choice's columns, read by a choice filter
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,7 +88,10 @@ def _question(question: Question) -> QuestionShape:
         show_if=question.show_if,
         show_if_tree=copy.deepcopy(question.show_if_tree),
         settings=copy.deepcopy(question.settings or {}),
-        options=tuple(OptionShape(option.id, option.code, option.label) for option in question.options),
+        options=tuple(
+            OptionShape(option.id, option.code, option.label, tuple((option.xlsform or {}).get("columns", {}).items()))
+            for option in question.options
+        ),
     )
 
 

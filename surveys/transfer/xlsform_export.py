@@ -1,7 +1,9 @@
 """A survey as an XLSForm workbook (survey, choices, settings), which xlsform_import.py beside it reads back as the
 same survey: every page is a field-list group, a matrix is the label + list-nolabel group idiom, ranges carry
 their scale, and what XLSForm has no column for (NPS, scale end labels) goes in extra columns that other tools
-ignore. Ranges, counts and whole numbers become `constraint` conjuncts, as XLSForm writes them.
+ignore. Ranges, counts and whole numbers become `constraint` conjuncts, as XLSForm writes them. An imported
+form goes back as it came: names and choice codes as written, labels and hints in every language, calculations,
+choice filters and the choices' own columns.
 """
 
 from __future__ import annotations
@@ -11,8 +13,8 @@ from typing import IO, Any
 
 from surveys.models import Question, QuestionType, Survey
 from surveys.taking.answers import matrix_rows
-from surveys.transfer.xlsform_expr import combine, conjuncts, join
-from surveys.transfer.xlsform_import import INTEGER_RULE
+from surveys.transfer.xlsform_expr import combine, conjuncts, from_choice_filter, join
+from surveys.transfer.xlsform_kinds import INTEGER_RULE
 
 SURVEY_COLUMNS = [
     "type",
@@ -25,6 +27,8 @@ SURVEY_COLUMNS = [
     "constraint_message",
     "appearance",
     "parameters",
+    "calculation",
+    "choice_filter",
     "minyi_type",
     "scale_min_label",
     "scale_max_label",
@@ -61,11 +65,20 @@ def _constraint(question: Question) -> str:
     return combine([*parts, _row_refs(question.validation)])
 
 
+def _texts(question: Question) -> dict[str, Any]:
+    """label, hint, constraint_message, required_message in every language the import kept ("" = no language)."""
+    kept = question.xlsform or {}
+    cells: dict[str, Any] = {"label": {"": question.text}, "hint": {"": question.help}}
+    for column in ("label", "hint", "constraint_message", "required_message"):
+        if kept.get(column):
+            cells[column] = dict(kept[column])
+    return cells
+
+
 def _row(question: Question, **cells: Any) -> dict[str, Any]:
     base = {
         "name": question.code,
-        "label": question.text,
-        "hint": question.help,
+        **_texts(question),
         "required": "yes" if question.required else "",
         "relevant": _row_refs(question.show_if),
         "constraint": _constraint(question),
@@ -80,13 +93,30 @@ def _question_rows(question: Question) -> list[dict[str, Any]]:
     parameters = "randomize=true" if settings.get("shuffle") else ""
     if kind in (QuestionType.SINGLE, QuestionType.DROPDOWN):
         appearance = "minimal" if kind is QuestionType.DROPDOWN else ""
-        return [_row(question, type=f"select_one {question.code}{other}", appearance=appearance, parameters=parameters)]
+        return [
+            _row(
+                question,
+                type=f"select_one {question.code}{other}",
+                appearance=appearance,
+                parameters=parameters,
+                choice_filter=from_choice_filter(_row_refs(settings.get("choice_filter", ""))),
+            )
+        ]
     if kind is QuestionType.MULTIPLE:
-        return [_row(question, type=f"select_multiple {question.code}{other}", parameters=parameters)]
+        return [
+            _row(
+                question,
+                type=f"select_multiple {question.code}{other}",
+                parameters=parameters,
+                choice_filter=from_choice_filter(_row_refs(settings.get("choice_filter", ""))),
+            )
+        ]
     if kind is QuestionType.RANKING:
         return [_row(question, type=f"rank {question.code}", parameters=parameters)]
     if kind is QuestionType.NUMBER:
         return [_row(question, type="integer" if settings.get("integer") else "decimal")]
+    if kind is QuestionType.CALCULATE:
+        return [_row(question, type="calculate", calculation=_row_refs(settings.get("calculation", "")), required="")]
     if kind in (QuestionType.SCALE, QuestionType.NPS):
         low, high = (
             (0, 10) if kind is QuestionType.NPS else (settings.get("scale_min", 1), settings.get("scale_max", 5))
@@ -102,51 +132,126 @@ def _question_rows(question: Question) -> list[dict[str, Any]]:
             )
         ]
     if kind is QuestionType.MATRIX:
-        rows = [_row(question, type="begin_group", appearance="field-list", constraint="", required="")]
-        rows.append(
-            {
-                "type": f"select_one {question.code}",
-                "name": f"{question.code}_label",
-                "label": question.text,
-                "appearance": "label",
-            }
-        )
-        for row in matrix_rows(question):
-            rows.append(
-                {
-                    "type": f"select_one {question.code}",
-                    "name": f"{question.code}_{row['code']}",
-                    "label": row["label"],
-                    "appearance": "list-nolabel",
-                    "required": "yes" if question.required else "",
-                }
-            )
-        rows.append({"type": "end_group"})
-        return rows
+        return _matrix_rows(question)
     appearance = "multiline" if kind is QuestionType.LONG_TEXT else ""
     return [_row(question, type=SIMPLE_TYPES[kind], appearance=appearance)]
+
+
+def _matrix_rows(question: Question) -> list[dict[str, Any]]:
+    """The label + list-nolabel group, with the imported member rows' names and labels when there are some."""
+    required = "yes" if question.required else ""
+    kind = f"select_one {question.code}"
+    rows = [_row(question, type="begin_group", appearance="field-list", constraint="", required="")]
+    members = (question.xlsform or {}).get("members")
+    if members:
+        for member in members:
+            look = member.get("appearance", "")
+            rows.append(
+                {
+                    "type": kind,
+                    "name": member["name"],
+                    "label": member.get("label") or {"": ""},
+                    "appearance": look,
+                    "required": required if look != "label" else "",
+                }
+            )
+        return [*rows, {"type": "end_group"}]
+    rows.append({"type": kind, "name": f"{question.code}_label", "label": question.text, "appearance": "label"})
+    for row in matrix_rows(question):
+        rows.append(
+            {
+                "type": kind,
+                "name": f"{question.code}_{row['code']}",
+                "label": row["label"],
+                "appearance": "list-nolabel",
+                "required": required,
+            }
+        )
+    return [*rows, {"type": "end_group"}]
+
+
+TRANSLATED = ("label", "hint", "constraint_message", "required_message")
+
+
+def _languages(rows: list[dict[str, Any]]) -> dict[str, list[str]]:
+    """For each translated column, its languages in the order met ("" first: the column without a language)."""
+    found: dict[str, dict[str, None]] = {column: {"": None} for column in TRANSLATED}
+    for row in rows:
+        for column in TRANSLATED:
+            value = row.get(column)
+            for language in value if isinstance(value, dict) else ():
+                if value[language]:
+                    found[column][language] = None
+    return {column: list(languages) for column, languages in found.items()}
+
+
+def _header(column: str, language: str) -> str:
+    return f"{column}::{language}" if language else column
+
+
+def _cells(row: dict[str, Any], columns: list[tuple[str, str]]) -> list[Any]:
+    cells = []
+    for column, language in columns:
+        value = row.get(column, "")
+        if isinstance(value, dict):
+            value = value.get(language, "")
+        elif language:
+            value = ""
+        cells.append(value or None)
+    return cells
+
+
+def _table(rows: list[dict[str, Any]], plain: list[str]) -> tuple[list[str], list[list[Any]]]:
+    """Header and rows of a sheet: plain columns, each translated column once per language used."""
+    languages = _languages(rows)
+    columns: list[tuple[str, str]] = []
+    for column in plain:
+        if column in TRANSLATED:
+            used = [lang for lang in languages[column] if lang or any(_has(row, column, "") for row in rows)]
+            columns.extend((column, language) for language in used)
+        else:
+            columns.append((column, ""))
+    return [_header(*column) for column in columns], [_cells(row, columns) for row in rows]
+
+
+def _has(row: dict[str, Any], column: str, language: str) -> bool:
+    value = row.get(column)
+    return bool(value.get(language) if isinstance(value, dict) else value and not language)
+
+
+def _choice_rows(survey: Survey) -> tuple[list[dict[str, Any]], list[str]]:
+    rows, extra = [], {}
+    for question in survey.questions:
+        for option in question.options:
+            kept = option.xlsform or {}
+            columns = kept.get("columns") or {}
+            extra.update(dict.fromkeys(columns))
+            label = dict(kept["label"]) if kept.get("label") else {"": option.label}
+            rows.append({"list_name": question.code, "name": option.code, "label": label, **columns})
+    return rows, ["list_name", "name", "label", *extra]
 
 
 def write(survey: Survey, target: IO[bytes] | str) -> None:
     """Write the survey as an XLSForm .xlsx to a path or binary file."""
     import openpyxl  # here: ~30 MiB that only XLSForm transfers need, and create_app() must not load
 
-    book = openpyxl.Workbook()
-    sheet = book.active
-    sheet.title = "survey"
-    sheet.append(SURVEY_COLUMNS)
+    rows: list[dict[str, Any]] = []
     for number, page in enumerate(survey.pages, start=1):
-        sheet.append(["begin_group", f"page_{number}", page.title, "", "", "", "", "", "field-list"])
+        rows.append({"type": "begin_group", "name": f"page_{number}", "label": page.title, "appearance": "field-list"})
         for question in page.questions:
-            for row in _question_rows(question):
-                sheet.append([row.get(column, "") or None for column in SURVEY_COLUMNS])
-        sheet.append(["end_group"])
-    choices = book.create_sheet("choices")
-    choices.append(["list_name", "name", "label"])
-    for question in survey.questions:
-        for option in question.options:
-            choices.append([question.code, option.code, option.label])
-    settings = book.create_sheet("settings")
-    settings.append(["form_title", "form_id", "version", "default_language"])
-    settings.append([survey.title, survey.short_code, str(survey.version), "zh"])
+            rows.extend(_question_rows(question))
+        rows.append({"type": "end_group"})
+    book = openpyxl.Workbook()
+    sheets = [("survey", _table(rows, SURVEY_COLUMNS)), ("choices", _table(*_choice_rows(survey)))]
+    imported = any(question.xlsform for question in survey.questions)
+    settings = {"form_title": survey.title, "form_id": survey.short_code, "version": str(survey.version)}
+    if not imported:
+        settings["default_language"] = "zh"  # the builder writes Chinese; an import keeps its own languages
+    sheets.append(("settings", (list(settings), [list(settings.values())])))
+    book.remove(book.active)
+    for title, (header, body) in sheets:
+        sheet = book.create_sheet(title)
+        sheet.append(header)
+        for line in body:
+            sheet.append(line)
     book.save(target)
