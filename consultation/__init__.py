@@ -26,6 +26,9 @@ DEFAULTS = {
     # Every non-adopted answer needs a reason (docs/rules.md §5 require_reason_for_unadopted: always);
     # with False only concentrated opinions do.
     "CONSULTATION_REASON_REQUIRED_UNLESS_ADOPTED": True,
+    # A reason for an answer other than 采纳 needs at least this many letters or digits once punctuation and the
+    # answer words (不予采纳, 未采纳 …) are taken out: "。" or "不采纳。" is no reason (rules.md §2 hard rule 5).
+    "CONSULTATION_REASON_MIN_CHARS": 4,
     # Feedback is due this many working days after the consultation closed.
     "CONSULTATION_FEEDBACK_DUE_WORKING_DAYS": 20,
     # Commenters' phone and e-mail are deleted this many months after the feedback is published (the privacy
@@ -48,6 +51,7 @@ def init_app(app: Flask) -> None:
     from consultation.comments import moderation_views, views
     from consultation.drafting import views as manage
     from consultation.drafting.rendering import render_markdown
+    from consultation.handling import participation_views
     from consultation.handling import views as answer_views
     from consultation.legality import conclusion_views
     from consultation.legality import views as review_views
@@ -61,6 +65,7 @@ def init_app(app: Flask) -> None:
         manage,
         moderation_views,
         answer_views,
+        participation_views,
         summary_views,
         review_views,
         conclusion_views,

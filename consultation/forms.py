@@ -252,7 +252,8 @@ class OfflineCommentForm(_CommentFields, FlaskForm):
     channel = SelectField(
         _l("Received by"),
         choices=[
-            SelectChoice(c.value, labels.CHANNEL_LABELS[c]) for c in (Channel.LETTER, Channel.EMAIL, Channel.MEETING)
+            SelectChoice(c.value, labels.CHANNEL_LABELS[c])
+            for c in (Channel.LETTER, Channel.EMAIL, Channel.MEETING, Channel.PHONE)
         ],
     )
     received_on = DateField(_l("Date received"), validators=[InputRequired()])

@@ -49,6 +49,7 @@ CHANNEL_LABELS = {
     Channel.EMAIL: _l("By e-mail"),
     Channel.LETTER: _l("By letter"),
     Channel.MEETING: _l("At a meeting or hearing"),
+    Channel.PHONE: _l("By telephone or the 12345 hotline"),
 }
 
 RESPONDENT_LABELS = {
@@ -176,6 +177,13 @@ _PROBLEMS = {
 _COUNTED_PROBLEMS = {
     "comments_pending": _l("%(n)s comments are still waiting for moderation."),
     "comments_unanswered": _l("%(n)s valid comments have no answer yet."),
+    "procedure_date_missing": _l("Give the date the procedure was carried out."),
+    "procedure_reason_missing": _l("Say why the procedure is not required."),
+    "procedure_not_recorded": _l("Nothing is recorded for this procedure."),
+    "participation_parties_missing": _l("Name who was consulted."),
+    "meeting_details_missing": _l("A meeting needs its date, place and number of people."),
+    "addendum_not_open": _l("An addendum can be published only after the feedback and before the decision."),
+    "addendum_nothing_late": _l("No comment arrived after the feedback was published."),
     "concentrated_reason_missing": _l("%(n)s comments of concentrated opinions are not adopted and have no reason."),
 }
 
@@ -183,6 +191,9 @@ _COUNTED_PROBLEMS = {
 def problem_message(code: str) -> str:
     """The translated sentence for a refusal code; counted codes carry their number after a colon."""
     name, _sep, count = code.partition(":")
+    "reason_too_short": _l(
+        "Give a reason that says something: at least %(n)s letters or digits besides punctuation and the answer words."
+    ),
     if name in _COUNTED_PROBLEMS:
         return str(_COUNTED_PROBLEMS[name]) % {"n": count}
     message = _PROBLEMS.get(code)

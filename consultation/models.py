@@ -47,6 +47,8 @@ class Channel(StrEnum):
     EMAIL = "email"
     LETTER = "letter"
     MEETING = "meeting"
+    # Telephone calls, the 12345 hotline's included: staff record each call's gist like a letter.
+    PHONE = "phone"
 
 
 class CommentDisplay(StrEnum):

@@ -23,7 +23,7 @@ from consultation import columns, labels
 from consultation.comments import commenting, intake
 from consultation.drafting import notice, services, uploads
 from consultation.forms import CommentForm, ReceiptLookupForm
-from consultation.handling import feedback
+from consultation.handling import addenda, feedback
 from consultation.handling.models import ConsultationFeedback
 from consultation.models import (
     Comment,
@@ -103,6 +103,7 @@ def _render_feedback(consultation_id: int) -> str:
         opinions=feedback.concentrated_opinions(consultation),
         page=page,
         rows=feedback.table_rows(consultation, page.items),
+        addenda=addenda.public_addenda(consultation),
         first_number=page.first or 1,
     )
 

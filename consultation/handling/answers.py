@@ -7,6 +7,8 @@ every member the same answer and the statistics count comments. Reusable templat
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -16,7 +18,9 @@ from flask import current_app
 from sqlalchemy import func
 
 from consultation.drafting.services import WorkflowError
-from consultation.handling.models import AnswerTemplate
+from consultation.handling import addenda
+from consultation.handling.models import AnswerTemplate, ReasonCategory
+from consultation.handling.participation_labels import REASON_CATEGORY_LABELS, STANDARD_REASONS
 from consultation.models import Adoption, Comment, Consultation, ConsultationStatus, Validity
 from core import audit
 from core.db import utcnow
@@ -107,17 +111,37 @@ def concentrated_ids(consultation: Consultation, comments: Sequence[Comment] | N
     return {comment_id for group in concentrated_groups(consultation, comments) for comment_id in group.comment_ids}
 
 
+# Words that repeat the answer instead of giving a reason (rules.md §2 hard rule 5): "不予采纳。" says nothing.
+_ANSWER_WORDS = re.compile(
+    "不属于(?:本次)?征求(?:意见)?范围|部分采纳|不予采纳|暂不采纳|未予采纳|未采纳|不采纳|已采纳|采纳|不同意|同意|理由|无|略"
+)
+
+
+def real_characters(reason: str) -> int:
+    """Letters and digits a reason has once the answer words are taken out: punctuation and spaces count nothing."""
+    text = _ANSWER_WORDS.sub("", reason)
+    return sum(1 for char in text if unicodedata.category(char)[0] in "LN")
+
+
 def _reason_required(data: AnswerInput, concentrated: bool) -> str | None:
-    if data.adoption is Adoption.ADOPTED or data.reason.strip():
+    if data.adoption is Adoption.ADOPTED:
         return None
+    if data.reason.strip():
+        # A reason given must say something (rules.md §2 hard rule 5): a minimum of real characters.
+        minimum = int(current_app.config["CONSULTATION_REASON_MIN_CHARS"])
+        return f"reason_too_short:{minimum}" if real_characters(data.reason) < minimum else None
     if current_app.config["CONSULTATION_REASON_REQUIRED_UNLESS_ADOPTED"]:
         return "reason_required_unless_adopted"
     return "concentrated_reason_required" if concentrated else None
 
 
-def check_answerable(consultation: Consultation) -> None:
-    if consultation.status is not ConsultationStatus.SCHEDULED:
-        raise WorkflowError(["feedback_published" if consultation.status.is_published else "consultation_unpublished"])
+def check_answerable(consultation: Consultation, comments: Sequence[Comment] = ()) -> None:
+    """Answers change until the feedback is published; after it, only late letters an addendum will answer."""
+    if consultation.status is ConsultationStatus.SCHEDULED:
+        return
+    if comments and addenda.is_open_late(consultation, list(comments)):
+        return
+    raise WorkflowError(["feedback_published" if consultation.status.is_published else "consultation_unpublished"])
 
 
 def answer_problems(comments: Sequence[Comment], data: AnswerInput, concentrated: set[int]) -> list[str]:
@@ -151,13 +175,15 @@ def answer(
     now: datetime | None = None,
 ) -> int:
     """Give `comments` (all of `consultation`) the same answer; `how` names the way for the audit log."""
-    check_answerable(consultation)
     if any(comment.consultation_id != consultation.id for comment in comments):
         raise WorkflowError(["nothing_selected"])
+    check_answerable(consultation, comments)
+    now = now or utcnow()
+    if consultation.status is not ConsultationStatus.SCHEDULED:
+        addenda.accept_late(list(comments), editor, now)  # a late letter: answering it accepts it
     problems = answer_problems(comments, data, concentrated_ids(consultation))
     if problems:
         raise WorkflowError(problems)
-    now = now or utcnow()
     for comment in comments:
         set_answer(comment, data, editor, now)
     audit.record(
@@ -253,7 +279,39 @@ def templates_for(department_ids: Iterable[int]) -> list[AnswerTemplate]:
     )
 
 
-def create_template(department: Department, title: str, data: AnswerInput, editor: User) -> AnswerTemplate:
+@dataclass
+class TemplateGroup:
+    """The templates of one kind of reason, or a standard reason when the department has none of that kind."""
+
+    category: ReasonCategory
+    templates: list[AnswerTemplate]
+    standard: str
+
+    @property
+    def category_label(self) -> str:
+        return str(REASON_CATEGORY_LABELS[self.category])
+
+
+def templates_by_category(department_ids: Iterable[int]) -> list[TemplateGroup]:
+    """The template library by kind of reason (rules.md §2 hard rule 5): a reason is chosen by what it says."""
+    by_category: dict[ReasonCategory, list[AnswerTemplate]] = defaultdict(list)
+    for template in templates_for(department_ids):
+        by_category[template.category].append(template)
+    groups = []
+    for category in ReasonCategory:
+        standard = "" if by_category.get(category) else STANDARD_REASONS.get(category, "")
+        if by_category.get(category) or standard:
+            groups.append(TemplateGroup(category, by_category.get(category, []), standard))
+    return groups
+
+
+def create_template(
+    department: Department,
+    title: str,
+    data: AnswerInput,
+    editor: User,
+    category: ReasonCategory = ReasonCategory.OTHER,
+) -> AnswerTemplate:
     problem = _reason_required(data, concentrated=True)
     if problem:
         raise WorkflowError([problem])
@@ -261,6 +319,7 @@ def create_template(department: Department, title: str, data: AnswerInput, edito
         department_id=department.id,
         title=title.strip(),
         adoption=data.adoption,
+        category=category,
         reason=data.reason.strip(),
         change=data.change.strip(),
         created_by_id=editor.id,

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_pgettext
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import (
     BooleanField,
+    DateField,
+    IntegerField,
     RadioField,
     SelectChoice,
     SelectField,
@@ -15,10 +18,17 @@ from wtforms import (
     TextAreaField,
     ValidationError,
 )
-from wtforms.validators import DataRequired, InputRequired, Length, Optional
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from consultation import labels
 from consultation.handling.answers import AnswerInput
+from consultation.handling.participation_labels import (
+    FORM_LABELS,
+    PARTY_LABELS,
+    PROCEDURE_LABELS,
+    PROCEDURE_STATE_LABELS,
+    REASON_CATEGORY_LABELS,
+)
 from consultation.models import Adoption, RejectionReason
 
 MODERATION_ACTIONS = (
@@ -86,6 +96,11 @@ class BulkAnswerForm(AnswerForm):
 
 class AnswerTemplateForm(AnswerForm):
     department_id = SelectField(_l("Department"), coerce=int, validators=[InputRequired()])
+    category = SelectField(
+        _l("Kind of reason"),
+        choices=[SelectChoice(category.value, label) for category, label in REASON_CATEGORY_LABELS.items()],
+        default="other",
+    )
     title = StringField(_l("Name of the template"), validators=[DataRequired(), Length(max=200)])
 
 
@@ -99,4 +114,56 @@ class FeedbackForm(FlaskForm):
         validators=[Optional(), Length(max=20000)],
         description=_l("Published with the feedback: what was changed in the draft because of the comments."),
         render_kw={"rows": 8},
+    )
+
+
+# ------------------------------------------------------------------------------------------------ participation
+
+
+class ProcedureForm(FlaskForm):
+    """One statutory procedure: done on a date with its record, or not required with the reason."""
+
+    procedure = SelectField(_l("Procedure"), choices=[], validators=[InputRequired()])
+    state = RadioField(_l("Carried out?"), choices=[], validators=[InputRequired()])
+    done_on = DateField(lazy_pgettext("when it happened", "Date"), validators=[Optional()])
+    note = TextAreaField(
+        _l("Result, or why it is not required"),
+        validators=[Optional(), Length(max=2000)],
+        description=_l("Printed in the 征求意见情况说明."),
+    )
+    reference = StringField(_l("Record or file (address or file name)"), validators=[Optional(), Length(max=500)])
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        self.procedure.choices = [SelectChoice(code.value, label) for code, label in PROCEDURE_LABELS.items()]
+        self.state.choices = [SelectChoice(state.value, label) for state, label in PROCEDURE_STATE_LABELS.items()]
+
+
+class ParticipationAddForm(FlaskForm):
+    """A targeted consultation or a meeting (座谈会, 听证会, 论证会)."""
+
+    form = SelectField(_l("How"), choices=[], validators=[InputRequired()])
+    party_kind = SelectField(_l("Who"), choices=[], validators=[InputRequired()])
+    parties = TextAreaField(
+        _l("Names of those consulted"), validators=[DataRequired(), Length(max=2000)], render_kw={"rows": 2}
+    )
+    held_on = DateField(lazy_pgettext("when it happened", "Date"), validators=[Optional()])
+    place = StringField(_l("Place"), validators=[Optional(), Length(max=200)])
+    people = IntegerField(_l("Number of people"), validators=[Optional(), NumberRange(min=1, max=100000)])
+    opinions = TextAreaField(
+        _l("Main opinions and how they were handled"), validators=[Optional(), Length(max=5000)], render_kw={"rows": 3}
+    )
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        self.form.choices = [SelectChoice(form.value, label) for form, label in FORM_LABELS.items()]
+        self.party_kind.choices = [SelectChoice(kind.value, label) for kind, label in PARTY_LABELS.items()]
+
+
+class AddendumForm(FlaskForm):
+    note = TextAreaField(
+        _l("Note to the addendum"),
+        validators=[Optional(), Length(max=5000)],
+        description=_l("E.g. that these letters were posted before the deadline and arrived after the feedback."),
+        render_kw={"rows": 3},
     )

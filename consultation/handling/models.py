@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from enum import StrEnum
 
 from sqlalchemy import BigInteger, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -44,6 +45,17 @@ class SubmissionSource(db.Model):
     at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
 
 
+class ReasonCategory(StrEnum):
+    """What kind of reason an answer template gives, so the library offers them by kind (rules.md §2 rule 5)."""
+
+    LEGAL_BASIS = "legal_basis"  # 与上位法不一致 / 上位法已有规定
+    OUT_OF_SCOPE = "out_of_scope"  # 不属于本文件调整范围
+    ALREADY_COVERED = "already_covered"  # 已在其他条款或文件中体现
+    IMPLEMENTATION = "implementation"  # 属于执行层面，在实施中研究
+    CONDITIONS = "conditions"  # 目前条件尚不具备
+    OTHER = "other"
+
+
 class AnswerTemplate(db.Model):
     """A reusable answer of one department (e.g. "不属于本办法调整范围，已转交相关部门研究")."""
 
@@ -53,6 +65,9 @@ class AnswerTemplate(db.Model):
     department_id: Mapped[int] = mapped_column(ForeignKey("departments.id", ondelete="CASCADE"), index=True)
     title: Mapped[str] = mapped_column(String(200))
     adoption: Mapped[Adoption] = mapped_column(enum_by_value(Adoption, 20))
+    category: Mapped[ReasonCategory] = mapped_column(
+        enum_by_value(ReasonCategory, 30), default=ReasonCategory.OTHER, server_default=ReasonCategory.OTHER.value
+    )
     reason: Mapped[str] = mapped_column(Text, default="")
     change: Mapped[str] = mapped_column(Text, default="")
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))

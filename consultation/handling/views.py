@@ -14,10 +14,18 @@ from wtforms import SelectChoice
 
 from consultation import labels
 from consultation.drafting.services import WorkflowError
-from consultation.handling import answer_sheet, answers, feedback
-from consultation.handling.forms import AnswerForm, AnswerImportForm, AnswerTemplateForm, BulkAnswerForm, FeedbackForm
-from consultation.handling.models import AnswerTemplate, ConsultationFeedback
-from consultation.models import Comment, Consultation, Validity
+from consultation.handling import addenda, answer_sheet, answers, feedback
+from consultation.handling.forms import (
+    AddendumForm,
+    AnswerForm,
+    AnswerImportForm,
+    AnswerTemplateForm,
+    BulkAnswerForm,
+    FeedbackForm,
+)
+from consultation.handling.models import AnswerTemplate, ConsultationFeedback, ReasonCategory
+from consultation.handling.participation_labels import REASON_CATEGORY_LABELS, STANDARD_REASONS
+from consultation.models import Adoption, Comment, Consultation, Validity
 from consultation.permissions import can_edit, can_view, require
 from core import audit
 from core.exports import XLSX_MIMETYPE, content_disposition, write_xlsx
@@ -57,6 +65,7 @@ def _template(consultation: Consultation) -> AnswerTemplate | None:
 def _prefill(form: AnswerForm, template: AnswerTemplate | None, comment: Comment | None = None) -> None:
     if request.method != "GET":
         return
+    standard = STANDARD_REASONS.get(request.args.get("standard", ""))  # type: ignore[call-overload]
     if template is not None:
         form.adoption.data, form.reason.data, form.change.data = (
             template.adoption.value,
@@ -90,7 +99,7 @@ def answers_page(consultation_id: int, import_report: answer_sheet.ImportReport 
         form=form,
         import_form=AnswerImportForm(formdata=None),
         import_report=import_report,
-        templates=answers.templates_for([consultation.department_id]),
+        template_groups=answers.templates_by_category([consultation.department_id]),
         template=template,
         units={row.key: row.label for row in consultation.units},
         unanswered=answers.unanswered_count(consultation),
@@ -142,7 +151,7 @@ def _answer_page(consultation: Consultation, comments: list[Comment], how: str, 
         cluster_id=cluster_id,
         concentrated=any(comment.id in concentrated for comment in comments),
         form=form,
-        templates=answers.templates_for([consultation.department_id]),
+        template_groups=answers.templates_by_category([consultation.department_id]),
         units={row.key: row.label for row in consultation.units},
     ), 400 if form.errors else 200
 
@@ -151,7 +160,10 @@ def _answer_page(consultation: Consultation, comments: list[Comment], how: str, 
 def answer_comment(consultation_id: int, comment_id: int) -> Any:
     consultation = _load(consultation_id)
     comment = db.session.get(Comment, comment_id)
-    if comment is None or comment.consultation_id != consultation.id or comment.validity is not Validity.VALID:
+    if comment is None or comment.consultation_id != consultation.id:
+        abort(404)
+    # A late letter still awaiting moderation is answered here too: answering it accepts it (handling/addenda).
+    if comment.validity is not Validity.VALID and not addenda.is_open_late(consultation, [comment]):
         abort(404)
     return _answer_page(consultation, [comment], "single", None)
 
@@ -223,7 +235,9 @@ def answer_templates() -> Any:
     if form.validate_on_submit():
         department = next(d for d in departments if d.id == form.department_id.data)
         try:
-            answers.create_template(department, form.title.data, form.answer, current_user)
+            answers.create_template(
+                department, form.title.data, form.answer, current_user, ReasonCategory(form.category.data)
+            )
         except WorkflowError as error:
             db.session.rollback()
             form.reason.errors = [labels.problem_message(code) for code in error.problems]
@@ -237,6 +251,7 @@ def answer_templates() -> Any:
         templates=answers.templates_for(d.id for d in departments),
         confirm=ConfirmForm(),
     ), 400 if form.errors else 200
+        category_labels=REASON_CATEGORY_LABELS,
 
 
 @bp.route("/answer-templates/<int:template_id>/delete", methods=["POST"])
@@ -295,3 +310,6 @@ def prepare_feedback(consultation_id: int) -> Any:
         record=record,
         may_edit=can_edit(current_user, consultation),
     )
+        late=addenda.late_comments(consultation),
+        addenda=addenda.addenda(consultation),
+        addendum_form=AddendumForm(formdata=None),

@@ -9,13 +9,13 @@ received, returns it with reasons (back to the department) or passes it; each st
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
 from consultation.drafting import services
 from consultation.drafting.services import WorkflowError
-from consultation.handling import feedback
+from consultation.handling import addenda, feedback, procedures
 from consultation.handling.models import ConsultationFeedback
 from consultation.legality import labels as review_labels
 from consultation.legality.models import ConsultationExemption, ExemptionBasis, LegalityReview, ReviewState
@@ -33,6 +33,7 @@ CHECKS = (
     "comments_answered",
     "concentrated_reasons",
     "feedback_published",
+    "late_comments_answered",
 )
 # Statuses from which a draft can no longer be (re)submitted.
 _CLOSED_STATUSES = (ConsultationStatus.SUBMITTED_FOR_REVIEW, ConsultationStatus.CONCLUDED, ConsultationStatus.ARCHIVED)
@@ -51,6 +52,13 @@ class CheckItem:
 class Checklist:
     items: list[CheckItem]
     exemption: ConsultationExemption | None
+    # The statutory procedures for the document type (713号 第二十六条): shown, with those still missing flagged;
+    # the reviewer, not the gate, decides whether a packet without them goes back.
+    procedures: list[procedures.ProcedureLine] = field(default_factory=list)
+
+    @property
+    def missing_procedures(self) -> list[procedures.ProcedureLine]:
+        return [line for line in self.procedures if line.missing]
 
     @property
     def complete(self) -> bool:
@@ -91,6 +99,7 @@ def checklist(consultation: Consultation, now: datetime | None = None) -> Checkl
         consultation.status in feedback.PUBLISHED_STATUSES and record is not None and record.published_at is not None
     )
     lacking = feedback.concentrated_without_reason(consultation)
+    late = addenda.late_comments(consultation)
     unanswered = stats.unanswered + stats.pending
     items = [
         _period_ran(consultation, now),
@@ -99,8 +108,11 @@ def checklist(consultation: Consultation, now: datetime | None = None) -> Checkl
         CheckItem("comments_answered", unanswered == 0, unanswered),
         CheckItem("concentrated_reasons", lacking == 0, lacking),
         CheckItem("feedback_published", published),
+        # A letter registered after the feedback was published stays here until an addendum answers it publicly.
+        CheckItem("late_comments_answered", not late, len(late)),
     ]
-    return Checklist(items, db.session.get(ConsultationExemption, consultation.id))
+    exemption = db.session.get(ConsultationExemption, consultation.id)
+    return Checklist(items, exemption, procedures.procedure_lines(consultation))
 
 
 def review_of(consultation: Consultation) -> LegalityReview | None:

@@ -7,6 +7,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from consultation import labels
+from consultation.handling.participation_labels import PROCEDURE_LABELS, PROCEDURE_STATE_LABELS  # noqa: F401 - the gate's page
 from consultation.legality.models import ExemptionBasis, ReviewState
 
 CHECK_LABELS = {
@@ -16,6 +17,7 @@ CHECK_LABELS = {
     "comments_answered": _l("Every valid comment is answered"),
     "concentrated_reasons": _l("Every concentrated opinion that was not adopted has a reason"),
     "feedback_published": _l("The feedback is published"),
+    "late_comments_answered": _l("Every comment that arrived after the feedback is answered in an addendum"),
 }
 
 EXEMPTION_LABELS = {
@@ -51,6 +53,9 @@ _GATE_PROBLEMS = {
 _COUNTED_GATE_PROBLEMS = {
     "gate_comments_answered": _l("%(n)s comments still need moderation or an answer."),
     "gate_concentrated_reasons": _l("%(n)s comments of concentrated opinions are not adopted and have no reason."),
+    "gate_late_comments_answered": _l(
+        "%(n)s comments arrived after the feedback was published; answer them in an addendum to the feedback."
+    ),
 }
 
 HISTORY_LABELS = {

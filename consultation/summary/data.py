@@ -21,11 +21,12 @@ from flask_babel import force_locale
 from sqlalchemy import Enum, Row, Select, String, type_coerce
 
 from consultation import labels
+from consultation.decision.models import DecidedDocument, Interpretation, InterpretationStatus
 from consultation.drafting import periods, services
 from consultation.handling import feedback
 from consultation.handling.answer_sheet import ADOPTION_WORDS, public_name
 from consultation.handling.models import ConsultationFeedback
-from consultation.legality.models import ConsultationExemption, ExemptionBasis
+from consultation.legality.models import ConsultationConclusion, ConsultationExemption, ExemptionBasis, Outcome
 from consultation.models import Comment, Consultation, Validity
 from core.db import utcnow
 from core.documents import chinese_date
@@ -315,11 +316,40 @@ def fact_rows(summary: Summary) -> list[tuple[str, str]]:
             )
         )
     if summary.feedback_published_at is not None:
-        rows.append(("结果反馈", f"{_local_day(summary.feedback_published_at)}发布，{summary.feedback_url}"))
+        # The address in a row of its own: after "发布，" the PDF wrapped it in the middle of the URL.
+        rows.append(("结果反馈", f"{_local_day(summary.feedback_published_at)}发布"))
+        rows.append(("结果反馈地址", summary.feedback_url))
     if summary.exemption is not None:
         rows.append(("免于公开征求意见", exemption_text(summary.exemption)))
     rows.append(("本说明版本", summary.version_label))
     return rows
+
+
+def decision_links(consultation: Consultation) -> list[tuple[str, str]]:
+    """(label, address) of the decided document and its 解读 once they are known; empty until then. The decision
+    stage fills this in; until it does, the address recorded with the conclusion is the decided document."""
+    links = []
+    final_url = (getattr(consultation, "final_document_url", "") or "").strip()
+    conclusion = db.session.get(ConsultationConclusion, consultation.id)
+    if not final_url and conclusion is not None and conclusion.outcome is Outcome.DECIDED:
+        final_url = conclusion.document_url.strip()
+    # The decided document and 解读 as published on this site (consultation/decision), read from their tables.
+    document = db.session.get(DecidedDocument, consultation.id)
+    if document is not None:  # the title in a row of its own, so the PDF never wraps the address after it
+        links.append(("正式文件", f"{document.title}（{document.number}）" if document.number else document.title))
+        links.append(("正式文件地址", site_url("consultation_decision.document", consultation_id=consultation.id)))
+    elif final_url:
+        links.append(("正式文件", final_url))
+    interpretation_url = (getattr(consultation, "interpretation_url", "") or "").strip()
+    if db.session.scalar(
+        db.select(Interpretation.id).where(
+            Interpretation.consultation_id == consultation.id, Interpretation.status == InterpretationStatus.PUBLISHED
+        )
+    ):
+        interpretation_url = site_url("consultation_decision.interpretation", consultation_id=consultation.id)
+    if interpretation_url:
+        links.append(("政策解读", interpretation_url))
+    return links
 
 
 def exemption_text(exemption: ConsultationExemption) -> str:

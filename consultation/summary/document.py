@@ -9,7 +9,9 @@ from flask import current_app
 
 from consultation.drafting import periods
 from consultation.handling.answer_sheet import ADOPTION_WORDS
+from consultation.summary import participation, sections
 from consultation.summary.data import Summary, SummaryRow, exemption_text, fact_rows, statistic_rows
+from consultation.summary.sections import sentence
 from core.db import utcnow
 from core.documents import (
     Block,
@@ -24,8 +26,8 @@ from core.documents import (
 )
 from core.verification import DocumentFormat
 
-TABLE_HEADER = ("序号", "意见建议人", "条款", "意见内容", "采纳情况", "理由")
-TABLE_WIDTHS = (0.07, 0.14, 0.12, 0.37, 0.10, 0.20)
+TABLE_HEADER = ("序号", "意见建议人", "渠道", "条款", "意见内容", "采纳情况", "理由")
+TABLE_WIDTHS = (0.06, 0.12, 0.09, 0.11, 0.32, 0.10, 0.20)
 # Above this many rows the PDF takes minutes (about 150 s for 100,000); the download page says so.
 SLOW_PDF_ROWS = 20_000
 
@@ -35,7 +37,7 @@ def table_cells(row: SummaryRow) -> tuple[object, ...]:
     reason = row.reason
     if row.change:
         reason = f"{reason}\n修改情况：{row.change}" if reason else f"修改情况：{row.change}"
-    return (row.number, row.name, row.unit, row.content, row.adoption, reason)
+    return (row.number, row.name, row.channel, row.unit, row.content, row.adoption, reason)
 
 
 def _introduction(summary: Summary) -> str:
@@ -63,10 +65,11 @@ def _opinion_blocks(summary: Summary) -> list[Block]:
             line = ADOPTION_WORDS[adoption] if adoption else "尚未答复"
             if len(opinion.answers) > 1:
                 line += f"（{count}条）"
+            line = sentence(line)
             if reason:
-                line += f"。理由：{reason}"
+                line += f"理由：{sentence(reason)}"
             if change:
-                line += f"。修改情况：{change}"
+                line += f"修改情况：{sentence(change)}"
             lines.append(line)
         blocks.append(Paragraph("处理情况：" + "\n".join(lines)))
     return blocks
@@ -80,15 +83,22 @@ def build_document(
         Paragraph(_introduction(summary)),
         Heading(1, "征求意见基本情况"),
         Facts(fact_rows(summary)),
+        Heading(1, "征集目的及决策依据"),
+        Paragraph(sections.purpose_text(summary.consultation) or "见征求意见公告及起草说明。"),
+        Heading(1, "履行决策法定程序情况"),
+        Table(sections.PROCEDURE_HEADER, sections.procedure_rows(summary.consultation), sections.PROCEDURE_WIDTHS),
         Heading(1, "意见收集情况"),
         Facts(statistic_rows(summary)),
+        *participation.blocks(summary),
         Heading(1, "相对集中意见及处理情况"),
         *_opinion_blocks(summary),
+        *participation.not_adopted_blocks(summary),
         Heading(1, "主要修改情况"),
         Paragraph(summary.main_changes or "无。"),
     ]
     if summary.exemption is not None:
         blocks += [Heading(1, "免于公开征求意见情况"), Paragraph(_exemption_paragraph(summary))]
+    blocks += participation.closing_blocks(summary)
     blocks += [PageBreak(), Heading(1, "意见采纳情况表")]
     if summary.stats.valid:
         blocks.append(Table(TABLE_HEADER, table_rows, TABLE_WIDTHS))  # type: ignore[arg-type]
@@ -106,7 +116,7 @@ def build_document(
 
 def _exemption_paragraph(summary: Summary) -> str:
     exemption = summary.exemption
-    return f"本文件经记录免于公开征求意见。{exemption_text(exemption)}。" if exemption is not None else ""
+    return f"本文件经记录免于公开征求意见。{sentence(exemption_text(exemption))}" if exemption is not None else ""
 
 
 def _rows(summary: Summary) -> Iterator[tuple[object, ...]]:

@@ -41,8 +41,8 @@ def _issue(app, consultation, fmt, version):
 
 
 def _row_table(content: bytes) -> list[list[str]]:
-    """The 意见采纳情况表: the table whose header starts with 序号."""
-    return next(table for table in docx_tables(content) if table[0][0] == "序号")
+    """The 意见采纳情况表: the table whose header starts with 序号, 意见建议人."""
+    return next(table for table in docx_tables(content) if table[0][:2] == ["序号", "意见建议人"])
 
 
 def test_the_word_summary_states_the_facts_the_counts_and_one_row_per_valid_comment(app):
@@ -61,12 +61,13 @@ def test_the_word_summary_states_the_facts_the_counts_and_one_row_per_valid_comm
     assert REASON_DAILY in text and "（3人提出，共3条意见）" in text  # the campaign is a concentrated opinion
     assert MAIN_CHANGES in text
     rows = _row_table(issued.content)
-    assert rows[0] == ["序号", "意见建议人", "条款", "意见内容", "采纳情况", "理由"]
+    assert rows[0] == ["序号", "意见建议人", "渠道", "条款", "意见内容", "采纳情况", "理由"]
     assert len(rows) - 1 == len(handled.valid) == stats.valid
     by_name = {row[1]: row for row in rows[1:]}
-    assert by_name["张晓明"][4] == "采纳" and "修改情况：第一条增加依据。" in by_name["张晓明"][5]
-    assert by_name["东洲物业服务有限公司"][2] == "全文" and by_name["东洲物业服务有限公司"][4] == "部分采纳"
-    assert by_name["王五"][4] == "不属于征求范围"
+    assert by_name["张晓明"][5] == "采纳" and "修改情况：第一条增加依据。" in by_name["张晓明"][6]
+    assert by_name["东洲物业服务有限公司"][3] == "全文" and by_name["东洲物业服务有限公司"][5] == "部分采纳"
+    assert by_name["东洲物业服务有限公司"][2] == "电子邮件" and by_name["张晓明"][2] == "本网站在线提交"
+    assert by_name["王五"][5] == "不属于征求范围"
     assert "验证码：" in text and issued.document.display_code in text
 
 

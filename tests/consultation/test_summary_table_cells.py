@@ -26,11 +26,11 @@ pytestmark = pytest.mark.usefixtures("known_holiday_calendars")
 FORMULA_STARTS = tuple("=+-@\t\r＝＋－＠")
 # Names, texts and answers as people type them: formulas, also behind spaces or in full-width forms, and contacts.
 TRICKY = [
-    {"name": "=SUM(A1:A9)", "content": " =1+2 前面有空格的公式", "reason": "@SUM(1)", "change": "－1"},
+    {"name": "=SUM(A1:A9)", "content": " =1+2 前面有空格的公式", "reason": "@SUM(1)与上位法不符", "change": "－1"},
     {"name": "  ＋欧阳修锋  ", "content": "＝全角等号开头", "reason": "\t=制表符后的公式", "change": ""},
     {"name": "", "content": "-5%的降幅，电话 139 0413 5566", "reason": "+86 也不行", "change": "=A1"},
     {"name": "@某某商会", "content": "邮箱 a.b@example.cn", "reason": "", "change": "", "organisation": True},
-    {"name": "＠张三", "content": "平常的意见", "reason": "理由", "change": "", "publish_name": True},
+    {"name": "＠张三", "content": "平常的意见", "reason": "理由：已有规定", "change": "", "publish_name": True},
 ]
 
 
