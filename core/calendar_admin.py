@@ -12,7 +12,7 @@ from wtforms import IntegerField, TextAreaField
 from wtforms.validators import DataRequired, NumberRange
 
 from core.extensions import db
-from core.holidays import CalendarYearError, entered_years, replace_year
+from core.holidays import STATUTORY_DAYS_OFF, CalendarYearError, IncompleteCalendarError, entered_years, replace_year
 from core.models import Role
 from core.permissions import guard_blueprint
 from core.workdays import PACKAGE_FIRST_YEAR, PACKAGE_LAST_YEAR, CalendarTextError
@@ -30,6 +30,20 @@ class CalendarYearForm(FlaskForm):
     )
 
 
+def _incomplete_message(error: IncompleteCalendarError) -> str:
+    missing = "、".join(day.isoformat() for day in error.missing)
+    message = _(
+        "This is not the whole calendar for %(year)d: a year's notice lists at least %(n)d days off, "
+        "this text lists %(m)d.",
+        year=error.year,
+        n=STATUTORY_DAYS_OFF,
+        m=error.days_off,
+    )
+    if missing:
+        message += " " + _("These statutory holidays are missing: %(days)s.", days=missing)
+    return message + " " + _("Paste the State Council's whole notice for the year.")
+
+
 @bp.route("/", methods=["GET", "POST"])
 def index() -> Any:
     form = CalendarYearForm()
@@ -42,6 +56,8 @@ def index() -> Any:
             ]
         except CalendarYearError as error:
             form.days.errors = [_("%(day)s is not in the year being entered.", day=str(error))]
+        except IncompleteCalendarError as error:
+            form.days.errors = [_incomplete_message(error)]
         else:
             db.session.commit()
             flash(

@@ -26,6 +26,29 @@ class CalendarYearError(ValueError):
     """Pasted text names a day outside the year being entered."""
 
 
+# 全国年节及纪念日放假办法 (as amended in 2024, in force from 2025) gives 13 days off a year, five of them on fixed
+# dates: 元旦 1 January, 劳动节 1 May, 国庆节 1 to 3 October. The State Council's notice for a year lists them all,
+# with the weekends joined to them, so an entry without them, or with fewer days off, is not the whole notice.
+FIXED_DAYS_OFF = ((1, 1), (5, 1), (10, 1), (10, 2), (10, 3))
+STATUTORY_DAYS_OFF = 13
+
+
+class IncompleteCalendarError(ValueError):
+    """The pasted calendar cannot be a whole year's notice: a fixed holiday is missing or too few days are off."""
+
+    def __init__(self, year: int, missing: list[date], days_off: int) -> None:
+        super().__init__(f"{year}: missing {missing}, {days_off} days off")
+        self.year, self.missing, self.days_off = year, missing, days_off
+
+
+def check_whole_year(year: int, days: dict[date, bool]) -> None:
+    """Refuse a partial entry: entering a year marks all of it as known, so it must hold the whole notice."""
+    missing = [date(year, month, day) for month, day in FIXED_DAYS_OFF if days.get(date(year, month, day)) is not False]
+    days_off = sum(1 for is_workday in days.values() if not is_workday)
+    if missing or days_off < STATUTORY_DAYS_OFF:
+        raise IncompleteCalendarError(year, missing, days_off)
+
+
 @dataclass(frozen=True)
 class YearEntered:
     """What entering a year did: the days stored and the items the re-checks flagged."""
@@ -65,6 +88,7 @@ def replace_year(year: int, text: str) -> YearEntered:
     outside = sorted(day for day in days if day.year != year)
     if outside:
         raise CalendarYearError(outside[0].isoformat())
+    check_whole_year(year, days)
     db.session.execute(
         db.delete(CalendarDay).where(CalendarDay.day >= date(year, 1, 1), CalendarDay.day <= date(year, 12, 31))
     )

@@ -50,3 +50,19 @@ def make_user(
         grant_role(user, role, department, actor=None)
         db.session.flush()
     return user
+
+
+def holiday_notice(year: int, *lines: str) -> str:
+    """A whole year's holiday calendar as the admin pastes it (the fixed statutory holidays and enough days off; no
+    Spring Festival, so that tests about January and February periods move by their own days only), plus
+    `lines`. The dates are the tests' own: no package ships an unpublished year, and none is needed to test."""
+    return "\n".join(
+        [
+            f"# {year} 年部分节假日安排",
+            f"{year}-01-01 休",
+            f"{year}-04-04..{year}-04-06 休",
+            f"{year}-05-01..{year}-05-05 休",
+            f"{year}-10-01..{year}-10-07 休",
+            *lines,
+        ]
+    )

@@ -19,7 +19,7 @@ from core.models import Role
 from core.workdays import PACKAGE_LAST_YEAR, WorkdayCalendar
 from tests.browser.test_consultation_flows import _fits, _log_in
 from tests.consultation.conftest import make_consultation
-from tests.factories import make_department, make_user
+from tests.factories import holiday_notice, make_department, make_user
 
 FIRST_MISSING_YEAR = PACKAGE_LAST_YEAR + 1
 
@@ -75,7 +75,7 @@ def test_the_admin_enters_the_missing_year_and_the_editor_finds_the_short_period
     _log_in(desktop, live_server.url, admin.email)
     desktop.goto(f"{live_server.url}/admin/calendar/")
     desktop.fill("#year", str(last_day.year))
-    desktop.fill("#days", f"{last_day.isoformat()} 休")
+    desktop.fill("#days", holiday_notice(last_day.year, f"{last_day.isoformat()} 休"))
     desktop.click("main form button[type=submit]")
     expect(desktop.locator(".flash-error")).to_contain_text("1 项已排期或正在进行的征求意见现已短于最短期限")
     shot(desktop, "calendar")

@@ -7,7 +7,7 @@ from playwright.sync_api import expect
 
 from core.extensions import db
 from core.models import User
-from tests.factories import DEFAULT_PASSWORD, make_user
+from tests.factories import DEFAULT_PASSWORD, holiday_notice, make_user
 
 
 def _log_in(page, url: str, email: str) -> None:
@@ -39,7 +39,7 @@ def test_admin_adds_a_department_enters_a_holiday_year_and_adds_spam_words(live_
 
     desktop.goto(url + "/admin/calendar/")
     desktop.fill("#year", "2027")
-    desktop.fill("#days", "2027-10-01..2027-10-07 休\n2027-10-09 上班")
+    desktop.fill("#days", holiday_notice(2027, "2027-10-09 上班"))
     desktop.click("main form button[type=submit]")
     expect(desktop.locator("table")).to_contain_text("2027")
     shot(desktop, "calendar")

@@ -20,7 +20,7 @@ from core.extensions import db
 from core.models import Role
 from core.workdays import PACKAGE_LAST_YEAR, WorkdayCalendar
 from tests.consultation.conftest import make_consultation
-from tests.factories import make_department
+from tests.factories import holiday_notice, make_department
 
 FIRST_MISSING_YEAR = PACKAGE_LAST_YEAR + 1
 EN = {"Accept-Language": "en"}
@@ -145,7 +145,10 @@ def test_entering_the_missing_year_flags_a_period_that_became_too_short_and_ends
     auth.login_as(Role.ADMIN)
     last_day = periods.local_date(guessed_end)
     response = client.post(
-        "/admin/calendar/", data={"year": year, "days": f"{last_day.isoformat()} 休"}, headers=EN, follow_redirects=True
+        "/admin/calendar/",
+        data={"year": year, "days": holiday_notice(year, f"{last_day.isoformat()} 休")},
+        headers=EN,
+        follow_redirects=True,
     )
     assert "1 scheduled or open consultations are now shorter than their minimum period" in response.text
     flagged = db.session.scalars(
