@@ -47,11 +47,13 @@ def to_condition(source: str, renamed: Mapping[str, str], known: Collection[str]
     """
     source, _changed = normalise_quotes(source.strip())
     for name in referenced_names(source):
+        if name.startswith("@"):  # a column of the choices sheet, in a choice filter
+            continue
         if name in refused:
             raise ExpressionError(gettext(N_("refers to '%(name)s', which was not imported"), name=name))
         if name not in renamed:
             raise ExpressionError(gettext(N_("refers to '%(name)s', which is not an earlier question"), name=name))
-    translated = _REF.sub(lambda match: "${" + renamed[match.group(1)] + "}", source)
+    translated = _REF.sub(lambda match: "${" + renamed.get(match.group(1), match.group(1)) + "}", source)
     try:
         conditions.parse(translated, known_codes=set(known))
     except conditions.ConditionSyntaxError as error:

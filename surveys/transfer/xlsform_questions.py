@@ -185,4 +185,9 @@ class RowImporter:
         if "randomize=true" in row.get("parameters").lower().replace(" ", ""):
             data["settings"]["shuffle"] = True
         if row.get("choice_filter"):
-            data["settings"]["choice_filter"] = self.expression(row, "choice_filter", choice_filter=True)
+            source = data["settings"]["choice_filter"] = self.expression(row, "choice_filter", choice_filter=True)
+            columns = {"name", *(column for choice in choices for column in choice.columns)}
+            for name in xlsform_expr.referenced_names(source):
+                if name.startswith("@") and name[1:] not in columns:
+                    message = N_("the choice filter reads '%(column)s', which no choice has (ODK reads it as empty)")
+                    self.warn(row, reason(message, column=name[1:]))
