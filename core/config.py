@@ -169,7 +169,7 @@ class DefaultConfig:
     # Extra addresses told of every integrity alert, besides the enabled admin accounts.
     INTEGRITY_ALERT_EMAILS: tuple[str, ...] = ()
     # Domains public pages may link to (and their subdomains), besides the site's own host.
-    INTEGRITY_LINK_ALLOWLIST: tuple[str, ...] = ("gov.cn", "npc.gov.cn", "moj.gov.cn", "stats.gov.cn")
+    INTEGRITY_LINK_ALLOWLIST: tuple[str, ...] = ("gov.cn", "conac.cn")
     # Seconds an external link may take to answer in the scheduled link check.
     INTEGRITY_LINK_TIMEOUT = 5
     # Most pages one content scan reads.
