@@ -8,11 +8,12 @@ any seal is caught as "unsealed"). The feedback seals the main changes and the t
 
 from __future__ import annotations
 
+from dataclasses import astuple
 from typing import Any
 
 from flask import Flask, url_for
 
-from consultation.handling import feedback
+from consultation.handling import addenda, feedback
 from consultation.handling.models import ConsultationFeedback
 from consultation.models import Consultation, ConsultationStatus
 from core.extensions import db
@@ -52,7 +53,14 @@ def feedback_content(subject_id: str) -> dict[str, Any] | None:
         (c.id, c.unit_key, c.content, c.adoption, c.answer_reason, c.answer_change)
         for c in db.session.scalars(feedback.table_query(consultation))
     ]
-    return {"main_changes": record.main_changes, "published_at": record.published_at, "rows": rows}
+    content = {"main_changes": record.main_changes, "published_at": record.published_at, "rows": rows}
+    published_addenda = addenda.public_addenda(consultation)
+    if published_addenda:  # late letters answered publicly (handling/addenda); absent before any, as sealed then
+        content["addenda"] = [
+            (addendum.id, addendum.note, addendum.published_at, [astuple(row) for row in rows])
+            for addendum, rows in published_addenda
+        ]
+    return content
 
 
 def _published_ids() -> list[str]:

@@ -16,7 +16,7 @@ from consultation.handling.answer_sheet import public_name
 from consultation.handling.models import ConsultationFeedback
 from consultation.handling.participation import FeedbackAddendum
 from consultation.models import Adoption, Comment, Consultation, ConsultationStatus, ModerationStatus, Validity
-from core import audit
+from core import audit, integrity
 from core.db import utcnow
 from core.extensions import db
 from core.models import User
@@ -103,6 +103,7 @@ def publish_addendum(
     )
     db.session.add(addendum)
     db.session.flush()
+    integrity.seal("consultation.feedback", consultation, editor, reason="addendum")  # the addendum is sealed too
     audit.record(
         "consultation.feedback_addendum",
         consultation,

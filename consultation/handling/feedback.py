@@ -172,7 +172,12 @@ class FeedbackRow:
 
 
 def table_query(consultation: Consultation) -> Select:
-    """Valid comments that stand for themselves, or for their cluster (its first valid member)."""
+    """Valid comments that stand for themselves, or for their cluster (its first valid member). Comments registered
+    after the feedback was published are not in it: the addenda that answer them list them (handling/addenda), so
+    the published table stays as it was sealed."""
+    record = db.session.get(ConsultationFeedback, consultation.id)
+    if record is not None and record.published_at is not None:
+        valid += (Comment.created_at <= record.published_at,)
     valid = (Comment.consultation_id == consultation.id, Comment.validity == Validity.VALID)
     first_of_cluster = db.select(func.min(Comment.id)).where(*valid, Comment.cluster_id.is_not(None))
     first_of_cluster = first_of_cluster.group_by(Comment.cluster_id)

@@ -102,7 +102,7 @@ def record_procedure(consultation_id: int) -> Any:
         )  # fmt: skip
     except WorkflowError as error:
         db.session.rollback()
-        _flash(error)
+        form.state.errors = [*form.state.errors, *(labels.problem_message(code) for code in error.problems)]
         return _render(_load(consultation_id, edit=True), form, ParticipationAddForm(formdata=None))
     db.session.commit()
     flash(_("The procedure is recorded."), "success")
@@ -138,7 +138,7 @@ def add_participation(consultation_id: int) -> Any:
         procedures.add_participation(consultation, data, current_user)
     except WorkflowError as error:
         db.session.rollback()
-        _flash(error)
+        form.form.errors = [*form.form.errors, *(labels.problem_message(code) for code in error.problems)]
         return _render(_load(consultation_id, edit=True), ProcedureForm(formdata=None), form)
     db.session.commit()
     flash(_("The targeted consultation is recorded."), "success")
