@@ -146,21 +146,20 @@ def _texts(document: Document) -> dict[str, str]:
     return {name: mask_personal_data(text).lower() for name, text in texts.items()}
 
 
-def _matches(document: Document, terms: Sequence[Term], relaxed: bool) -> list[list[str]] | None:
+def _matches(texts: dict[str, str], terms: Sequence[Term], relaxed: bool) -> list[list[str]] | None:
     """Per term, the strings of the document that stand for it; None when a term is missing."""
-    texts = "\n".join(_texts(document).values())
-    found = [search_match.found_strings(texts, term, relaxed) for term in terms]
+    whole = "\n".join(texts.values())
+    found = [search_match.found_strings(whole, term, relaxed) for term in terms]
     return found if all(found) or not terms else None
 
 
-def _rank(document: Document, found: Sequence[Sequence[str]]) -> tuple[int, int, float]:
-    texts = _texts(document)
+def _rank(document: Document, texts: dict[str, str], found: Sequence[Sequence[str]]) -> tuple[int, int, float]:
     in_title = sum(any(s in texts["title"] for s in strings) for strings in found)
     in_fields = sum(any(s in body for s in strings) for strings in found for body in texts.values())
     return in_title, in_fields, document.date.timestamp() if document.date else 0.0
 
 
-def to_hit(document: Document, found: Sequence[Sequence[str]], kind_label: Any) -> Hit:
+def to_hit(document: Document, texts: dict[str, str], found: Sequence[Sequence[str]], kind_label: Any) -> Hit:
     strings = [s for group in found for s in group]
     parts = [replace(part, text=mask_personal_data(part.text)) for part in document.fields]
     matched = next((part for part in parts if search_match.spans(search_match.plain(part.text), strings)), None)
@@ -172,7 +171,7 @@ def to_hit(document: Document, found: Sequence[Sequence[str]], kind_label: Any) 
         doc_type=search_match.highlight(str(document.doc_type_label), strings),
         snippet=search_match.snippet(shown.text, strings) if shown else Markup(""),
         snippet_field=matched,
-        rank=_rank(document, found),
+        rank=_rank(document, texts, found),
     )
 
 
@@ -193,9 +192,12 @@ def _run(criteria: Criteria) -> list[Hit]:
         if criteria.filters.kind and provider.kind != criteria.filters.kind:
             continue
         for document in provider.find(criteria):
-            found = _matches(document, criteria.terms, criteria.relaxed)
-            if found is not None and _passes(document, criteria.filters):
-                hits.append(to_hit(document, found, provider.label))
+            if not _passes(document, criteria.filters):
+                continue
+            texts = _texts(document)  # masked once per document: masking is the costly part
+            found = _matches(texts, criteria.terms, criteria.relaxed)
+            if found is not None:
+                hits.append(to_hit(document, texts, found, provider.label))
     return sorted(hits, key=lambda hit: hit.rank, reverse=True)
 
 

@@ -1,0 +1,109 @@
+"""Prints how long a site search takes over a few thousand draft units; never asserts.
+
+Run from the repository root: .venv/bin/python -m bench.search   (SQLite in a scratch file)
+or with BENCH_DATABASE_URL=postgresql+psycopg://… to measure PostgreSQL (the tables are created and dropped).
+300 published consultations of 10 articles each (3,000 units) and 60 surveys; each query runs 20 times through
+core.search.search (SQL, the check on masked texts, ranking, highlighting), as the /search page calls it.
+"""
+
+import os
+import random
+import statistics
+import tempfile
+import time
+from datetime import timedelta
+
+from app import create_app
+from consultation.models import Consultation, ConsultationStatus, DraftUnitRow, SecrecyResult
+from core.db import utcnow
+from core.extensions import db
+from core.models import Department
+from core.search import search
+from core.search_query import Filters, parse_query
+
+SEED = 2026
+CONSULTATIONS, UNITS, RUNS = 300, 10, 20
+SUBJECTS = [
+    "电动自行车",
+    "充电设施",
+    "停车泊位",
+    "垃圾分类",
+    "加装电梯",
+    "公共租赁住房",
+    "学位分配",
+    "养老服务",
+    "物业管理",
+]
+SENTENCES = [
+    "第{n}条 本区{subject}工作由区住房和城乡建设局统筹，街道办事处具体实施。",
+    "第{n}条 {subject}的建设和维护费用按照有关规定列支，接受审计监督。",
+    "第{n}条 违反本办法规定的，由有关部门责令改正；情节严重的，依法予以处罚。",
+]
+QUERIES = [
+    ("synonym (电动车)", "电动车", Filters()),
+    ("common word (管理)", "管理", Filters()),
+    ("two words (充电桩 收费)", "充电桩 费用", Filters()),
+    ("document type (行政规范性文件)", "行政规范性文件", Filters()),
+    ("with filters", "物业", Filters(kind="consultation", doc_type="normative_doc", phase="open")),
+    ("relaxed pass (公共租房)", "公共租房", Filters()),
+    ("nothing, did-you-mean (冲电桩)", "冲电桩", Filters()),
+]
+
+
+def _seed() -> None:
+    random.seed(SEED)
+    departments = [Department(code=f"d{i}", name=f"区第{i}局") for i in range(20)]
+    db.session.add_all(departments)
+    now = utcnow()
+    for i in range(CONSULTATIONS):
+        subject = random.choice(SUBJECTS)
+        consultation = Consultation(
+            title=f"《东洲区{subject}管理办法（征求意见稿{i}）》",
+            doc_type=random.choice(["major_decision", "normative_doc", "normative_doc_market"]),
+            department=random.choice(departments),
+            explanation=f"为规范{subject}，起草本办法。",
+            start_at=now - timedelta(days=random.randint(0, 700)),
+            end_at=now + timedelta(days=random.randint(-300, 30)),
+            status=ConsultationStatus.SCHEDULED,
+            secrecy_result=SecrecyResult.CLEARED,
+        )
+        consultation.units = [
+            DraftUnitRow(
+                key=f"a{n}",
+                kind="article",
+                number=str(n),
+                position=n,
+                text=random.choice(SENTENCES).format(n=n, subject=random.choice(SUBJECTS)),
+            )
+            for n in range(1, UNITS + 1)
+        ]
+        db.session.add(consultation)
+    db.session.commit()
+
+
+def main() -> None:
+    url = os.environ.get("BENCH_DATABASE_URL") or f"sqlite:///{tempfile.mkdtemp()}/search.sqlite"
+    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "bench", "TESTING": True})
+    with app.app_context():
+        db.drop_all()
+        db.create_all()
+        _seed()
+        print(f"{db.engine.dialect.name}: {CONSULTATIONS} consultations, {CONSULTATIONS * UNITS} units")
+        with app.test_request_context("/search"):
+            for label, text, filters in QUERIES:
+                search(parse_query(text), filters)  # warm: jieba, the synonym list
+                times, found = [], 0
+                for _ in range(RUNS):
+                    start = time.perf_counter()
+                    results = search(parse_query(text), filters)
+                    times.append((time.perf_counter() - start) * 1000)
+                    found = len(results.hits)
+                p95 = sorted(times)[int(RUNS * 0.95) - 1]
+                median = statistics.median(times)
+                print(f"  {label:34} {found:4} found  median {median:7.1f} ms  p95 {p95:7.1f} ms")
+        db.session.remove()
+        db.drop_all()
+
+
+if __name__ == "__main__":
+    main()
