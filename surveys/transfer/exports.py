@@ -55,8 +55,13 @@ class ExportColumn:
     in_sav: bool = True
 
 
+def column_name(*parts: str) -> str:
+    """A column's name in CSV and .xlsx: the question code (and option or row code) exactly as written."""
+    return "_".join(parts)
+
+
 def variable_name(*parts: str) -> str:
-    """A name SPSS and statistics packages accept: letters, digits and _, starting with a letter."""
+    """A name SPSS accepts (.sav only): letters, digits and _, starting with a letter."""
     name = _SPSS_NAME.sub("_", "_".join(parts))
     return name if name[:1].isalpha() else f"v{name}"
 
@@ -144,14 +149,16 @@ def _question_columns(question: Question, labels: bool, safe: bool = False) -> l
     codes = _codes(question)
     label_of = dict(zip(codes, option_labels(question, codes), strict=True))
     shown = _shown(question, codes, labels, safe)
-    numbers = _numeric_codes(codes)
+    # .sav: codes that are numbers stay numbers; other codes (`24/7`, `tidal flat`) stay text, with value labels.
+    numeric = all(code.isdigit() for code in codes if code != OTHER)
+    numbers = _numeric_codes(codes) if numeric else {code: code for code in codes}
     value_labels = {numbers[c]: label_of[c] for c in codes}
-    to_number = numbers.get
+    to_number = numbers.get if numeric else None  # text codes go to .sav as they are
     answers = _answers_to(code)
     other = (
         [
             ExportColumn(
-                f"{variable_name(code)}_other_text",
+                f"{column_name(code)}_other_text",
                 f"{text} - {_('Other, please specify')}",
                 lambda chunk: shown.free_cells([other.get(code, "") for other in chunk.other]),
             )
@@ -161,15 +168,15 @@ def _question_columns(question: Question, labels: bool, safe: bool = False) -> l
     )
     if kind in (QuestionType.SINGLE, QuestionType.DROPDOWN):
         column = ExportColumn(
-            variable_name(code), text, lambda chunk: shown.cells(answers(chunk)), True, value_labels, to_number
+            column_name(code), text, lambda chunk: shown.cells(answers(chunk)), numeric, value_labels, to_number
         )
         return [column, *other]
     if kind is QuestionType.MULTIPLE:
-        joined = ExportColumn(variable_name(code), text, lambda chunk: shown.joined_cells(answers(chunk)))
+        joined = ExportColumn(column_name(code), text, lambda chunk: shown.joined_cells(answers(chunk)))
         joined.in_sav = False  # its 0/1 columns say the same in numbers
         flags = [
             ExportColumn(
-                variable_name(code, option),
+                column_name(code, option),
                 f"{text} - {label_of[option]}",
                 lambda chunk, option=option: [None if x is None else int(option in x) for x in answers(chunk)],
                 True,
@@ -182,10 +189,10 @@ def _question_columns(question: Question, labels: bool, safe: bool = False) -> l
     if kind is QuestionType.MATRIX:
         return [
             ExportColumn(
-                variable_name(code, row["code"]),
+                column_name(code, row["code"]),
                 f"{text} - {row['label']}",
                 lambda chunk, row=row["code"]: shown.cells([(x or {}).get(row) for x in answers(chunk)]),
-                True,
+                numeric,
                 value_labels,
                 to_number,
             )
@@ -194,7 +201,7 @@ def _question_columns(question: Question, labels: bool, safe: bool = False) -> l
     if kind is QuestionType.RANKING:
         return [
             ExportColumn(
-                variable_name(code, option),
+                column_name(code, option),
                 f"{text} - {label_of[option]}",
                 lambda chunk, option=option: [
                     x.index(option) + 1 if x.__class__ is list and option in x else None for x in answers(chunk)
@@ -207,10 +214,10 @@ def _question_columns(question: Question, labels: bool, safe: bool = False) -> l
         ]
     cells: CELLS = lambda chunk: shown.free_cells(answers(chunk))  # noqa: E731
     if kind in (QuestionType.NUMBER, QuestionType.SCALE, QuestionType.NPS):
-        return [ExportColumn(variable_name(code), text, cells, True, {}, _keep)]
+        return [ExportColumn(column_name(code), text, cells, True, {}, _keep)]
     if kind is QuestionType.DATE:
-        return [ExportColumn(variable_name(code), text, cells, False, {}, _as_date)]
-    return [ExportColumn(variable_name(code), text, cells)]
+        return [ExportColumn(column_name(code), text, cells, False, {}, _as_date)]
+    return [ExportColumn(column_name(code), text, cells)]
 
 
 def _answers_to(code: str) -> CELLS:
@@ -240,10 +247,10 @@ def export_columns(survey: Survey, labels: bool = False, *, safe: bool = False, 
                      {0: _("No"), 1: _("Yes")}),
     ]  # fmt: skip
     for question in survey.questions:
-        if question.type.takes_answer:
+        if question.type.takes_answer or question.type is QuestionType.CALCULATE:  # a calculation's value too
             columns.extend(_question_columns(question, labels, safe))
     seen: set[str] = set()
-    for column in columns:  # two codes may sanitise to one name (a-b and a_b): number the later one
+    for column in columns:  # `a` with option `b` and a question `a_b` make one name: number the later one
         base, n = column.name, 1
         while column.name.lower() in seen:
             n += 1

@@ -12,7 +12,14 @@ from typing import Any
 
 from surveys.models import Survey
 from surveys.results.filters import Filters
-from surveys.transfer.exports import SAV_ROW_LIMIT, ExportColumn, column_chunks, export_columns, response_count
+from surveys.transfer.exports import (
+    SAV_ROW_LIMIT,
+    ExportColumn,
+    column_chunks,
+    export_columns,
+    response_count,
+    variable_name,
+)
 
 LABEL_BYTES = 250  # SPSS keeps variable labels up to 256 bytes; a Chinese character takes 3
 VALUE_LABEL_BYTES = 118  # and value labels up to 120
@@ -41,6 +48,27 @@ def _blank_to_none(cell: Any) -> Any:
     return cell if cell not in ("", None) else None
 
 
+def _value(code: Any) -> Any:
+    """A value label's key: a number for numeric codes, the code itself (`24/7`) for a text variable."""
+    return float(code) if isinstance(code, int | float) else str(code)
+
+
+def _spss_names(columns: list[ExportColumn]) -> dict[str, str]:
+    """Column name → SPSS variable name (letters, digits, _; unique regardless of case). The codes themselves
+    stay in the values and value labels; the variable label says which question a variable is."""
+    names: dict[str, str] = {}
+    seen: set[str] = set()
+    for column in columns:
+        base = name = variable_name(column.name)[:60]
+        n = 1
+        while name.lower() in seen:
+            n += 1
+            name = f"{base}_{n}"
+        seen.add(name.lower())
+        names[column.name] = name
+    return names
+
+
 def write_sav(path: str | Path, survey: Survey, filters: Filters) -> int:
     """Write the filtered responses to `path`; returns the number of rows. Raises TooManyRows above the cap."""
     # Imported here: polars and pyreadstat add ~100 MiB to a process that never writes a .sav.
@@ -65,16 +93,18 @@ def write_sav(path: str | Path, survey: Survey, filters: Filters) -> int:
     ] or [pl.DataFrame(schema=schema)]
     frame = pl.concat(frames)
     del frames
+    names = _spss_names(columns)
+    frame = frame.rename(names)
     pyreadstat.write_sav(
         frame,
         str(path),
         file_label=_cut(survey.title, 60),
-        column_labels={c.name: _cut(c.label, LABEL_BYTES) for c in columns},
+        column_labels={names[c.name]: _cut(c.label, LABEL_BYTES) for c in columns},
         variable_value_labels={
-            c.name: {float(k): _cut(str(v), VALUE_LABEL_BYTES) for k, v in c.value_labels.items()}
+            names[c.name]: {_value(k): _cut(str(v), VALUE_LABEL_BYTES) for k, v in c.value_labels.items()}
             for c in columns
             if c.value_labels
         },
-        variable_display_width={c.name: 20 for c in columns if schema[c.name] == pl.String},
+        variable_display_width={names[c.name]: 20 for c in columns if schema[c.name] == pl.String},
     )
     return len(frame)
