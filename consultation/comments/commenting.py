@@ -17,10 +17,9 @@ from consultation.drafting import periods
 from consultation.drafting.services import WorkflowError
 from consultation.drafting.uploads import StoredFile, remove
 from consultation.models import Channel, Comment, Consultation, ModerationStatus, RespondentType, Validity
-from core import audit
+from core import audit, outbox
 from core.db import utcnow
 from core.extensions import db
-from core.mail import MailOutcome, deliver_mail
 from core.models import User
 
 # Receipt numbers are read aloud on the phone and typed from paper: no 0/O, 1/I/L, 2/Z, 5/S, 8/B.
@@ -186,10 +185,19 @@ def find_by_receipt(receipt_text: str, contact: str = "") -> Comment | None:
     return comment if digits and _NOT_DIGIT.sub("", comment.phone) == digits else None
 
 
-def send_receipt(comment: Comment) -> MailOutcome | None:
-    """E-mail the receipt number to the resident (after the comment is committed); None when they gave no address."""
+def receipt_topic(comment: Comment) -> str:
+    """The outbox topic of a comment's e-mail receipt, by which the receipt page finds what became of it."""
+    return f"comment-receipt:{comment.id}"
+
+
+def queue_receipt(comment: Comment) -> bool:
+    """Write the e-mail receipt into the outbox in the comment's own transaction; False when no address was given.
+
+    The worker sends it after the commit: the resident never waits for the mail server, and a server that is
+    down only delays the receipt (core/outbox.py).
+    """
     if not comment.email:
-        return None
+        return False
     consultation = comment.consultation
     body = _(
         "Your comment on %(title)s was received on %(when)s.\n\n"
@@ -201,7 +209,8 @@ def send_receipt(comment: Comment) -> MailOutcome | None:
         receipt=comment.receipt_number,
     )
     subject = _("Receipt %(receipt)s: your comment was received", receipt=comment.receipt_number)
-    return deliver_mail(comment.email, subject, body)
+    outbox.enqueue(comment.email, subject, body, topic=receipt_topic(comment))
+    return True
 
 
 # What the public pages and the API count: comments a moderator approved as valid, as the public may see them.

@@ -31,10 +31,9 @@ from consultation.models import (
     Consultation,
     ConsultationAttachment,
 )
-from core import captcha, integrity, page_cache
+from core import captcha, integrity, outbox, page_cache
 from core.db import utcnow
 from core.extensions import db, limiter
-from core.mail import MailOutcome
 from core.pagination import paginate
 
 bp = Blueprint("consultation", __name__, url_prefix="/consultations")
@@ -214,13 +213,14 @@ def _comment_form(consultation_id: int) -> Any:
                 db.session.rollback()
                 flash(" ".join(labels.problem_message(code) for code in error.problems), "error")
             else:
-                # Read before the commit expires the row: no second query unless a receipt is e-mailed.
-                receipt_key, email_receipt = saved.idempotency_key, created and bool(saved.email)
+                # The e-mail receipt joins the comment's transaction: both are stored, or neither.
+                email_receipt = created and commenting.queue_receipt(saved)
+                receipt_key = saved.idempotency_key  # read before the commit expires the row
                 db.session.commit()  # stored durably before the resident is told it was received
                 page_cache.show_own_change()
-                # The receipt page says what became of the e-mail receipt: sent, no mail server, or failed.
-                mailed = commenting.send_receipt(saved) if email_receipt else None
-                return redirect(url_for(".received", key=receipt_key, mail=mailed), code=303)
+                if email_receipt:
+                    outbox.wake()  # the worker sends it; the resident never waits for the mail server
+                return redirect(url_for(".received", key=receipt_key), code=303)
     if request.method == "POST" and request.files.get("attachment") and request.files["attachment"].filename:
         form.attachment.errors = [*form.attachment.errors, _("Please choose the file again.")]
     # A refused form comes back as a normal page (200): the resident's browser shows it like any other.
@@ -233,12 +233,14 @@ def received(key: str) -> str:
     saved = db.session.scalar(db.select(Comment).where(Comment.idempotency_key == key))
     if saved is None:
         abort(404)
-    mailed = request.args.get("mail", "")
+    # What became of the e-mail receipt, from the outbox: queued (or waiting for a mail server), sent, failed.
+    message = outbox.status_of(commenting.receipt_topic(saved)) if saved.email else None
     return render_template(
         "consultation/received.html",
         comment=saved,
         consultation=saved.consultation,
-        mailed=MailOutcome(mailed) if saved.email and mailed in set(MailOutcome) else None,
+        mail=message,
+        mail_server=outbox.server_configured(),
     )
 
 

@@ -19,6 +19,7 @@ from flask import Flask
 from consultation.comments import commenting, intake
 from consultation.demo import decision as demo_decision
 from consultation.demo import handling as demo_handling
+from consultation.demo import participation as demo_participation
 from consultation.drafting import periods
 from consultation.drafting.parser import split_text
 from consultation.handling import feedback
@@ -182,6 +183,9 @@ def load() -> Iterator[str]:
         yield from demo_decision.carry_through(closed, people, users.get("reviewer@demo.minyi.cn"))
     if AWAITING_TITLE not in existing and moderator is not None and people["editor"] is not None:
         yield from _load_awaiting(office, moderator, people)  # the demo editor's department: they may publish
+    awaiting = db.session.scalar(db.select(Consultation).where(Consultation.title == AWAITING_TITLE))
+    if awaiting is not None:  # procedures, meetings and hotline calls, so its 说明 shows every section
+        yield from demo_participation.add_to(awaiting, people["editor"], moderator)
 
 
 def _complete_open_draft() -> Iterator[str]:

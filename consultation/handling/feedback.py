@@ -33,12 +33,11 @@ from consultation.models import (
     RespondentType,
     Validity,
 )
-from core import audit, integrity
+from core import audit, integrity, outbox
 from core.db import utcnow
 from core.extensions import db
 from core.holidays import load_workday_calendar
 from core.links import site_url
-from core.mail import send_mail
 from core.models import User
 from core.screening import mask_personal_data
 
@@ -303,7 +302,8 @@ def publish(consultation: Consultation, main_changes: str, editor: User, now: da
 
 
 def notify_commenters(consultation: Consultation, comments: Iterable[Comment]) -> int:
-    """E-mail each commenter who opted in: the outcome of their comment and the link to the feedback."""
+    """E-mail each commenter who opted in (the outcome of their comment and the link to the feedback): written into
+    the outbox in the publication's own transaction, sent by the worker after the commit; returns how many."""
     link = site_url("consultation.feedback", consultation_id=consultation.id)
     sent = 0
     for comment in comments:
@@ -324,7 +324,8 @@ def notify_commenters(consultation: Consultation, comments: Iterable[Comment]) -
             link=link,
         )
         subject = _("Feedback published: %(title)s", title=consultation.title)
-        sent += bool(send_mail(comment.email, subject, body))
+        outbox.enqueue(comment.email, subject, body, topic=f"feedback-published:{comment.id}")
+        sent += 1
     return sent
 
 

@@ -27,7 +27,7 @@ from consultation.handling.models import AnswerTemplate, ConsultationFeedback, R
 from consultation.handling.participation_labels import REASON_CATEGORY_LABELS, STANDARD_REASONS
 from consultation.models import Adoption, Comment, Consultation, Validity
 from consultation.permissions import can_edit, can_view, require
-from core import audit
+from core import audit, outbox
 from core.exports import XLSX_MIMETYPE, content_disposition, write_xlsx
 from core.extensions import db
 from core.forms import ConfirmForm
@@ -288,12 +288,14 @@ def prepare_feedback(consultation_id: int) -> Any:
             _flash_problems(error)
             consultation = _load(consultation_id)
         else:
+            # The e-mails join the publication's transaction: published and queued together, or neither.
+            queued = feedback.notify_commenters(consultation, to_notify) if to_notify is not None else 0
             db.session.commit()
             if to_notify is None:
                 flash(_("Saved."), "success")
                 return redirect(url_for(".prepare_feedback", consultation_id=consultation.id))
-            sent = feedback.notify_commenters(consultation, to_notify)  # after the commit: published for sure
-            flash(_("The feedback is published; %(n)d commenters were notified by e-mail.", n=sent), "success")
+            outbox.wake()
+            flash(_("The feedback is published; e-mails to %(n)d commenters are queued.", n=queued), "success")
             return redirect(url_for("consultation.feedback", consultation_id=consultation.id))
     due = feedback.due_date(consultation)
     return render_template(

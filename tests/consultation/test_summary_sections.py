@@ -147,3 +147,25 @@ def test_decision_links_are_empty_until_the_decided_document_is_known(app):
                                           note="通过", document_url=DOCUMENT_URL))  # fmt: skip
     db.session.flush()
     assert decision_links(handled.consultation) == [("正式文件", DOCUMENT_URL)]
+
+
+def test_the_demo_elevator_consultation_reports_procedures_meetings_and_calls(app):
+    from consultation import demo
+    from consultation.handling.participation import Procedure as P
+    from core.models import Role
+    from tests.factories import make_department, make_user
+
+    office = make_department("gov-office")
+    make_user(Role.EDITOR, office, email="editor@demo.minyi.cn")
+    make_user(Role.MODERATOR, email="moderator@demo.minyi.cn")
+    list(demo.load())
+    db.session.commit()
+    assert list(demo.load()) == []  # loaded once
+    from consultation.models import Consultation
+
+    elevator = db.session.scalar(db.select(Consultation).where(Consultation.title == demo.AWAITING_TITLE))
+    assert procedures.missing(elevator) == []  # every procedure before the review is accounted for
+    assert {line.code for line in procedures.procedure_lines(elevator) if line.state} >= {P.RISK_ASSESSMENT, P.HEARING}
+    text = docx_text(_issue(app, elevator, DocumentFormat.DOCX))
+    assert "东洲街道办事处三楼会议室" in text and "18人" in text and "人大代表：区人大代表5名、区政协委员3名" in text
+    assert "通过电话及12345政务服务便民热线收到意见2件" in text
