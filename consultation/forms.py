@@ -35,6 +35,7 @@ from wtforms.validators import DataRequired, Email, InputRequired, Length, Optio
 from consultation import labels
 from consultation.comments.commenting import CommentInput
 from consultation.drafting import periods
+from consultation.drafting.parser import MAX_UNITS, UNIT_KINDS
 from consultation.models import Channel, CommentDisplay, RespondentType, SecrecyResult
 from core.captcha import CaptchaForm
 from core.forms import PHONE_PATTERN, MemoSelect
@@ -131,16 +132,19 @@ class UnitForm(Form):
     """One unit of the split as the editor corrects it; the key stays so comments keep their anchor."""
 
     key = HiddenField(validators=[DataRequired(), Regexp(r"^[a-z0-9-]{1,40}$")])
-    kind = HiddenField(validators=[DataRequired(), Length(max=20)])
+    kind = SelectField(
+        _l("Level"), choices=[SelectChoice(kind, labels.UNIT_KIND_LABELS[kind]) for kind in UNIT_KINDS]
+    )
     parent = HiddenField(validators=[Optional(), Length(max=40)])
     number = StringField(lazy_pgettext("draft unit", "Number"), validators=[Optional(), Length(max=40)])
     title = StringField(_l("Heading"), validators=[Optional(), Length(max=300)])
     text = TextAreaField(_l("Text"), validators=[Optional(), Length(max=50000)])
     delete = BooleanField(_l("Delete this unit"))
+    merge = BooleanField(_l("Join to the unit above"))
 
 
 class DraftUnitsForm(FlaskForm):
-    units = FieldList(FormField(UnitForm), min_entries=0, max_entries=2000)
+    units = FieldList(FormField(UnitForm), min_entries=0, max_entries=MAX_UNITS)
 
 
 class ReviewForm(FlaskForm):

@@ -121,11 +121,17 @@ def flag_label(flag: str) -> str:
 
 UNIT_KIND_LABELS = {
     "preamble": _l("Preamble"),
+    "book": _l("Book"),
+    "subbook": _l("Sub-book"),
     "chapter": _l("Chapter"),
     "section": _l("Section"),
     "article": _l("Article"),
     "part": _l("Part"),
     "item": _l("Item"),
+    "point": _l("Point"),
+    "subpoint": _l("Sub-point"),
+    "supplementary": _l("Supplementary provisions"),
+    "annex": _l("Attached document"),
     "paragraph": _l("Paragraph"),
     "closing": _l("Closing lines"),
 }

@@ -8,11 +8,12 @@ from threading import Lock
 from typing import Any
 
 from cachetools import LRUCache, cached
-from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint, func
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from consultation.drafting import periods
 from consultation.drafting.parser import DraftUnit
+from consultation.drafting.picker import FIRST_WORDS, PickerRow, picker_labels
 from core.db import created_at, enum_by_value, utcnow
 from core.extensions import db
 from core.models import Department, User
@@ -238,13 +239,20 @@ class DraftUnitRow(db.Model):
 
 
 def _read_unit_choices(consultation_id: int) -> tuple[tuple[str, str], ...]:
-    # Fetch the three short columns, not every unit's text.
+    # Fetch the short columns and the start of the text, not every unit's whole text.
     rows = db.session.execute(
-        db.select(DraftUnitRow.key, DraftUnitRow.number, DraftUnitRow.title)
+        db.select(
+            DraftUnitRow.key,
+            DraftUnitRow.kind,
+            DraftUnitRow.number,
+            DraftUnitRow.title,
+            func.substr(DraftUnitRow.text, 1, FIRST_WORDS + 1),
+            DraftUnitRow.parent_key,
+        )
         .where(DraftUnitRow.consultation_id == consultation_id, DraftUnitRow.kind.not_in(("preamble", "closing")))
         .order_by(DraftUnitRow.position)
     ).all()
-    return tuple((row.key, unit_label(row.key, row.number, row.title)) for row in rows)
+    return picker_labels(PickerRow(*row) for row in rows)
 
 
 # A published draft never changes (services.replace_units refuses it) and every change of status moves

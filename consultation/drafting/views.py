@@ -13,20 +13,9 @@ from wtforms import SelectChoice
 from consultation import labels
 from consultation.comments import commenting
 from consultation.drafting import notice_archive, periods, services, uploads
-from consultation.drafting.parser import (
-    MAX_CHARACTERS,
-    MAX_PARAGRAPHS,
-    MAX_UNITS,
-    DraftFormatError,
-    DraftUnit,
-    split_document,
-    split_text,
-)
 from consultation.forms import (
     AttachmentForm,
     ConsultationForm,
-    DraftImportForm,
-    DraftUnitsForm,
     ExtendForm,
     OfflineCommentForm,
     ReviewForm,
@@ -166,100 +155,6 @@ def detail(consultation_id: int) -> str:
         extend_form=ExtendForm(),
         legality=legality_overview(consultation),
     )
-
-
-@bp.route("/<int:consultation_id>/draft", methods=["GET", "POST"])
-def import_draft(consultation_id: int) -> Any:
-    """Step 1: paste or upload the draft; the split is shown for correction, nothing is saved yet."""
-    consultation = _load(consultation_id)
-    require(can_edit(current_user, consultation))
-    form = DraftImportForm()
-    if form.validate_on_submit():
-        file: FileStorage | None = form.file.data
-        try:
-            if isinstance(file, FileStorage) and file.filename:
-                units = split_document(file.filename, file.read())
-            else:
-                units = split_text(form.text.data or "")
-        except DraftFormatError as error:
-            form.file.errors = [_draft_format_message(error.code)]
-        else:
-            if units:
-                return _render_units(consultation, _units_form(units))
-            form.text.errors = [_("Paste the draft or choose a file.")]
-    return render_template("consultation/manage/draft_import.html", consultation=consultation, form=form)
-
-
-def _draft_format_message(code: str) -> str:
-    messages = {
-        "invalid_docx": _("The file is not a valid Word (.docx) document."),
-        "unsupported_type": _("Upload a .docx, .md or .txt file (save old Word files as .docx)."),
-        "undecodable": _("The text file could not be read; save it as UTF-8."),
-        "empty": _("The file contains no text."),
-        "too_long": _(
-            "The draft is too long to split here (at most %(n)d characters in %(p)d paragraphs). "
-            "Check that this is the right file.",
-            n=MAX_CHARACTERS,
-            p=MAX_PARAGRAPHS,
-        ),
-        "too_many_units": _(
-            "The draft splits into more than %(n)d articles, items or paragraphs, too many to correct in one form. "
-            "Check that this is the right file, or divide the draft.",
-            n=MAX_UNITS,
-        ),
-    }
-    return messages.get(code, _("The file could not be read."))
-
-
-def _units_form(units: list[DraftUnit]) -> DraftUnitsForm:
-    form = DraftUnitsForm(formdata=None)
-    for unit in units:
-        form.units.append_entry(
-            {
-                "key": unit.key,
-                "kind": unit.kind,
-                "parent": unit.parent or "",
-                "number": unit.number,
-                "title": unit.title,
-                "text": unit.text,
-            }
-        )
-    return form
-
-
-def _render_units(consultation: Consultation, form: DraftUnitsForm, status: int = 200) -> Any:
-    return render_template("consultation/manage/draft_units.html", consultation=consultation, form=form), status
-
-
-@bp.route("/<int:consultation_id>/draft/save", methods=["POST"])
-def save_draft(consultation_id: int) -> Any:
-    """Step 2: store the corrected units (deleted ones left out)."""
-    consultation = _load(consultation_id)
-    require(can_edit(current_user, consultation))
-    form = DraftUnitsForm()
-    if not form.validate_on_submit():
-        return _render_units(consultation, form, 400)
-    units = [
-        DraftUnit(
-            entry.key.data,
-            entry.kind.data,
-            (entry.number.data or "").strip(),
-            (entry.title.data or "").strip(),
-            (entry.text.data or "").strip(),
-            entry.parent.data or None,
-        )
-        for entry in form.units
-        if not entry.delete.data
-    ]
-    try:
-        count = services.replace_units(consultation, units, current_user)
-    except services.WorkflowError as error:
-        db.session.rollback()
-        _flash_problems(error)
-        return _render_units(_load(consultation_id), form, 400)
-    db.session.commit()
-    flash(_("The draft was saved: %(n)d units.", n=count), "success")
-    return _to_detail(consultation)
 
 
 def _transition(consultation_id: int, allowed: Any, action: Any, success: str) -> Any:
@@ -417,3 +312,7 @@ def comment_attachment(comment_id: int) -> Any:
         as_attachment=True,
         download_name=comment.attachment_name,
     )
+
+
+# The draft's import and correction pages add their routes to this blueprint.
+from consultation.drafting import draft_views  # noqa: E402, F401

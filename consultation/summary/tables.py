@@ -35,8 +35,10 @@ from collections.abc import Iterator, Sequence
 from datetime import datetime
 from typing import Any
 
+from consultation.comments.commenting import unit_comment_counts
+from consultation.drafting.picker import unit_names
 from consultation.handling.answer_sheet import ADOPTION_WORDS, public_name_of
-from consultation.models import Channel, Comment, RespondentType
+from consultation.models import Channel, Comment, RespondentType, Validity
 from consultation.summary import data as summary_data
 from consultation.summary.data import Summary, SummaryRow
 from core.documents import VerificationMark
@@ -153,6 +155,13 @@ def table_rows(summary: Summary, *, times_as_text: bool = False) -> NeutralisedR
     return NeutralisedRows(rows())
 
 
+def unit_counts(summary: Summary) -> list[tuple[str | None, str, int]]:
+    """Valid comments per unit at every level (article, item, point…) in draft order, then on the whole draft."""
+    counts = unit_comment_counts(summary.consultation, Comment.validity == Validity.VALID)
+    named = [(key, name, counts.get(key, 0)) for key, name in unit_names(summary.consultation.units)]
+    return [*named, (None, summary_data.WHOLE_DRAFT, counts.get(None, 0))]
+
+
 def sheets(summary: Summary, mark: VerificationMark) -> list[Sheet]:
     """A summary sheet (facts, counts, verification code) and the table, each with filters and set widths."""
     overview = [
@@ -160,6 +169,7 @@ def sheets(summary: Summary, mark: VerificationMark) -> list[Sheet]:
         *summary_data.fact_rows(summary),
         *summary_data.statistic_rows(summary),
         ("相对集中意见", f"{len(summary.opinions)}项"),
+        ("各条款意见数", "；".join(f"{name} {n}条" for _k, name, n in unit_counts(summary) if n) or "无"),
         ("主要修改情况", summary.main_changes or "无"),
         ("验证码", mark.code),
         ("核验地址", mark.qr_data),
@@ -241,6 +251,7 @@ def _head(summary: Summary, mark: VerificationMark) -> dict[str, Any]:
             "by_channel": _codes(stats.by_channel),
             "by_respondent": _codes(stats.by_respondent),
             "by_adoption": _codes(stats.by_adoption),
+            "by_unit": [{"unit_key": key, "unit": name, "count": n} for key, name, n in unit_counts(summary)],
         },
         "concentrated_opinions": [
             {

@@ -121,7 +121,7 @@ def test_a_moderator_is_asked_before_approving_spam_in_bulk(site, device, reques
     page = request.getfixturevalue(device)
     notice = db.session.get(Consultation, site["ids"]["open"])
     spam = add_comment(notice, SPAM, name="推广员", unit_key=None)
-    clean = add_comment(notice, "建议细化第一部分的完成时限。", name="居民丙", unit_key="p1-i1")
+    clean = add_comment(notice, "建议细化第一部分的完成时限。", name="居民丙", unit_key="p1-n1")
     db.session.commit()
     _log_in(page, site, "moderator@demo.minyi.cn")
     page.goto(f"{site['url']}/manage/moderation/?consultation={notice.id}")

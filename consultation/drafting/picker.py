@@ -1,0 +1,51 @@
+"""How a unit is named where a resident picks what to comment on: its numbering within its parents and its first
+words, so that "1." reads "一、（三）1. 坚持正确导向" and an untitled article "第十条 起草单位应当公开征求…"."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any, NamedTuple
+
+from consultation.drafting.split.units import NOT_COMMENTABLE
+
+FIRST_WORDS = 20  # characters of the text shown when a unit has no title
+# Numberings that start again under each parent: the parents' numbers tell one "1." from another.
+_NESTED = ("item", "point", "subpoint")
+_NAMING_PARENTS = ("annex", "part", "item", "point")
+
+
+class PickerRow(NamedTuple):
+    key: str
+    kind: str
+    number: str
+    title: str
+    text_start: str  # the text's first FIRST_WORDS + 1 characters (enough to know whether it was cut)
+    parent: str | None
+
+
+def picker_labels(rows: Iterable[PickerRow]) -> tuple[tuple[str, str], ...]:
+    """(key, label) for each row, in the order given (parents come before their units)."""
+    numbering: dict[str, str] = {}
+    choices = []
+    for row in rows:
+        within = numbering.get(row.parent or "", "") if row.kind in _NESTED else ""
+        own = f"{within}{row.number}"
+        if row.kind in _NAMING_PARENTS:
+            numbering[row.key] = own if row.kind != "annex" else f"{row.number or row.title[:10]} "
+        words = row.title or _first_words(row.text_start)
+        choices.append((row.key, " ".join(part for part in (own, words) if part) or row.key))
+    return tuple(choices)
+
+
+def _first_words(text: str) -> str:
+    line = text.split("\n", 1)[0].strip()
+    return f"{line[:FIRST_WORDS]}…" if len(line) > FIRST_WORDS else line
+
+
+def unit_names(units: Iterable[Any]) -> tuple[tuple[str, str], ...]:
+    """(key, label) of a saved draft's commentable units (DraftUnitRow), named as in the picker."""
+    return picker_labels(
+        PickerRow(unit.key, unit.kind, unit.number, unit.title, unit.text[: FIRST_WORDS + 1], unit.parent_key)
+        for unit in units
+        if unit.kind not in NOT_COMMENTABLE
+    )
