@@ -36,7 +36,7 @@ serve-prepare: $(VENV)/.runtime translations
 
 run: serve-prepare
 	@echo
-	@echo "Minyi is starting on http://127.0.0.1:$(PORT)/ and http://[::1]:$(PORT)/"
+	@echo "Minyi is starting on http://127.0.0.1:$(PORT)/ and http://[::1]:$(PORT)/ (with its task worker: e-mail, scheduled duties)"
 	@echo "Demo staff accounts (role, e-mail, password), log in at /login:"
 	@$(BIN)/flask demo accounts
 	@echo

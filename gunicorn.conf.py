@@ -2,6 +2,12 @@
 
 import multiprocessing
 import os
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
 from typing import Any
 
 wsgi_app = "app:create_app()"
@@ -26,6 +32,16 @@ accesslog = None  # the app logs each request as JSON itself
 errorlog = "-"
 loglevel = "info"
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1,::1")
+# The task queue's worker (core/tasks.py) starts and stops with gunicorn, so one command serves everything. A
+# production host that runs it as its own service (docs/deploy.md) sets MINYI_START_WORKER=0.
+START_WORKER = os.environ.get("MINYI_START_WORKER", "1") != "0"
+
+# /metrics adds up every process's counters (core/metrics.py): each writes them into this folder, emptied at start.
+_metrics_dir = Path(os.environ.get("PROMETHEUS_MULTIPROC_DIR") or Path(tempfile.gettempdir()) / f"minyi-metrics-{port}")
+shutil.rmtree(_metrics_dir, ignore_errors=True)
+_metrics_dir.mkdir(parents=True)
+os.environ["PROMETHEUS_MULTIPROC_DIR"] = str(_metrics_dir)
+_worker: subprocess.Popen[bytes] | None = None
 
 
 def when_ready(server: object) -> None:
@@ -48,6 +64,36 @@ def when_ready(server: object) -> None:
     top_terms(["预热分词词典"])  # jieba builds its dictionary (about a second) on first use
     if server.cfg.preload_app:  # type: ignore[attr-defined]
         _compile_templates(server.app.wsgi())  # type: ignore[attr-defined]
+    if START_WORKER:
+        _start_worker(server)
+
+
+def _start_worker(server: Any) -> None:
+    """`flask worker` beside the web workers; it stops when gunicorn stops, or by itself if gunicorn is killed."""
+    global _worker
+    flask = Path(sys.executable).with_name("flask")
+    command = [str(flask), "--app", "app", "worker", "--exit-with-parent"]
+    _worker = subprocess.Popen(command, cwd=Path(__file__).resolve().parent)  # noqa: S603 - our own command
+    server.log.info("task worker started (pid %s)", _worker.pid)
+
+
+def child_exit(server: Any, worker: Any) -> None:
+    """A web worker's counters stay in the totals; its live gauges go with it."""
+    from prometheus_client import multiprocess
+
+    multiprocess.mark_process_dead(worker.pid)
+
+
+def on_exit(server: Any) -> None:
+    """Stop the task worker with gunicorn: it finishes the task in hand (SIGTERM is graceful), then exits."""
+    if _worker is None or _worker.poll() is not None:
+        return
+    _worker.send_signal(signal.SIGTERM)
+    try:
+        _worker.wait(timeout=graceful_timeout)
+    except subprocess.TimeoutExpired:
+        _worker.kill()
+        _worker.wait(timeout=10)
 
 
 def _compile_templates(application: Any) -> None:

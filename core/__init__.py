@@ -43,3 +43,11 @@ def init_app(app: Flask) -> None:
         api,
     ):
         app.register_blueprint(module.bp)
+
+    # The queue, the outbox and the scheduled duties, the admin pages that show them, /metrics.
+    from core import metrics, outbox, outbox_admin, tasks, tasks_schedule  # noqa: F401 - outbox: its table
+
+    tasks.init_app(app)
+    tasks_schedule.init_app(app)
+    outbox_admin.init_app(app)
+    metrics.init_app(app)

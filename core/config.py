@@ -114,6 +114,27 @@ class DefaultConfig:
     MAIL_SENDER = "noreply@dongzhou.example.cn"
     # Tests: collect messages in app.extensions["minyi_outbox"] instead of sending them.
     MAIL_SUPPRESS_SEND = False
+    # Seconds the worker waits for the mail server before trying the message again later.
+    MAIL_TIMEOUT = 10
+    # E-mail waits in the outbox (core/outbox.py) and is sent by the worker: first retry after OUTBOX_FIRST_DELAY,
+    # doubling up to OUTBOX_MAX_DELAY (so after an outage every message goes within that long), given up (shown to
+    # staff as failed) after OUTBOX_GIVE_UP_AFTER; a claim held that long by a crashed worker is released.
+    OUTBOX_FIRST_DELAY = timedelta(minutes=1)
+    OUTBOX_MAX_DELAY = timedelta(minutes=10)
+    OUTBOX_GIVE_UP_AFTER = timedelta(days=3)
+    OUTBOX_STALE_CLAIM = timedelta(minutes=15)
+    # Messages sent over one SMTP connection before the worker claims the next batch.
+    OUTBOX_BATCH = 200
+    # Sent messages (they hold residents' addresses) are deleted after this many days by the scheduled purge.
+    OUTBOX_KEEP_SENT_DAYS = 30
+
+    # The task queue (core/tasks.py, Huey). None: an SQLite file in instance/ (one machine); several hosts share
+    # redis://HOST:6379/1. QUEUE_IMMEDIATE runs each task inside the call that queues it (tests).
+    QUEUE_URL: str | None = None
+    QUEUE_IMMEDIATE = False
+
+    # Addresses (or networks) allowed to read /metrics; everyone else gets 404. Add the Prometheus server's.
+    METRICS_ALLOWED_IPS: tuple[str, ...] = ("127.0.0.1", "::1")
 
     # A TrueType CJK font for PDF output; None: the first of the known system paths (fonts-wqy-zenhei).
     PDF_FONT_PATH: str | None = None

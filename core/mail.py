@@ -1,13 +1,18 @@
-"""Outgoing plain-text mail over SMTP from configuration. A failure is logged, never an error page; the caller
-learns what became of the message (sent, not configured, failed) and may say so."""
+"""Talking to the mail server: plain-text messages over one SMTP connection from configuration.
+
+Nothing here is called from a request: pages and services write e-mail into the outbox (core/outbox.py) and the
+worker sends it through `connection()`. With MAIL_SUPPRESS_SEND (tests) messages are collected in
+app.extensions["minyi_outbox"] instead.
+"""
 
 from __future__ import annotations
 
 import smtplib
 import ssl
+from collections.abc import Iterator
+from contextlib import contextmanager
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
-from enum import StrEnum
 
 from flask import current_app
 
@@ -24,48 +29,58 @@ def build_message(to: str, subject: str, body: str) -> EmailMessage:
     return message
 
 
-class MailOutcome(StrEnum):
-    """What became of a message, so a page can tell the resident exactly that."""
+class Sender:
+    """Sends messages over one open connection (or into the test list); errors are the caller's to handle."""
 
-    SENT = "sent"  # handed to the mail server (or captured in tests)
-    NOT_CONFIGURED = "not_configured"  # no MAIL_SERVER: nothing was tried
-    FAILED = "failed"  # the server refused it or could not be reached
+    def __init__(self, smtp: smtplib.SMTP | None) -> None:
+        self.smtp = smtp
+
+    def send(self, to: str, subject: str, body: str) -> None:
+        message = build_message(to, subject, body)
+        if self.smtp is None:
+            current_app.extensions.setdefault("minyi_outbox", []).append(message)
+            return
+        self.smtp.send_message(message)
 
 
-def send_mail(to: str, subject: str, body: str) -> bool:
-    """Send one message; True when it was handed to the mail server (or captured in tests)."""
-    return deliver_mail(to, subject, body) is MailOutcome.SENT
-
-
-def deliver_mail(to: str, subject: str, body: str) -> MailOutcome:
-    """Send one message and say what became of it."""
+@contextmanager
+def connection() -> Iterator[Sender]:
+    """One SMTP session for a batch of messages (thousands of feedback e-mails need not open thousands)."""
     config = current_app.config
-    message = build_message(to, subject, body)
     if config["MAIL_SUPPRESS_SEND"]:
-        current_app.extensions.setdefault("minyi_outbox", []).append(message)
-        return MailOutcome.SENT
+        yield Sender(None)
+        return
     if not config["MAIL_SERVER"]:
-        current_app.logger.info("mail not sent (no MAIL_SERVER)", extra={"subject": subject})
-        return MailOutcome.NOT_CONFIGURED
-    try:
-        _deliver(message)
-    except (OSError, smtplib.SMTPException):
-        # The submission is already stored; a lost receipt e-mail must not turn into an error page.
-        current_app.logger.exception("mail delivery failed", extra={"subject": subject})
-        return MailOutcome.FAILED
-    return MailOutcome.SENT
-
-
-def _deliver(message: EmailMessage) -> None:
-    config = current_app.config
+        raise smtplib.SMTPException("no MAIL_SERVER configured")
     context = ssl.create_default_context()
+    timeout = config["MAIL_TIMEOUT"]
     if config["MAIL_PORT"] == 465:
-        smtp: smtplib.SMTP = smtplib.SMTP_SSL(config["MAIL_SERVER"], config["MAIL_PORT"], timeout=10, context=context)
+        smtp: smtplib.SMTP = smtplib.SMTP_SSL(
+            config["MAIL_SERVER"], config["MAIL_PORT"], timeout=timeout, context=context
+        )
     else:
-        smtp = smtplib.SMTP(config["MAIL_SERVER"], config["MAIL_PORT"], timeout=10)
+        smtp = smtplib.SMTP(config["MAIL_SERVER"], config["MAIL_PORT"], timeout=timeout)
     with smtp:
         if config["MAIL_USE_TLS"] and config["MAIL_PORT"] != 465:
             smtp.starttls(context=context)
         if config["MAIL_USERNAME"]:
             smtp.login(config["MAIL_USERNAME"], config["MAIL_PASSWORD"] or "")
-        smtp.send_message(message)
+        yield Sender(smtp)
+
+
+def count_outcome(outcome: str) -> None:
+    """Count a message sent or failed for /metrics (core/metrics.py), when metrics are on."""
+    from core import metrics
+
+    metrics.count_mail(outcome)
+
+
+def send_mail(to: str, subject: str, body: str) -> bool:
+    """Put one message into the outbox, in the caller's transaction; the worker sends it after the commit.
+
+    Kept for callers written before the outbox; new code calls core.outbox.enqueue (with a topic) and wake().
+    """
+    from core import outbox
+
+    outbox.enqueue(to, subject, body)
+    return True

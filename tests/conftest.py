@@ -37,6 +37,7 @@ def test_config(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> 
         "CAPTCHA_ENABLED": False,
         "PUBLIC_PAGE_CACHE_SECONDS": 0,  # tests/test_page_cache.py switches it on
         "MAIL_SUPPRESS_SEND": True,
+        "QUEUE_IMMEDIATE": True,  # queued tasks run at once; tests/core/test_tasks.py runs a real worker
         "SITE_URL": "http://localhost/",  # the test client's own address, so links can be followed
         "LOG_FORMAT": "text",
         "UPLOAD_FOLDER": str(tmp_path_factory.mktemp("uploads")),

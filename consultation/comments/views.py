@@ -102,8 +102,8 @@ def _render_feedback(consultation_id: int) -> str:
         opinions=feedback.concentrated_opinions(consultation),
         page=page,
         rows=feedback.table_rows(consultation, page.items),
-        addenda=addenda.public_addenda(consultation),
         first_number=page.first or 1,
+        addenda=addenda.public_addenda(consultation),
     )
 
 

@@ -174,10 +174,10 @@ def table_query(consultation: Consultation) -> Select:
     """Valid comments that stand for themselves, or for their cluster (its first valid member). Comments registered
     after the feedback was published are not in it: the addenda that answer them list them (handling/addenda), so
     the published table stays as it was sealed."""
+    valid = (Comment.consultation_id == consultation.id, Comment.validity == Validity.VALID)
     record = db.session.get(ConsultationFeedback, consultation.id)
     if record is not None and record.published_at is not None:
         valid += (Comment.created_at <= record.published_at,)
-    valid = (Comment.consultation_id == consultation.id, Comment.validity == Validity.VALID)
     first_of_cluster = db.select(func.min(Comment.id)).where(*valid, Comment.cluster_id.is_not(None))
     first_of_cluster = first_of_cluster.group_by(Comment.cluster_id)
     return (
@@ -283,8 +283,8 @@ def publish(consultation: Consultation, main_changes: str, editor: User, now: da
     record.main_changes = main_changes.strip()
     record.published_at = now
     record.published_by_id = editor.id
-    integrity.seal("consultation.feedback", consultation, editor, reason="publish")
     consultation.status = ConsultationStatus.FEEDBACK_PUBLISHED
+    integrity.seal("consultation.feedback", consultation, editor, reason="publish")
     stats = statistics(consultation)
     audit.record(
         "consultation.feedback_publish",

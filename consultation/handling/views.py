@@ -72,6 +72,8 @@ def _prefill(form: AnswerForm, template: AnswerTemplate | None, comment: Comment
             template.reason,
             template.change,
         )
+    elif standard:
+        form.adoption.data, form.reason.data = Adoption.NOT_ADOPTED.value, standard
     elif comment is not None and comment.adoption is not None:
         form.adoption.data = comment.adoption.value
         form.reason.data, form.change.data = comment.answer_reason, comment.answer_change
@@ -249,9 +251,9 @@ def answer_templates() -> Any:
         "consultation/manage/answer_templates.html",
         form=form,
         templates=answers.templates_for(d.id for d in departments),
+        category_labels=REASON_CATEGORY_LABELS,
         confirm=ConfirmForm(),
     ), 400 if form.errors else 200
-        category_labels=REASON_CATEGORY_LABELS,
 
 
 @bp.route("/answer-templates/<int:template_id>/delete", methods=["POST"])
@@ -311,7 +313,7 @@ def prepare_feedback(consultation_id: int) -> Any:
         due_provisional_years=feedback.due_provisional_years(consultation, due),
         record=record,
         may_edit=can_edit(current_user, consultation),
-    )
         late=addenda.late_comments(consultation),
         addenda=addenda.addenda(consultation),
         addendum_form=AddendumForm(formdata=None),
+    )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import socket
+from datetime import timedelta
 
 import pytest
 
@@ -50,8 +51,17 @@ def test_without_a_mail_server_the_receipt_page_says_no_e_mail_was_sent(app, cli
     assert SENT not in page and "No e-mail receipt was sent: this site has no mail server set up." in page
 
 
-def test_a_failed_delivery_is_said_as_such(app, client, consultation):
+def test_an_unreachable_mail_server_is_said_as_such_and_the_receipt_waits(app, client, consultation):
     app.config.update(MAIL_SUPPRESS_SEND=False, MAIL_SERVER="127.0.0.1", MAIL_PORT=_closed_port())
+    page = _comment(client, consultation, email="zhang@example.cn")
+    assert SENT not in page and "your e-mail receipt will be sent as soon as it can" in page
+    assert "The e-mail receipt could not be sent." not in page
+
+
+def test_a_receipt_given_up_on_is_said_as_such(app, client, consultation):
+    app.config.update(
+        MAIL_SUPPRESS_SEND=False, MAIL_SERVER="127.0.0.1", MAIL_PORT=_closed_port(), OUTBOX_GIVE_UP_AFTER=timedelta(0)
+    )
     page = _comment(client, consultation, email="zhang@example.cn")
     assert SENT not in page and "The e-mail receipt could not be sent." in page
 
