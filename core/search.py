@@ -16,6 +16,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
+from functools import cached_property
 from typing import Any
 
 from flask import Blueprint, Flask, current_app, render_template, request, url_for
@@ -119,15 +120,40 @@ def doc_type_choices() -> list[tuple[str, Any]]:
 
 @dataclass
 class Hit:
-    """A ranked result: the document, its highlighted title, type and snippet."""
+    """A ranked result: the document, the strings that stand for each term, and its rank. The highlighted title,
+    type and snippet are made when a page shows them, so a search finding hundreds highlights only twenty."""
 
     document: Document
     kind_label: Any
-    title: Markup
-    doc_type: Markup
-    snippet: Markup
-    snippet_field: Field | None
+    found: Sequence[Sequence[str]]
     rank: tuple[int, int, float]
+
+    @cached_property
+    def _strings(self) -> list[str]:
+        return [string for group in self.found for string in group]
+
+    @cached_property
+    def _parts(self) -> list[Field]:
+        return [replace(part, text=mask_personal_data(part.text)) for part in self.document.fields]
+
+    @cached_property
+    def title(self) -> Markup:
+        return search_match.highlight(mask_personal_data(self.document.title), self._strings)
+
+    @cached_property
+    def doc_type(self) -> Markup:
+        return search_match.highlight(str(self.document.doc_type_label), self._strings)
+
+    @cached_property
+    def snippet_field(self) -> Field | None:
+        """The first part of the document where a term was found."""
+        plain = search_match.plain
+        return next((part for part in self._parts if search_match.spans(plain(part.text), self._strings)), None)
+
+    @cached_property
+    def snippet(self) -> Markup:
+        shown = self.snippet_field or next((part for part in self._parts if part.text.strip()), None)
+        return search_match.snippet(shown.text, self._strings) if shown else Markup("")
 
 
 @dataclass
@@ -159,22 +185,6 @@ def _rank(document: Document, texts: dict[str, str], found: Sequence[Sequence[st
     return in_title, in_fields, document.date.timestamp() if document.date else 0.0
 
 
-def to_hit(document: Document, texts: dict[str, str], found: Sequence[Sequence[str]], kind_label: Any) -> Hit:
-    strings = [s for group in found for s in group]
-    parts = [replace(part, text=mask_personal_data(part.text)) for part in document.fields]
-    matched = next((part for part in parts if search_match.spans(search_match.plain(part.text), strings)), None)
-    shown = matched or next((part for part in parts if part.text.strip()), None)
-    return Hit(
-        document=document,
-        kind_label=kind_label,
-        title=search_match.highlight(mask_personal_data(document.title), strings),
-        doc_type=search_match.highlight(str(document.doc_type_label), strings),
-        snippet=search_match.snippet(shown.text, strings) if shown else Markup(""),
-        snippet_field=matched,
-        rank=_rank(document, texts, found),
-    )
-
-
 def _passes(document: Document, filters: Filters) -> bool:
     """The filters again on what the provider returned (a provider may ignore some of them)."""
     year = document.date.astimezone(LOCAL_ZONE).year if document.date else None
@@ -197,7 +207,7 @@ def _run(criteria: Criteria) -> list[Hit]:
             texts = _texts(document)  # masked once per document: masking is the costly part
             found = _matches(texts, criteria.terms, criteria.relaxed)
             if found is not None:
-                hits.append(to_hit(document, texts, found, provider.label))
+                hits.append(Hit(document, provider.label, found, _rank(document, texts, found)))
     return sorted(hits, key=lambda hit: hit.rank, reverse=True)
 
 

@@ -69,3 +69,28 @@ def test_results_come_twenty_to_a_page_and_the_next_page_keeps_the_search(client
     assert 'href="/search?q=%E7%A4%BE%E5%8C%BA%E8%AE%AE%E4%BA%8B&amp;kind=survey&amp;page=2"' in first
     second = _search(client, "社区议事", kind="survey", page="2")
     assert len(_found(second)) == 1 and not set(_found(second)) & set(_found(first))
+
+
+def test_a_survey_is_found_by_a_synonym_and_by_its_department_and_narrowed_by_stage(client):
+    civil = make_department(name="区民政局", name_en="Civil Affairs Bureau")
+    now = utcnow()
+    open_one = make_survey([], department=civil, title="社区养老服务需求调查", purpose="了解助餐需求。")
+    closed_one = make_survey(
+        [], title="长者助餐满意度调查", starts_at=now - timedelta(days=30), ends_at=now - timedelta(days=1)
+    )
+    db.session.commit()
+    assert sorted(_found(_search(client, "老年人"))) == sorted([open_one.id, closed_one.id])  # 养老 and 长者
+    assert _found(_search(client, "民政局 助餐")) == [open_one.id]
+    assert _found(_search(client, "老年人", phase="closed")) == [closed_one.id]
+    assert _found(_search(client, "老年人", department=str(civil.id))) == [open_one.id]
+    # A survey has no document type and no feedback of its own.
+    assert _found(_search(client, "老年人", doc_type="normative_doc")) == []
+    assert _found(_search(client, "老年人", phase="feedback")) == []
+
+
+def test_a_phone_number_in_a_survey_purpose_is_neither_found_nor_shown(client):
+    survey = make_survey([], title="加装电梯意向调查", purpose="咨询电话13912345678，欢迎参与。")
+    db.session.commit()
+    assert _found(_search(client, "13912345678")) == []
+    page = _search(client, "增设电梯")  # a synonym of 加装电梯
+    assert _found(page) == [survey.id] and "13912345678" not in page
