@@ -134,7 +134,7 @@ def test_an_editor_imports_a_docx_fixes_the_split_and_an_approver_approves(live_
     assert desktop.locator("fieldset.unit-edit").count() == 4
     desktop.fill("#edit-a3 textarea", "物业服务企业应当每日两次巡查充电场所。")
     shot(desktop, "split")
-    desktop.click("form.unit-editor button[type=submit]")
+    desktop.click("form.unit-editor button[value=save]")
     desktop.wait_for_url(f"**/manage/consultations/{consultation.id}")
     desktop.click(f"form[action$='/{consultation.id}/submit'] button")
     desktop.get_by_role("button", name="退出登录").click()
