@@ -186,3 +186,32 @@ def test_the_command_prints_the_units_with_their_kinds(app, tmp_path):
         {"key": "a1", "kind": "article", "number": "第一条", "title": "", "text": "目的。", "parent": "b1-c1"},
         {"key": "a1-z1", "kind": "article", "number": "第一条之一", "title": "", "text": "补充。", "parent": "b1-c1"},
     ]
+
+
+def test_numbered_groups_of_articles_in_an_interpretation_head_their_articles():
+    text = (
+        "最高人民法院关于审理某类案件适用法律若干问题的解释\n一、一般规定\n第一条 甲。\n第二条 乙。\n"
+        "二、特别规定\n第三条 丙：\n一、情形一；\n二、情形二。\n第四条 丁。"
+    )
+    units = by_key(split_text(text))
+    assert list(units) == ["preamble", "p1", "a1", "a2", "p2", "a3", "a4"]
+    assert (units["p2"].title, units["a3"].parent) == ("特别规定", "p2")
+    assert units["a3"].text == "丙：\n一、情形一；\n二、情形二。"
+
+
+def test_copy_and_printing_lines_under_the_signature_are_the_closing():
+    text = (
+        "一、任务\n（一）做好公开。各单位要抓落实。\nXX区人民政府办公室\n2024年3月1日\n"
+        "抄送：区委办公室，区人大常委会办公室。\nXX区人民政府办公室 2024年3月1日印发"
+    )
+    units = by_key(split_text(text))
+    assert units["p1-i1"].text == "做好公开。各单位要抓落实。"
+    assert units["closing"].text.splitlines()[-2:] == [
+        "抄送：区委办公室，区人大常委会办公室。",
+        "XX区人民政府办公室 2024年3月1日印发",
+    ]
+
+
+def test_a_date_inside_the_text_does_not_start_a_new_document():
+    text = "一、报名\n报名时间：\n2024年3月1日\n报名地点\n区政务服务中心一楼。\n二、评审\n专家评审。"
+    assert [unit.key for unit in split_text(text)] == ["p1", "p2"]

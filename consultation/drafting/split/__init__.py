@@ -21,7 +21,7 @@ from consultation.drafting.split import documents
 from consultation.drafting.split.headings import Heading, classify
 from consultation.drafting.split.numerals import cn_numeral_to_int
 from consultation.drafting.split.reading import document_text, docx_to_text, paragraphs
-from consultation.drafting.split.splitter import Document, Keys, choose_style
+from consultation.drafting.split.splitter import Document, Keys, choose_style, statute_group_headings
 from consultation.drafting.split.units import (
     MAX_CHARACTERS,
     MAX_DOCX_XML_BYTES,
@@ -73,6 +73,8 @@ def split_text(text: str) -> list[DraftUnit]:
 
 
 def _fill(document: Document, lines: list[str], found: list[Heading | None]) -> Document:
+    if document.style == "statute":
+        found = statute_group_headings(found)
     for line, heading in zip(lines, found, strict=True):
         document.feed(line, heading)
     document.take_trailing_closing()

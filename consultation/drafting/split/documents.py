@@ -58,7 +58,7 @@ def segments(paragraphs: list[str], found: list[Heading | None]) -> list[Segment
         start = None
         if i and _annex_header_starts(paragraphs, found, i):
             start = i
-        elif sentence_seen and h.DATE_LINE.match(line):
+        elif sentence_seen and h.DATE_LINE.match(line) and i and h.closing_like(paragraphs[i - 1]):
             start = _after_signature(paragraphs, found, i)
         elif heading and _restarts(heading, last_heading):
             start = _title_before(paragraphs, previous_heading + 1, i)

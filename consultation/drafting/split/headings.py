@@ -47,6 +47,7 @@ _DOC_TITLE = re.compile(
 # Signature lines carry no sentence punctuation; "|" marks a table row read from Word, which is content.
 _NOT_IN_SIGNATURE = re.compile(r"[。；;！!？?，,：:|]")
 _CLOSING_LINE_MAX = 40
+_COPY_LINE = re.compile(r"^(?:抄送|主送|抄报)[:：]|印发$")  # the 版记 under a signature
 _NOT_IN_TITLE = re.compile(r"[。；;！!？?：:|]")
 _TITLE_MAX = 60
 
@@ -82,11 +83,14 @@ def is_contents(line: str) -> bool:
 
 
 def closing_like(line: str) -> bool:
+    """A line a signature block may hold: the issuer, the date, 此件公开发布, and the 抄送/印发 lines below them."""
+    if _COPY_LINE.search(line):
+        return len(line) <= _CLOSING_LINE_MAX * 4
     return len(line) <= _CLOSING_LINE_MAX and not _NOT_IN_SIGNATURE.search(line)
 
 
 def is_signature(line: str) -> bool:
-    return bool(DATE_LINE.match(line) or ISSUER_LINE.search(line))
+    return bool(DATE_LINE.match(line) or ISSUER_LINE.search(line) or _COPY_LINE.search(line))
 
 
 def title_like(line: str) -> bool:

@@ -13,7 +13,7 @@ from consultation.drafting.split.units import DraftUnit
 
 # Level of each kind per style: a unit's parent is the nearest open unit of a lower number.
 RANKS = {
-    "statute": {"book": 1, "subbook": 2, "chapter": 3, "supplementary": 3, "section": 4, "article": 5},
+    "statute": {"book": 1, "subbook": 2, "chapter": 3, "supplementary": 3, "part": 3, "section": 4, "article": 5},
     "policy": {"supplementary": 1, "part": 1, "item": 2, "point": 3, "subpoint": 4},
 }
 _LETTER = {"book": "b", "subbook": "d", "chapter": "c", "section": "s", "part": "p", "item": "i", "point": "n"}
@@ -72,6 +72,20 @@ def choose_style(found: list[Heading | None]) -> str | None:
     if parts or any(kind in h.POLICY_KINDS for kind in kinds):
         return "policy"
     return None
+
+
+def statute_group_headings(found: list[Heading | None]) -> list[Heading | None]:
+    """In a statute, 一、 二、 … lines each right before an article head groups of articles, as chapters would
+    (judicial interpretations are written so); a lone 一、 line or one inside an article is text of its article."""
+    groups: list[tuple[int, int]] = []  # (index, value)
+    for i, heading in enumerate(found[:-1]):
+        following = found[i + 1]
+        heads_group = heading is not None and heading.kind == "part" and heading.rest and "。" not in heading.rest
+        if heads_group and following is not None and following.kind == "article":
+            groups.append((i, heading.value))  # type: ignore[union-attr]
+    in_order = [value for _, value in groups] == list(range(1, len(groups) + 1))
+    keep = {i for i, _ in groups} if len(groups) >= 2 and in_order else set()
+    return [None if g and g.kind == "part" and i not in keep else g for i, g in enumerate(found)]
 
 
 @dataclass
