@@ -1,7 +1,8 @@
 """Prints how long a site search takes over a few thousand draft units; never asserts.
 
 Run from the repository root: .venv/bin/python -m bench.search   (SQLite in a scratch file)
-or with BENCH_DATABASE_URL=postgresql+psycopg://… to measure PostgreSQL (the tables are created and dropped).
+or with BENCH_DATABASE_URL=postgresql+psycopg://… to measure PostgreSQL (the tables are created and dropped,
+unless BENCH_KEEP=1).
 300 published consultations of 10 articles each (3,000 units) and 60 surveys; each query runs 20 times through
 core.search.search (SQL, the check on masked texts, ranking, highlighting), as the /search page calls it.
 """
@@ -102,7 +103,8 @@ def main() -> None:
                 median = statistics.median(times)
                 print(f"  {label:34} {found:4} found  median {median:7.1f} ms  p95 {p95:7.1f} ms")
         db.session.remove()
-        db.drop_all()
+        if not os.environ.get("BENCH_KEEP"):  # BENCH_KEEP=1 leaves the data, to try indexes by hand
+            db.drop_all()
 
 
 if __name__ == "__main__":

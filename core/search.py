@@ -172,10 +172,10 @@ def _texts(document: Document) -> dict[str, str]:
     return {name: mask_personal_data(text).lower() for name, text in texts.items()}
 
 
-def _matches(texts: dict[str, str], terms: Sequence[Term], relaxed: bool) -> list[list[str]] | None:
+def _matches(texts: dict[str, str], terms: Sequence[Term]) -> list[list[str]] | None:
     """Per term, the strings of the document that stand for it; None when a term is missing."""
     whole = "\n".join(texts.values())
-    found = [search_match.found_strings(whole, term, relaxed) for term in terms]
+    found = [search_match.found_strings(whole, term) for term in terms]
     return found if all(found) or not terms else None
 
 
@@ -205,7 +205,7 @@ def _run(criteria: Criteria) -> list[Hit]:
             if not _passes(document, criteria.filters):
                 continue
             texts = _texts(document)  # masked once per document: masking is the costly part
-            found = _matches(texts, criteria.terms, criteria.relaxed)
+            found = _matches(texts, criteria.terms)
             if found is not None:
                 hits.append(Hit(document, provider.label, found, _rank(document, texts, found)))
     return sorted(hits, key=lambda hit: hit.rank, reverse=True)
@@ -222,7 +222,7 @@ def search(query: Query, filters: Filters | None = None) -> Results:
     if hits or not terms:
         return Results(hits)
     if any(is_chinese(term.text) for term in terms):
-        hits = _run(Criteria(relaxed_terms(query, index), filters, relaxed=True))
+        hits = _run(Criteria(relaxed_terms(query, index), filters))
         if hits:
             return Results(hits, relaxed=True)
     return Results([], suggestion=suggest(query, terms, filters, index))

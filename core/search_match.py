@@ -39,11 +39,11 @@ def _spread(term: str) -> Any:
     return re2.compile(gap.join(re2.escape(ch) for ch in term))
 
 
-def found_strings(text: str, term: Term, relaxed: bool) -> list[str]:
+def found_strings(text: str, term: Term) -> list[str]:
     """The strings of `text` (lower-cased) that stand for the term: variants, else (relaxed) its spread form
     or enough of its bigrams. Empty when the term is not there."""
     found = [variant for variant in term.variants if variant in text]
-    if found or not relaxed or not is_chinese(term.text):
+    if found or not term.relaxed or not is_chinese(term.text):
         return found
     if 2 < len(term.text) <= MAX_SPREAD_TERM:
         found = [match.group(0) for match in _spread(term.text).finditer(text)]

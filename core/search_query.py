@@ -114,10 +114,12 @@ def parse_query(raw: str) -> Query:
 
 @dataclass(frozen=True)
 class Term:
-    """One word of the query and its synonyms: a result must contain at least one of `variants`."""
+    """One word of the query and its synonyms: a result must contain at least one of `variants`. A relaxed term
+    (the second pass) also matches its characters spread out or most of its bigrams."""
 
     text: str
     variants: tuple[str, ...]
+    relaxed: bool = False
 
     def __str__(self) -> str:
         return self.text
@@ -148,7 +150,7 @@ def relaxed_terms(query: Query, synonyms: SynonymIndex) -> tuple[Term, ...]:
     runs = [normalize_term(run) for run in _RUN.findall(query.text.replace('"', " ")) if _CHINESE.match(run)]
     whole = [run for run in dict.fromkeys(runs) if len(run) > 2]
     others = [term for term in query.terms if not any(term in run for run in whole)]
-    return tuple(Term(text, synonyms.variants(text)) for text in [*whole, *others])[:MAX_TERMS]
+    return tuple(Term(text, synonyms.variants(text), relaxed=True) for text in [*whole, *others])[:MAX_TERMS]
 
 
 def _escape_like(text: str) -> str:
@@ -170,10 +172,10 @@ MAX_SPREAD_TERM = 6
 MIN_BIGRAMS = 3
 
 
-def like_patterns(term: Term, relaxed: bool) -> list[str]:
+def like_patterns(term: Term) -> list[str]:
     """LIKE patterns of which a text must match one: the variants; relaxed, also the spread and bigram forms."""
     patterns = [f"%{_escape_like(variant)}%" for variant in term.variants]
-    if relaxed and is_chinese(term.text):
+    if term.relaxed and is_chinese(term.text):
         if 2 < len(term.text) <= MAX_SPREAD_TERM:
             patterns.append(in_order_pattern(term.text))
         grams = bigrams(term.text)
@@ -212,7 +214,10 @@ class Criteria:
 
     terms: tuple[Term, ...]
     filters: Filters = field(default_factory=Filters)
-    relaxed: bool = False
+
+    @property
+    def relaxed(self) -> bool:
+        return any(term.relaxed for term in self.terms)
 
     def __iter__(self) -> Iterator[Term]:
         return iter(self.terms)
@@ -222,7 +227,7 @@ class Criteria:
 
     def contains(self, term: Term, *columns: Any) -> ColumnElement[bool]:
         """The database's pass for one term: a column contains a variant (relaxed: or its spread/bigram form)."""
-        return any_contains(term, *columns, relaxed=self.relaxed)
+        return any_contains(term, *columns)
 
     def labelled(self, term: Term, labels: Mapping[Any, Iterable[str]]) -> list[Any]:
         """The keys whose label (any of its names) contains a variant of the term: 行政规范性文件 -> its code."""
@@ -234,10 +239,11 @@ class Criteria:
         ]
 
 
-def any_contains(term: Term | str, *columns: Any, relaxed: bool = False) -> ColumnElement[bool]:
-    """Some column contains the term or a synonym (case-insensitive, "%" and "_" literal): ILIKE / LIKE."""
+def any_contains(term: Term | str, *columns: Any) -> ColumnElement[bool]:
+    """Some column contains the term or a synonym (case-insensitive, "%" and "_" literal): ILIKE / LIKE.
+    A provider ANDs this over the criteria's terms; a relaxed term also lets its spread and bigram forms through."""
     if isinstance(term, str):
         term = Term(term, (term,))
-    patterns = like_patterns(term, relaxed)
+    patterns = like_patterns(term)
     conditions = [column.ilike(pattern, escape="\\") for column in columns for pattern in patterns]
     return or_(*conditions) if conditions else false()

@@ -17,6 +17,7 @@ from flask_babel import lazy_gettext as _l
 from pydantic import BaseModel, Field
 from sqlalchemy import or_
 
+from consultation import labels
 from consultation.decision import chain, services
 from consultation.decision.labels import SECTION_LABELS
 from consultation.decision.models import DecidedDocument, Interpretation, InterpretationStatus
@@ -229,6 +230,11 @@ def _search_document(consultation: Consultation, interpretation: Interpretation)
         status_class="",
         department=consultation.department.display_name(current_language()),
         date=interpretation.published_at,
+        # For the search filters (type, department, year, stage): a 解读 comes after the feedback.
+        department_id=consultation.department_id,
+        doc_type=consultation.doc_type,
+        doc_type_label=labels.document_type_label(consultation.doc_type),
+        phase="feedback",
     )
 
 

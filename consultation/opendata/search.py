@@ -205,11 +205,7 @@ def _feedback_document(consultation: Consultation, record: ConsultationFeedback,
 
 
 def init_app(app: Flask) -> None:
-    from consultation.opendata.search_interpretations import find_interpretations
-
     register_search_provider(
         app, Provider("consultation", _l("Consultation"), find_consultations, order=10, doc_types=doc_types)
     )
     register_search_provider(app, Provider("feedback", _l("Feedback"), find_feedback, order=20, doc_types=doc_types))
-    interpretations = Provider("interpretation", _l("Policy interpretation"), find_interpretations, 25, doc_types)
-    register_search_provider(app, interpretations)

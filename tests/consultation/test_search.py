@@ -265,10 +265,11 @@ def test_a_synonym_with_markup_is_escaped_in_the_highlight(client, department):
     assert "<img src=x" not in page and "&lt;img src=x onerror=alert(1)&gt;<mark>电动自行车</mark>停放" in page
 
 
-def test_a_published_policy_interpretation_is_found_and_a_draft_one_is_not(client, department):
-    from consultation.decision.models import Interpretation, InterpretationStatus
+def test_a_published_policy_interpretation_is_found_by_a_synonym_and_a_draft_one_is_not(client, department):
+    from consultation.decision.models import DecidedDocument, Interpretation, InterpretationStatus
 
     consultation = make_consultation(department, status=ConsultationStatus.FEEDBACK_PUBLISHED, phase="closed")
+    db.session.add(DecidedDocument(consultation_id=consultation.id, title="东洲区电动自行车充电管理办法"))
     record = Interpretation(
         consultation_id=consultation.id,
         title="《电动自行车充电管理办法》政策解读",
@@ -277,9 +278,11 @@ def test_a_published_policy_interpretation_is_found_and_a_draft_one_is_not(clien
     )
     db.session.add(record)
     db.session.commit()
-    assert f"/consultations/{consultation.id}/interpretation" not in _search(client, "集中充电", kind="interpretation")
+    link = f'<h3><a href="/consultations/{consultation.id}/interpretation">'
+    assert link not in _search(client, "集中充电")
     record.status, record.published_at = InterpretationStatus.PUBLISHED, utcnow()
     db.session.commit()
     page = _search(client, "充电桩", kind="interpretation")
-    assert f'<h3><a href="/consultations/{consultation.id}/interpretation">' in page
-    assert "<mark>充电设施</mark>" in page
+    assert link in page and "<mark>充电设施</mark>" in page
+    assert link in _search(client, "充电桩", phase="feedback", department=str(department.id))
+    assert link not in _search(client, "充电桩", phase="open")
