@@ -40,6 +40,7 @@ from core.search_query import (
     is_chinese,
     parse_query,
     relaxed_terms,
+    take_phase,
 )
 from core.search_query import any_contains as any_contains  # providers import it from here
 from core.textstats import tokenizer
@@ -159,6 +160,7 @@ class Hit:
 @dataclass
 class Results:
     hits: list[Hit]
+    filters: Filters  # as chosen, or as a word of the query chose the stage
     relaxed: bool = False  # found only by the relaxed pass
     suggestion: str = ""  # a query that finds something, when this one found nothing
 
@@ -214,18 +216,21 @@ def _run(criteria: Criteria) -> list[Hit]:
 def search(query: Query, filters: Filters | None = None) -> Results:
     """Every public document containing all the query's terms (or a synonym), best first; relaxed if none."""
     filters = filters or Filters()
+    query, phase = take_phase(query)
+    if phase and not filters.phase:
+        filters = replace(filters, phase=phase)
     if not query.terms and not filters.active:
-        return Results([])
+        return Results([], filters)
     index = synonyms.current_index()
     terms = expand(query, index)
     hits = _run(Criteria(terms, filters))
     if hits or not terms:
-        return Results(hits)
+        return Results(hits, filters)
     if any(is_chinese(term.text) for term in terms):
         hits = _run(Criteria(relaxed_terms(query, index), filters))
         if hits:
-            return Results(hits, relaxed=True)
-    return Results([], suggestion=suggest(query, terms, filters, index))
+            return Results(hits, filters, relaxed=True)
+    return Results([], filters, suggestion=suggest(query, terms, filters, index))
 
 
 def _vocabulary(index: synonyms.SynonymIndex) -> list[str]:
@@ -310,7 +315,7 @@ def index() -> str:
         "search.html",
         query=query,
         asked=bool(query.text) or filters.active,
-        filters=filters,
+        filters=results.filters,
         choices=choices,
         page=page,
         results=results,

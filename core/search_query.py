@@ -109,6 +109,26 @@ def parse_query(raw: str) -> Query:
     return Query(text=text, terms=_without_redundant(candidates)[:MAX_TERMS], truncated=truncated)
 
 
+# Words naming a stage that residents type with their search (正在征集 电动车): they choose the stage rather
+# than being looked for in the texts, where no notice writes them.
+PHASE_WORDS = {
+    "open": ("正在征求意见", "征求意见中", "正在征集", "征集中", "进行中"),
+    "upcoming": ("即将开始", "未开始", "即将征集"),
+    "closed": ("已结束", "已截止", "往期征集", "已关闭"),
+    "feedback": ("已发布反馈", "结果反馈", "反馈结果", "已反馈"),
+}
+
+
+def take_phase(query: Query) -> tuple[Query, str]:
+    """The query without a word naming a stage, and that stage ("" when it names none)."""
+    for phase, words in PHASE_WORDS.items():
+        for word in words:
+            if word in query.text:
+                rest = parse_query(query.text.replace(word, " ", 1))
+                return Query(text=rest.text, terms=rest.terms, truncated=query.truncated), phase
+    return query, ""
+
+
 # ------------------------------------------------------------------------------------------------ terms
 
 

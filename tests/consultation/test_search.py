@@ -286,3 +286,14 @@ def test_a_published_policy_interpretation_is_found_by_a_synonym_and_a_draft_one
     assert link in page and "<mark>充电设施</mark>" in page
     assert link in _search(client, "充电桩", phase="feedback", department=str(department.id))
     assert link not in _search(client, "充电桩", phase="open")
+
+
+def test_a_stage_typed_with_the_words_chooses_the_stage(client, department):
+    open_one = make_consultation(department)
+    closed_one = make_consultation(department, phase="closed")
+    db.session.commit()
+    page = client.get("/search", query_string={"q": "正在征集 电动车"}).text
+    assert _found(page) == [open_one.id]
+    assert '<option value="open" selected>' in page  # the stage shows as chosen, so it can be changed
+    assert _found(_search(client, "已结束的电动车")) == [closed_one.id]
+    assert sorted(_found(_search(client, "已结束"))) == [closed_one.id]  # the stage alone lists it
