@@ -131,6 +131,7 @@ def test_an_editor_imports_a_docx_fixes_the_split_and_an_approver_approves(live_
     desktop.goto(f"{live_server.url}/manage/consultations/{consultation.id}/draft")
     desktop.set_input_files("#file", str(docx_path))
     desktop.click("main form button[type=submit]")
+    desktop.wait_for_selector("fieldset.unit-edit")  # count() does not wait for the page
     assert desktop.locator("fieldset.unit-edit").count() == 4
     desktop.fill("#edit-a3 textarea", "物业服务企业应当每日两次巡查充电场所。")
     shot(desktop, "split")

@@ -37,6 +37,7 @@ def test_an_editor_joins_splits_and_relevels_units_then_saves(live_server, reque
     page.goto(f"{live_server.url}/manage/consultations/{consultation.id}/draft")
     page.fill("textarea[name=text]", DRAFT)
     page.click("main form button[type=submit]")
+    page.wait_for_selector("fieldset.unit-edit")  # count() does not wait for the page
     assert page.locator("fieldset.unit-edit").count() == 6
     assert page.locator("#edit-a1-z1 legend").inner_text().startswith("4. 条 第一条之一")
     page.check("#edit-a1-z1 input[name$=merge]")
@@ -46,6 +47,7 @@ def test_an_editor_joins_splits_and_relevels_units_then_saves(live_server, reque
     assert page.evaluate("document.documentElement.scrollWidth") <= page.viewport_size["width"]
 
     page.click("form.unit-editor button[value=apply]")
+    page.wait_for_selector("#edit-a2-2")
     assert page.locator("fieldset.unit-edit").count() == 6
     assert "第一条之一 本办法适用于本区。" in page.locator("#edit-a1 textarea").input_value()
     assert page.locator("#edit-a2-2 legend").inner_text().startswith("5. 条 第二条之一")
