@@ -22,9 +22,17 @@ from core.integrity import registry
 from core.integrity.models import IntegrityAlert
 from core.models import Membership, Role, User
 
-# Items alerted recently by this process: a page hit a thousand times a minute asks the database once a minute.
-_recent: TTLCache[tuple[str, str, str], bool] = TTLCache(maxsize=4096, ttl=60, timer=time.monotonic)
-_lock = threading.Lock()
+_RECENT = "minyi_integrity_recent_alerts"
+_lock = threading.RLock()
+
+
+def _recent() -> TTLCache[tuple[str, str, str], bool]:
+    """Items this application alerted recently: a page hit a thousand times a minute asks the database once."""
+    with _lock:
+        recent = current_app.extensions.get(_RECENT)
+        if recent is None:
+            recent = current_app.extensions[_RECENT] = TTLCache(maxsize=4096, ttl=60, timer=time.monotonic)
+        return recent
 
 
 def open_alerts(limit: int = 200) -> list[IntegrityAlert]:
@@ -40,11 +48,11 @@ def open_alerts(limit: int = 200) -> list[IntegrityAlert]:
 
 def raise_alert(kind: str, subject_id: str, problem: str, detail: dict[str, Any] | None = None) -> bool:
     """Record the breach unless it is already open; True when a new alert was written (and mailed)."""
-    key = (kind, str(subject_id), problem)
+    key, recent = (kind, str(subject_id), problem), _recent()
     with _lock:
-        if key in _recent:
+        if key in recent:
             return False
-        _recent[key] = True
+        recent[key] = True
     description = registry.describe(kind, str(subject_id)) if kind in registry.kinds() else f"{kind} {subject_id}"
     with Session(db.engine) as session:
         already = session.scalar(
@@ -85,7 +93,7 @@ def resolve_holding(still_broken: set[tuple[str, str, str]]) -> int:
             alert.resolved_at = utcnow()
             closed += 1
     with _lock:
-        _recent.clear()
+        _recent().clear()
     return closed
 
 
