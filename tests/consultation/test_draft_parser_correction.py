@@ -125,3 +125,21 @@ def test_comments_on_points_are_counted_on_the_notice_and_in_the_summary(client,
     by_unit = {row["unit_key"]: (row["unit"], row["count"]) for row in summary["statistics"]["by_unit"]}
     assert by_unit["p1-i1-n2"] == ("一、（一）2. 坚持便民", 2)
     assert by_unit["p1-i1"][1] == 1 and by_unit[None][1] == 0
+
+
+def test_attached_documents_and_books_are_headings_of_the_notice_each_with_its_count(client):
+    draft = (
+        "第一编 总则\n第一条 为了规范管理，制定本办法。\n附件1\nXX区垃圾分类实施方案\n为推进垃圾分类，制定本方案。\n"
+        "一、工作目标\n（一）完善设施。每个小区设置分类投放点。"
+    )
+    consultation = make_consultation(make_department(), draft=draft)
+    db.session.commit()
+    page = client.get(f"/consultations/{consultation.id}", headers=EN).text
+    assert re.search(r"<h3>\s*附件1 XX区垃圾分类实施方案</h3>", page)
+    assert re.search(r"<h3>\s*第一编 总则</h3>", page)
+    annex = page[page.index('id="unit-annex1"') :]
+    assert "为推进垃圾分类，制定本方案。" in annex[: annex.index("</section>")]
+    item = page[page.index('id="unit-annex1-p1-i1"') :]
+    item = item[: item.index("</section>")]
+    assert "完善设施。每个小区设置分类投放点。" in item and "<strong>完善设施</strong>" not in item  # shown once
+    assert 'class="unit-count">0 comments' in item
