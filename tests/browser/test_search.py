@@ -90,3 +90,29 @@ def test_a_typo_gets_a_did_you_mean_link_that_finds_the_notice(live_server, phon
     shot(phone, "did-you-mean")
     suggestion.click()
     expect(phone.locator(".search-hit")).to_have_count(1)
+
+
+def test_an_admin_adds_a_synonym_group_and_a_resident_finds_the_notice_by_it(live_server, desktop, phone, shot):
+    from tests.factories import DEFAULT_PASSWORD, make_user
+
+    notice = make_consultation(make_department(), title="《东洲区适老化改造实施办法》", draft=CHARGING)
+    make_user("admin", email="admin@example.cn")
+    db.session.commit()
+    url = live_server.url
+    desktop.goto(url + "/login")
+    desktop.fill("#email", "admin@example.cn")
+    desktop.fill("#password", DEFAULT_PASSWORD)
+    desktop.click("main form button[type=submit]")
+    expect(desktop).to_have_url(url + "/manage/")
+    desktop.click("a[href='/admin/synonyms/']")  # the staff dashboard links the page
+    expect(desktop.locator(".synonym-groups")).to_contain_text("电动自行车")  # the shipped list
+    desktop.fill("#groups", "银发改造，适老化改造")
+    desktop.click("main form button[type=submit]")
+    expect(desktop.locator(".synonym-groups")).to_contain_text("银发改造，适老化改造")
+    shot(desktop, "synonyms")
+
+    _filter_search(phone, url, "银发改造")
+    results = phone.locator(".search-hit")
+    expect(results).to_have_count(1)
+    expect(results.locator("h3 a")).to_have_attribute("href", f"/consultations/{notice.id}")
+    expect(results.locator("mark").first).to_have_text("适老化改造")
