@@ -21,7 +21,7 @@ _LEVEL = {
     "book": 1,
     "subbook": 2,
     "chapter": 3,
-    "supplementary": 3,
+    "supplementary": 1,  # 附则 stands beside the books, not in the last one
     "section": 4,
     "article": 5,
     "part": 6,

@@ -91,6 +91,7 @@ def test_criminal_law_articles_with_zhi_are_articles_of_their_own(criminal_law):
 def test_criminal_law_supplementary_provisions_and_annexes_are_top_level_units(criminal_law):
     units = {unit.key: unit for unit in criminal_law}
     assert units["a452"].parent == "supplementary" and units["supplementary"].title == "附则"
+    assert units["supplementary"].parent is None  # beside 第一编 and 第二编, not inside 分则
     annexes = [unit for unit in criminal_law if unit.kind == "annex"]
     assert [(annex.number, annex.parent) for annex in annexes] == [("附件一", None), ("附件二", None)]
     assert annexes[0].text.startswith("全国人民代表大会常务委员会制定的下列条例")

@@ -13,7 +13,7 @@ from consultation.drafting.split.units import DraftUnit
 
 # Level of each kind per style: a unit's parent is the nearest open unit of a lower number.
 RANKS = {
-    "statute": {"book": 1, "subbook": 2, "chapter": 3, "supplementary": 3, "part": 3, "section": 4, "article": 5},
+    "statute": {"book": 1, "supplementary": 1, "subbook": 2, "chapter": 3, "part": 3, "section": 4, "article": 5},
     "policy": {"supplementary": 1, "part": 1, "item": 2, "point": 3, "subpoint": 4},
 }
 _LETTER = {"book": "b", "subbook": "d", "chapter": "c", "section": "s", "part": "p", "item": "i", "point": "n"}
