@@ -66,6 +66,7 @@ def crawl(client: FlaskClient, start: list[str], within: tuple[str, ...] = ("/",
         url = queue.pop(0)
         response = client.get(url)
         if response.status_code != 200 or response.mimetype != "text/html":
+            response.close()  # a download (the demo's decided document) is a file left open otherwise
             continue
         yield url, response.text
         for link in _site_links(response.text):
