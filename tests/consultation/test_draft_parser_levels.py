@@ -215,3 +215,9 @@ def test_copy_and_printing_lines_under_the_signature_are_the_closing():
 def test_a_date_inside_the_text_does_not_start_a_new_document():
     text = "一、报名\n报名时间：\n2024年3月1日\n报名地点\n区政务服务中心一楼。\n二、评审\n专家评审。"
     assert [unit.key for unit in split_text(text)] == ["p1", "p2"]
+
+
+def test_a_sentence_that_starts_with_an_annex_name_stays_in_its_article():
+    units = split_text("第一条 甲。\n附件一所列的条例，予以废止。\n第二条 乙。")
+    assert [unit.key for unit in units] == ["a1", "a2"]
+    assert units[0].text == "甲。\n附件一所列的条例，予以废止。"

@@ -87,6 +87,8 @@ def _annex_header_starts(paragraphs: list[str], found: list[Heading | None], i: 
     header = h.ANNEX_HEADER.match(paragraphs[i])
     if header is None or (not header["n"] and paragraphs[i].endswith(("：", ":"))):
         return False
+    if header["title"] and not h.title_like(header["title"]):  # "附件一所列的条例，予以废止。" is a sentence
+        return False
     for j in range(i + 1, len(paragraphs)):
         line, heading = paragraphs[j], found[j]
         if h.ANNEX_HEADER.match(line):

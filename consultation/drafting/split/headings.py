@@ -34,7 +34,7 @@ _CONTENTS = re.compile(r"^目\s*录$")
 
 # "附件", "附件2", "附件2：" alone, or "附件2：标题" / "附件2 标题": where an attached document starts.
 # "附件：1. 清单" (a colon and no number) is the list of attachments at the end of a notice.
-ANNEX_HEADER = re.compile(rf"^附\s*件\s*(?:(?P<n>{_NUM})\s*[:：]?\s*(?P<title>.*)|[:：]?\s*)$")
+ANNEX_HEADER = re.compile(rf"^附\s*件\s*(?:(?P<n>{_NUM})(?:\s*[:：]\s*|\s+|$)(?P<title>.*)|[:：]?\s*)$")
 ATTACHMENT_LIST = re.compile(rf"^附件\s*(?:{_NUM})?\s*(?:[:：]|$)")
 DATE_LINE = re.compile(rf"^{_NUM}\s*年\s*{_NUM}\s*月?\s*(?:{_NUM}\s*日)?$")
 ISSUER_LINE = re.compile(r"(?:政府|办公室|办公厅|委员会|局|厅|委|办|部|院|中心|[(（]盖章[)）])$")
