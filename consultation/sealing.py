@@ -12,10 +12,11 @@ from dataclasses import astuple
 from typing import Any
 
 from flask import Flask, url_for
+from flask_babel import lazy_gettext as _l
 
 from consultation.handling import addenda, feedback
 from consultation.handling.models import ConsultationFeedback
-from consultation.models import Consultation, ConsultationStatus
+from consultation.models import Consultation, ConsultationAttachment, ConsultationStatus, DraftUnitRow
 from core.extensions import db
 from core.integrity import SealableKind, register_kind
 
@@ -28,18 +29,47 @@ def _published(subject_id: str) -> Consultation | None:
     return consultation if consultation is not None and consultation.status.is_published else None
 
 
+_FIELDS = ("title", "doc_type", "department_id", "contact_phone", "contact_email", "contact_address", "intro")
+_FIELDS += ("explanation", "interpretation", "channels", "shortening_reason", "comment_display", "round_number")
+
+
+def _notice(
+    consultation: Consultation, units: list[DraftUnitRow], attachments: list[ConsultationAttachment]
+) -> dict[str, Any]:
+    content: dict[str, Any] = {name: getattr(consultation, name) for name in _FIELDS}
+    content["units"] = [
+        (row.key, row.kind, row.number, row.title, row.text, row.parent_key, row.position) for row in units
+    ]
+    content["attachments"] = [(row.filename, row.stored_name, row.size) for row in attachments]
+    return content
+
+
 def notice_content(subject_id: str) -> dict[str, Any] | None:
     consultation = _published(subject_id)
     if consultation is None:
         return None
-    fields = ("title", "doc_type", "department_id", "contact_phone", "contact_email", "contact_address", "intro")
-    fields += ("explanation", "interpretation", "channels", "shortening_reason", "comment_display", "round_number")
-    content: dict[str, Any] = {name: getattr(consultation, name) for name in fields}
-    content["units"] = [
-        (row.key, row.kind, row.number, row.title, row.text, row.parent_key, row.position) for row in consultation.units
-    ]
-    content["attachments"] = [(row.filename, row.stored_name, row.size) for row in consultation.attachments]
-    return content
+    return _notice(consultation, list(consultation.units), list(consultation.attachments))
+
+
+def notice_contents(subject_ids: list[str]) -> dict[str, Any]:
+    """The notices of a list page or feed in three queries, whatever its length."""
+    ids = [int(subject_id) for subject_id in subject_ids]
+    consultations = db.session.scalars(db.select(Consultation).where(Consultation.id.in_(ids))).all()
+    units: dict[int, list[DraftUnitRow]] = {consultation_id: [] for consultation_id in ids}
+    for row in db.session.scalars(
+        db.select(DraftUnitRow).where(DraftUnitRow.consultation_id.in_(ids)).order_by(DraftUnitRow.position)
+    ):
+        units[row.consultation_id].append(row)
+    attachments: dict[int, list[ConsultationAttachment]] = {consultation_id: [] for consultation_id in ids}
+    for row in db.session.scalars(
+        db.select(ConsultationAttachment)
+        .where(ConsultationAttachment.consultation_id.in_(ids))
+        .order_by(ConsultationAttachment.id)
+    ):
+        attachments[row.consultation_id].append(row)
+    return {
+        str(c.id): _notice(c, units[c.id], attachments[c.id]) if c.status.is_published else None for c in consultations
+    }
 
 
 def feedback_content(subject_id: str) -> dict[str, Any] | None:
@@ -80,7 +110,15 @@ def _feedback_ids() -> list[str]:
 
 def _describe(subject_id: str) -> str:
     consultation = db.session.get(Consultation, int(subject_id))
-    return f"《{consultation.title}》" if consultation is not None else f"consultation {subject_id}"
+    return consultation.title if consultation is not None else f"consultation {subject_id}"
+
+
+def _locate(column: Any) -> Any:
+    def locate(subject_id: str) -> tuple[str, str]:
+        consultation = db.session.get(Consultation, int(subject_id))
+        return (consultation.department.name if consultation is not None else "", str(column))
+
+    return locate
 
 
 def _fix_url(subject_id: str) -> str:
@@ -88,5 +126,9 @@ def _fix_url(subject_id: str) -> str:
 
 
 def init_app(app: Flask) -> None:
-    register_kind(app, SealableKind(NOTICE, notice_content, _published_ids, _describe, _fix_url))
-    register_kind(app, SealableKind(FEEDBACK, feedback_content, _feedback_ids, _describe, _fix_url))
+    notices = _locate(_l("Consultations"))
+    register_kind(
+        app, SealableKind(NOTICE, notice_content, _published_ids, _describe, _fix_url, notice_contents, notices)
+    )
+    feedbacks = _locate(_l("Feedback"))
+    register_kind(app, SealableKind(FEEDBACK, feedback_content, _feedback_ids, _describe, _fix_url, locate=feedbacks))

@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Flask, url_for
+from flask_babel import lazy_gettext as _l
 
 from core.extensions import db
 from core.integrity import SealableKind, register_kind
@@ -55,7 +56,12 @@ def _published() -> list[str]:
 
 def _describe(subject_id: str) -> str:
     survey = db.session.get(Survey, int(subject_id))
-    return f"《{survey.title}》" if survey is not None else f"survey {subject_id}"
+    return survey.title if survey is not None else f"survey {subject_id}"
+
+
+def _locate(subject_id: str) -> tuple[str, str]:
+    survey = db.session.get(Survey, int(subject_id))
+    return (survey.department.name if survey is not None else "", str(_l("Surveys")))
 
 
 def _fix_url(subject_id: str) -> str:
@@ -63,4 +69,4 @@ def _fix_url(subject_id: str) -> str:
 
 
 def init_app(app: Flask) -> None:
-    register_kind(app, SealableKind(KIND, content, _published, _describe, _fix_url))
+    register_kind(app, SealableKind(KIND, content, _published, _describe, _fix_url, locate=_locate))

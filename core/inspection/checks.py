@@ -92,10 +92,21 @@ def _integrity_findings() -> list[Finding]:
             except Exception:  # an address that cannot be built must not hide the finding
                 fix = ""
         title = str(alert.detail.get("description") or f"{alert.kind} {alert.subject_id}")
-        found.append(
-            Finding("integrity", title, problem_label(alert.problem), fix_url=fix or url_for("admin.audit_log"))
-        )
+        department, column = _locate(sealable, alert.kind, alert.subject_id)
+        fix = fix or url_for("admin.audit_log", object=f"{alert.kind}:{alert.subject_id}"[:80])
+        found.append(Finding("integrity", title, problem_label(alert.problem), department, column, fix))
     return found
+
+
+def _locate(sealable: registry.SealableKind | None, kind: str, subject_id: str) -> tuple[str, str]:
+    if kind == "release":
+        return "", str(_l("Templates and files"))
+    if sealable is None or sealable.locate is None:
+        return "", ""
+    try:
+        return sealable.locate(subject_id)
+    except Exception:  # a department that cannot be named must not hide the finding
+        return "", ""
 
 
 def run_checks() -> list[Finding]:
@@ -115,8 +126,17 @@ def summary(found: list[Finding]) -> list[tuple[str, str, int]]:
     return [(code, str(label), counts.get(code, 0)) for code, label in CATEGORIES.items()]
 
 
-def by_department(found: list[Finding]) -> list[tuple[str, int]]:
-    counts: dict[str, int] = {}
+def by_department(found: list[Finding]) -> tuple[list[tuple[str, str]], list[tuple[str, list[int], int]]]:
+    """The figures per department: (the categories found, [(department, count per category, total)]).
+
+    Findings that belong to the site as a whole (a template, the surveys column) are counted under "—"."""
+    categories = [(code, str(label)) for code, label in CATEGORIES.items() if any(f.category == code for f in found)]
+    counts: dict[str, dict[str, int]] = {}
     for finding in found:
-        counts[finding.department or "—"] = counts.get(finding.department or "—", 0) + 1
-    return sorted(counts.items())
+        row = counts.setdefault(finding.department or "—", {})
+        row[finding.category] = row.get(finding.category, 0) + 1
+    rows = [
+        (department, [row.get(code, 0) for code, _label in categories], sum(row.values()))
+        for department, row in sorted(counts.items())
+    ]
+    return categories, rows

@@ -19,22 +19,24 @@ def header() -> list[str]:
     return [_("Category"), _("Department"), _("Column"), _("Item"), _("Finding"), _("Where to fix it")]
 
 
+def _department_sheet(found: Sequence[Finding]) -> Sheet:
+    categories, table = by_department(list(found))
+    header_row = [_("Department"), *(label for _code, label in categories), _("Total")]
+    body = [[department, *counts, total] for department, counts, total in table]
+    return Sheet(_("By department"), header_row, body, kinds=["text"] + ["number"] * (len(categories) + 1))
+
+
 def write(buffer: IO[bytes], found: Sequence[Finding]) -> None:
     write_xlsx(
         buffer,
         [
             Sheet(
                 _("Summary"),
-                [_("Category"), _("Count")],
+                [_("Category"), _("Findings count")],
                 [[label, count] for _c, label, count in summary(list(found))],
                 kinds=["text", "number"],
             ),
-            Sheet(
-                _("By department"),
-                [_("Department"), _("Count")],
-                [list(row) for row in by_department(list(found))],
-                kinds=["text", "number"],
-            ),
+            _department_sheet(found),
             Sheet(_("Findings"), header(), rows(found), kinds=["text", "text", "text", "wrap", "wrap", "text"]),
         ],
     )

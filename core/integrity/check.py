@@ -2,10 +2,17 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
+from flask import current_app
+
+from core.extensions import db
 from core.integrity import alerts, ledger, registry, release
+from core.integrity.models import LedgerEntry
 from core.integrity.verify import forget, verdict
 
 
@@ -34,7 +41,44 @@ def problems() -> list[Problem]:
                 found.append(Problem(name, str(subject_id), result.problem, registry.describe(name, str(subject_id))))
     for path, problem in release.file_problems():
         found.append(Problem(release.RELEASE_KIND, path, problem, path))
+    found.extend(_truncation())
     return found
+
+
+def _head_path() -> Path:
+    configured = current_app.config.get("INTEGRITY_LEDGER_HEAD")
+    return Path(configured) if configured else Path(current_app.instance_path) / "integrity-ledger-head.json"
+
+
+def _truncation() -> list[Problem]:
+    """The chain's end as the last check saw it must still be there: entries removed from the end leave no gap."""
+    try:
+        seen = json.loads(_head_path().read_text(encoding="utf-8"))
+    except (FileNotFoundError, ValueError):
+        return []
+    if seen.get("database") != _database_key():
+        return []  # written for another database (a copy of the instance folder, a test run)
+    entry = db.session.get(LedgerEntry, int(seen.get("id", 0)))
+    if seen.get("id") and (entry is None or entry.entry_hash != seen.get("entry_hash")):
+        return [Problem("ledger", str(seen["id"]), "chain_truncated", f"ledger entry #{seen['id']}")]
+    return []
+
+
+def remember_head() -> None:
+    """Keep the chain's end outside the database, for the next check (after a check that found it whole)."""
+    head = db.session.scalar(db.select(LedgerEntry).order_by(LedgerEntry.id.desc()).limit(1))
+    if head is None:
+        return
+    path = _head_path()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    seen = {"database": _database_key(), "id": head.id, "entry_hash": head.entry_hash}
+    path.write_text(json.dumps(seen), encoding="utf-8")
+
+
+def _database_key() -> str:
+    # The database's address without its password, hashed: the file names which database it describes.
+    url = db.engine.url.render_as_string(hide_password=True)
+    return hashlib.sha256(url.encode()).hexdigest()[:16]
 
 
 def check_and_alert() -> list[Problem]:
@@ -43,6 +87,8 @@ def check_and_alert() -> list[Problem]:
     for problem in found:
         alerts.raise_alert(problem.kind, problem.subject_id, problem.problem, {"description": problem.description})
     alerts.resolve_holding({(p.kind, p.subject_id, p.problem) for p in found})
+    if not any(problem.kind == "ledger" for problem in found):
+        remember_head()
     return found
 
 

@@ -45,6 +45,7 @@ def seal_all_command(email: str | None) -> None:
     """Seal every published item that has no seal yet (once, after upgrading), then enforce seals."""
     counts = checking.seal_all(_user(email))
     db.session.commit()
+    checking.remember_head()
     for kind, count in sorted(counts.items()):
         click.echo(f"sealed {count} {kind}")
     click.echo("ledger started: unsealed published items are no longer served")
@@ -56,6 +57,7 @@ def seal_release_command(email: str | None) -> None:
     """Write the manifest of templates and static files as they are now, and seal it."""
     path, count = release.write_manifest(_user(email))
     db.session.commit()
+    checking.remember_head()
     click.echo(f"release manifest: {count} files in {path}")
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Flask, url_for
+from flask_babel import lazy_gettext as _l
 
 from core.extensions import db
 from core.integrity.registry import SealableKind, register_kind
@@ -31,10 +32,13 @@ def _describe(subject_id: str) -> str:
     return department.name if department is not None else f"department {subject_id}"
 
 
+def _fix_url(subject_id: str) -> str:
+    return url_for("admin.edit_department", department_id=int(subject_id))
+
+
+def _locate(subject_id: str) -> tuple[str, str]:
+    return (_describe(subject_id), str(_l("Department contacts")))
+
+
 def init_app(app: Flask) -> None:
-    register_kind(
-        app,
-        SealableKind(
-            KIND, content, _published, _describe, lambda sid: url_for("admin.edit_department", department_id=int(sid))
-        ),
-    )
+    register_kind(app, SealableKind(KIND, content, _published, _describe, _fix_url, locate=_locate))

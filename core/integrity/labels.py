@@ -10,6 +10,7 @@ PROBLEMS = {
     "forged": _l("seal not written by the application"),
     "chain_gap": _l("ledger entry removed or reordered"),
     "chain_edited": _l("ledger entry edited"),
+    "chain_truncated": _l("ledger entries removed from its end"),
     "file_changed": _l("file changed since the release"),
     "file_added": _l("file added since the release"),
     "file_missing": _l("file removed since the release"),

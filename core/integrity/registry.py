@@ -22,8 +22,13 @@ class SealableKind:
     content: Callable[[str], Any]
     published: Callable[[], Iterable[str]]
     describe: Callable[[str], str] | None = None
-    # url_for(fix_endpoint, **fix_args(subject_id)) is where staff correct the item.
+    # Where staff correct the item (an address built with url_for).
     fix_url: Callable[[str], str] | None = None
+    # Optional: the contents of many items at once ({id: content or None}), so a list page or feed loads what it
+    # verifies in a few queries instead of a few per item.
+    contents: Callable[[list[str]], dict[str, Any]] | None = None
+    # Optional: (department, column) the item belongs to, for the self-inspection's figures.
+    locate: Callable[[str], tuple[str, str]] | None = None
 
 
 def register_kind(app: Flask, kind: SealableKind) -> None:

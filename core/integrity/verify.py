@@ -11,7 +11,7 @@ import hmac
 import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from cachetools import LRUCache
 from flask import current_app, g
@@ -73,10 +73,16 @@ def _head() -> int:
     return int(g.integrity_head)
 
 
-def verdict(kind: str, subject_id: str | int) -> Verdict:
-    """Whether the item's content now is what was last sealed; "unpublished" when the public cannot see it."""
+_LOAD = object()
+
+
+def verdict(kind: str, subject_id: str | int, content: Any = _LOAD) -> Verdict:
+    """Whether the item's content now is what was last sealed; "unpublished" when the public cannot see it.
+
+    `content`: the item's canonical content when the caller loaded it already (a list, in one go)."""
     subject_id = str(subject_id)
-    content = registry.kind(kind).content(subject_id)
+    if content is _LOAD:
+        content = registry.kind(kind).content(subject_id)
     if content is None:
         return Verdict(kind, subject_id, "unpublished")
     computed = canonical.content_hash(content)
@@ -122,9 +128,11 @@ def servable(kind: str, items: Iterable[T], subject_id: Callable[[T], object] = 
         return items
     from core.integrity import alerts
 
-    kept = []
-    for item in items:
-        result = verdict(kind, str(subject_id(item)))
+    kept, ids = [], [str(subject_id(item)) for item in items]
+    sealable = registry.kind(kind)
+    loaded = sealable.contents(ids) if sealable.contents is not None and len(ids) > 1 else {}
+    for item, item_id in zip(items, ids, strict=True):
+        result = verdict(kind, item_id, loaded[item_id]) if item_id in loaded else verdict(kind, item_id)
         if _refused(result):
             alerts.raise_alert(kind, result.subject_id, str(result.problem), {"computed": result.computed})
         else:

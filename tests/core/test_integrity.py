@@ -19,6 +19,13 @@ from tests.consultation.conftest import make_consultation
 from tests.factories import make_department, make_user
 
 DEFACED = "360足球直播_365体育投注-平台官网"
+_SET_TITLE = text("UPDATE consultations SET title = :t WHERE id = :id")  # as an intruder with database access would
+
+
+@pytest.fixture(autouse=True)
+def _ledger_head_outside_instance(app: Flask, tmp_path_factory: pytest.TempPathFactory) -> None:
+    # `integrity check` remembers the chain's end in a file; each test's database starts empty again.
+    app.config["INTEGRITY_LEDGER_HEAD"] = str(tmp_path_factory.mktemp("head") / "head.json")
 
 
 def _sealed_site() -> Any:
@@ -153,3 +160,18 @@ def test_a_seal_forged_by_sql_for_changed_content_is_refused(app: Flask, client:
     db.session.commit()
     assert forged_hash
     assert client.get(f"/consultations/{consultation.id}").status_code == 503
+
+
+def test_entries_removed_from_the_end_of_the_ledger_are_noticed(app: Flask, runner: Any) -> None:
+    consultation = _sealed_site()
+    sealed_first = consultation.title
+    consultation.title = "《改过的标题》"
+    ledger.seal("consultation", consultation)
+    db.session.commit()
+    assert runner.invoke(args=["integrity", "check"]).exit_code == 0
+    # The newest seal removed, and the content put back as the older seal says: no gap, every item holds.
+    db.session.execute(text("DELETE FROM integrity_ledger WHERE id = (SELECT max(id) FROM integrity_ledger)"))
+    db.session.execute(_SET_TITLE, {"t": sealed_first, "id": consultation.id})
+    db.session.commit()
+    result = runner.invoke(args=["integrity", "check"])
+    assert result.exit_code == 1 and "chain_truncated\tledger" in result.output

@@ -32,6 +32,12 @@ def released(app: Flask, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dic
     return copies
 
 
+@pytest.fixture(autouse=True)
+def _ledger_head_outside_instance(app: Flask, tmp_path_factory: pytest.TempPathFactory) -> None:
+    # `integrity check` remembers the chain's end in a file; each test's database starts empty again.
+    app.config["INTEGRITY_LEDGER_HEAD"] = str(tmp_path_factory.mktemp("head") / "head.json")
+
+
 def test_no_manifest_means_dev_mode(app: Flask, client: Any, runner: Any, tmp_path: Path) -> None:
     app.config["INTEGRITY_MANIFEST"] = str(tmp_path / "none.json")
     assert client.get("/").status_code == 200
