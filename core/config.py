@@ -187,6 +187,9 @@ class DefaultConfig:
     INTEGRITY_KEY: str | None = None
     # Release manifest of templates and static files; None: instance/release-manifest.json. No file: not checked.
     INTEGRITY_MANIFEST: str | None = None
+    # Where `integrity check` keeps the ledger's last entry, outside the database, to notice entries removed from its
+    # end; None: instance/integrity-ledger-head.json.
+    INTEGRITY_LEDGER_HEAD: str | None = None
     # Extra addresses told of every integrity alert, besides the enabled admin accounts.
     INTEGRITY_ALERT_EMAILS: tuple[str, ...] = ()
     # Domains public pages may link to (and their subdomains), besides the site's own host.
