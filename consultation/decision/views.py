@@ -113,7 +113,9 @@ def publish_document(consultation_id: int) -> Any:
         db.session.rollback()
         if stored:
             uploads.remove(stored.stored_name)
-        form.title.errors = [*form.title.errors, *(labels.problem_message(code) for code in error.problems)]
+        for code in error.problems:  # each reason next to the field it is about
+            field = form.file if code == "document_source_missing" else form.title
+            field.errors = [*field.errors, labels.problem_message(code)]
         return overview(consultation_id, form)
     db.session.commit()
     flash(_("The decided document is published and linked from the consultation and its feedback."), "success")

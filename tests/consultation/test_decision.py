@@ -286,3 +286,31 @@ def test_a_figure_with_two_columns_is_drawn_and_tabled(app, department):
     assert svg.startswith("<svg") and "区财政 · 2026年" in svg and "150.50万元" in svg
     figure.kind = ChartKind.SHARES
     assert "%" in str(chart(figure))
+
+
+def test_recording_a_decision_leads_to_the_decision_page_and_the_staff_page_links_it(client, auth, department):
+    consultation = make_consultation(department, phase="closed", status=ConsultationStatus.SUBMITTED_FOR_REVIEW)
+    db.session.add(ConsultationFeedback(consultation_id=consultation.id, published_at=utcnow()))
+    db.session.add(
+        LegalityReview(
+            consultation_id=consultation.id,
+            state=ReviewState.PASSED,
+            status_before=ConsultationStatus.FEEDBACK_PUBLISHED,
+        )
+    )
+    db.session.commit()
+    auth.login_as(Role.EDITOR, department)
+    url = "https://www.dongzhou.gov.cn/zwgk/2026/8.html"
+    done = client.post(
+        f"/manage/consultations/{consultation.id}/conclude",
+        data={"outcome": "decided", "note": "经区政府常务会议审议通过。", "document_url": url},
+    )
+    assert done.status_code == 302 and done.headers["Location"].endswith(
+        f"/manage/consultations/{consultation.id}/decision"
+    )
+    overview = client.get(done.headers["Location"], headers=EN).text
+    assert f'value="{url}"' in overview, "the address given with the outcome starts the decided document's form"
+    assert 'id="decision-link"' in client.get(f"/manage/consultations/{consultation.id}").text
+    assert 'id="decision-link"' in client.get(f"/manage/consultations/{consultation.id}/conclude").text
+    withdrawn = decided(department, outcome=Outcome.WITHDRAWN)
+    assert client.get(f"/manage/consultations/{withdrawn.id}/decision").status_code == 404
