@@ -23,7 +23,8 @@ from core.search import search
 from core.search_query import Filters, parse_query
 
 SEED = 2026
-CONSULTATIONS, UNITS, RUNS = 300, 10, 20
+CONSULTATIONS = int(os.environ.get("BENCH_CONSULTATIONS", "300"))  # 3000: ten times the units, to see the trend
+UNITS, RUNS = 10, 20
 SUBJECTS = [
     "电动自行车",
     "充电设施",
