@@ -10,7 +10,7 @@ from dataclasses import dataclass, replace
 
 from consultation.drafting.split.headings import classify
 from consultation.drafting.split.splitter import Keys
-from consultation.drafting.split.titles import Titled, article_title, lead_title
+from consultation.drafting.split.titles import Titled, article_title, heading_line, lead_title
 from consultation.drafting.split.units import DraftUnit
 
 SPLIT_MARK = "---"
@@ -71,15 +71,6 @@ def _pieces(text: str) -> list[str]:
     return ["\n".join(piece).strip() for piece in pieces[:1]] + [
         "\n".join(piece).strip() for piece in pieces[1:] if "".join(piece).strip()
     ]
-
-
-def heading_line(unit: DraftUnit) -> str:
-    """The unit's numbering and title as one line of text, as the draft had it: "第五条之一", "（一）指导思想"."""
-    title = "" if unit.text.startswith(f"{unit.title}。") else unit.title
-    if not unit.number:
-        return title
-    separator = "" if unit.number[-1] in "、）).．" else " "
-    return f"{unit.number}{separator}{title}".strip()
 
 
 def _joined(above: DraftUnit, unit: DraftUnit) -> DraftUnit:

@@ -2,6 +2,7 @@
 The rules live in consultation/drafting/split/."""
 
 from consultation.drafting.split import (
+    HEADING_KINDS,
     MAX_CHARACTERS,
     MAX_DOCX_XML_BYTES,
     MAX_PARAGRAPHS,
@@ -18,6 +19,7 @@ from consultation.drafting.split import (
 )
 
 __all__ = [
+    "HEADING_KINDS",
     "MAX_CHARACTERS",
     "MAX_DOCX_XML_BYTES",
     "MAX_PARAGRAPHS",

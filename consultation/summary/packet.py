@@ -17,6 +17,8 @@ from typing import IO, Any
 from flask import current_app
 
 from consultation.drafting import notice_archive, periods, uploads
+from consultation.drafting.parser import HEADING_KINDS
+from consultation.drafting.split.titles import heading_line
 from consultation.legality.models import ConsultationExemption
 from consultation.models import Consultation
 from consultation.summary import exports as summary_exports
@@ -84,8 +86,8 @@ def draft_docx(consultation: Consultation) -> bytes:
     """The draft as published, unit by unit (chapters and sections as headings, articles and items as text)."""
     blocks: list[Block] = []
     for unit in consultation.units:
-        label = " ".join(part for part in (unit.number, unit.title) if part)
-        if unit.kind in ("chapter", "section", "part"):
+        label = heading_line(unit)  # a lead phrase kept in the text is not repeated
+        if unit.kind in HEADING_KINDS:
             blocks.append(Heading(1, label, numbered=False))
             if unit.text:
                 blocks.append(Paragraph(unit.text))

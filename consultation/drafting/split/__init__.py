@@ -23,6 +23,7 @@ from consultation.drafting.split.numerals import cn_numeral_to_int
 from consultation.drafting.split.reading import document_text, docx_to_text, paragraphs
 from consultation.drafting.split.splitter import Document, Keys, choose_style, statute_group_headings
 from consultation.drafting.split.units import (
+    HEADING_KINDS,
     MAX_CHARACTERS,
     MAX_DOCX_XML_BYTES,
     MAX_PARAGRAPHS,
@@ -34,6 +35,7 @@ from consultation.drafting.split.units import (
 )
 
 __all__ = [
+    "HEADING_KINDS",
     "MAX_CHARACTERS",
     "MAX_DOCX_XML_BYTES",
     "MAX_PARAGRAPHS",

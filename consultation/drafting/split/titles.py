@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import Protocol
 
 from consultation.drafting.split.numerals import CN_NUMERAL_CHARS
 
@@ -58,3 +59,19 @@ def lead_title(rest: str) -> Titled:
     if not _lead_like(lead):
         return Titled("", [rest], lead=False)
     return Titled(lead, [rest], fallback=None if after.strip() else rest, lead=True)
+
+
+class _Named(Protocol):
+    number: str
+    title: str
+    text: str
+
+
+def heading_line(unit: _Named) -> str:
+    """A unit's numbering and title as one line, as the draft had it ("第五条之一", "（一）"), without a lead phrase
+    that its text already starts with."""
+    title = "" if unit.text.startswith(f"{unit.title}。") else unit.title
+    if not unit.number:
+        return title
+    separator = "" if unit.number[-1] in "、）).．" else " "
+    return f"{unit.number}{separator}{title}".strip()

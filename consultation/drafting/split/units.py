@@ -22,6 +22,8 @@ UNIT_KINDS = (
 )
 # Kinds that carry no words of the draft a resident comments on.
 NOT_COMMENTABLE = ("preamble", "closing")
+# Kinds shown as headings of the text under them (an article, item or point is read as a paragraph).
+HEADING_KINDS = ("book", "subbook", "chapter", "section", "supplementary", "part", "annex")
 
 # The longest Chinese law, the Civil Code, has about 110,000 characters in some 1,400 chapters, sections and
 # articles; 刑法 as .docx splits in a few hundredths of a second (bench/draft_split.py).
