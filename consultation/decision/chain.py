@@ -113,12 +113,33 @@ def published_interpretations(limit: int | None = None) -> list[tuple[Consultati
     return [(consultation, interpretation) for consultation, interpretation in db.session.execute(query).all()]
 
 
-def public_markdown(text: str | None) -> Markup:
-    """A 解读's Markdown as the public sees it: personal data masked (a resident's phone quoted by mistake), then
+def public_contacts(consultation: Consultation) -> list[str]:
+    """The department's own published contacts, which a 解读 may name as its enquiry line (rules.md §4.5)."""
+    department = consultation.department
+    return [value for value in (consultation.contact_phone, consultation.contact_email, department.office_phone,
+                                department.email) if value and value.strip()]  # fmt: skip
+
+
+def masked(text: str, keep: list[str] | tuple[str, ...] = ()) -> str:
+    """`text` with personal data masked (a resident's phone quoted by mistake), except the contacts in `keep`."""
+    kept: dict[str, str] = {}
+    for index, value in enumerate(sorted(set(keep), key=len, reverse=True)):
+        # A private-use token without digits or letters, so no pattern of personal data matches across it.
+        token = f"\ue000{chr(0xE100 + index)}\ue001"
+        if value in text:
+            text, kept[token] = text.replace(value, token), value
+    text = mask_personal_data(text)
+    for token, value in kept.items():
+        text = text.replace(token, value)
+    return text
+
+
+def public_markdown(text: str | None, keep: list[str] | tuple[str, ...] = ()) -> Markup:
+    """A 解读's Markdown as the public sees it: personal data masked but the department's contacts kept, then
     rendered and sanitised like every staff text."""
-    return render_markdown(mask_personal_data(text or ""))
+    return render_markdown(masked(text or "", keep))
 
 
-def masked_parts(texts: dict[str, str]) -> list[str]:
+def masked_parts(texts: dict[str, str], keep: list[str] | tuple[str, ...] = ()) -> list[str]:
     """The names of the texts in which the public page masks something, for the reviewer to check."""
-    return [name for name, text in texts.items() if mask_personal_data(text) != text]
+    return [name for name, text in texts.items() if masked(text, keep) != text]

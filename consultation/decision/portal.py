@@ -45,6 +45,7 @@ def init_app(app: Flask) -> None:
     )
     # The consultation's detail and feedback pages show the chain through this global (no import of this stage).
     app.jinja_env.globals["decision_chain"] = chain.chain_for_page
+    app.jinja_env.globals["decision_contacts"] = chain.public_contacts
     app.jinja_env.filters["public_markdown"] = chain.public_markdown
     app.jinja_env.filters["mask_personal"] = mask_personal_data
     app.jinja_env.filters["figure_number"] = figures.formatted

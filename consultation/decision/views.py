@@ -193,11 +193,14 @@ def review_interpretation(consultation_id: int) -> Any:
         and interpretation.status is InterpretationStatus.IN_REVIEW,
         labels=labels,
         charts={figure.id: figures.chart(figure) for figure in interpretation.figures},
-        masked=[
-            str(labels.SECTION_LABELS[name])
-            for name in chain.masked_parts({name: getattr(interpretation, name) for name in services.SECTIONS})
-        ],
+        masked=_masked_parts(consultation, interpretation),
     ), 400 if request.method == "POST" else 200
+
+
+def _masked_parts(consultation: Consultation, interpretation: Interpretation) -> list[str]:
+    """The parts in which the public page masks what looks like personal data, named for the reviewer."""
+    texts = {name: getattr(interpretation, name) for name in services.SECTIONS}
+    return [str(labels.SECTION_LABELS[name]) for name in chain.masked_parts(texts, chain.public_contacts(consultation))]
 
 
 def _decide(consultation: Consultation, interpretation: Interpretation, form: ReviewForm) -> Any:

@@ -44,7 +44,6 @@ from core.extensions import db
 from core.feeds import FEED_LENGTH, FeedEntry, atom_feed, cached_feed, excerpt, site_name
 from core.i18n import current_language
 from core.links import site_url
-from core.screening import mask_personal_data
 from core.search import MAX_CANDIDATES, Document, Provider, any_contains, register_search_provider
 from core.search import Field as SearchField
 
@@ -126,6 +125,7 @@ def _document(consultation: Consultation, document: DecidedDocument) -> dict[str
 def _interpretation(consultation: Consultation, interpretation: Interpretation) -> dict[str, Any]:
     ident = {"consultation_id": consultation.id}
     steps = {step.kind: step for step in chain.public_steps(consultation)}
+    keep = chain.public_contacts(consultation)
     document = services.document_of(consultation)
     assert document is not None
     return {
@@ -137,7 +137,7 @@ def _interpretation(consultation: Consultation, interpretation: Interpretation) 
         "consultation_url": site_url("consultation.detail", **ident),
         "feedback_url": site_url("consultation.feedback", **ident) if steps["feedback"].url else None,
         "document": _document(consultation, document),
-        **{name: mask_personal_data(getattr(interpretation, name)) for name in services.SECTIONS},
+        **{name: chain.masked(getattr(interpretation, name), keep) for name in services.SECTIONS},
         "figures": [
             {"title": f.title, "unit": f.unit, "series": list(f.series), "rows": f.rows, "note": f.note}
             for f in interpretation.figures
@@ -179,7 +179,7 @@ def _feed(page_url: str, feed_url: str) -> str:
             link=site_url("consultation_decision.interpretation", consultation_id=consultation.id),
             updated=interpretation.published_at,
             author=consultation.department.display_name(current_language()),
-            summary=excerpt(mask_personal_data(interpretation.background)),
+            summary=excerpt(chain.masked(interpretation.background, chain.public_contacts(consultation))),
         )
         for consultation, interpretation in chain.published_interpretations(limit=FEED_LENGTH)
         if interpretation.published_at is not None
@@ -217,8 +217,9 @@ def find_interpretations(terms: Sequence[str]) -> list[Document]:
 
 def _search_document(consultation: Consultation, interpretation: Interpretation) -> Document:
     url = url_for("consultation_decision.interpretation", consultation_id=consultation.id)
+    keep = chain.public_contacts(consultation)
     parts = [
-        SearchField(name, mask_personal_data(getattr(interpretation, name)), SECTION_LABELS[name], f"{url}#part-{name}")
+        SearchField(name, chain.masked(getattr(interpretation, name), keep), SECTION_LABELS[name], f"{url}#part-{name}")
         for name in services.SECTIONS
     ]
     return Document(

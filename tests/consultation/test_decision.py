@@ -314,3 +314,20 @@ def test_recording_a_decision_leads_to_the_decision_page_and_the_staff_page_link
     assert 'id="decision-link"' in client.get(f"/manage/consultations/{consultation.id}/conclude").text
     withdrawn = decided(department, outcome=Outcome.WITHDRAWN)
     assert client.get(f"/manage/consultations/{withdrawn.id}/decision").status_code == 404
+
+
+def test_the_department_enquiry_line_stays_while_personal_data_is_masked(client, department):
+    consultation = decided(department)
+    editor, approver = make_user(Role.EDITOR, department), make_user(Role.APPROVER, department)
+    services.record_document(consultation, editor, services.DocumentInput(DOC_TITLE, url="https://x.example.cn/8"))
+    office = department.office_phone
+    text = f"咨询电话：{office}（区住建局）。居民张先生来电13904135566反映，住址东洲路66号。"
+    interpretation = services.save_interpretation(consultation, editor, {**PARTS, "key_measures": text})
+    services.submit(interpretation, editor)
+    services.approve(interpretation, approver)
+    db.session.commit()
+    page = client.get(f"/consultations/{consultation.id}/interpretation").text
+    assert office in page, "the department's published phone is the 解读's enquiry line"
+    assert "13904135566" not in page and "东洲路66号" not in page and "139****5566" in page
+    api = client.get(f"/api/v1/consultations/{consultation.id}/interpretation").get_json()
+    assert office in api["key_measures"] and "13904135566" not in api["key_measures"]
