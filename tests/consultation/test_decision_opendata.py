@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import io
 import re
+
+from docx import Document
 
 from consultation import demo
 from consultation.decision import services
@@ -96,3 +99,16 @@ def test_an_unpublished_interpretation_is_nowhere_public(client):
     assert client.get("/api/v1/interpretations").get_json()["items"] == []
     assert f"/consultations/{consultation.id}/interpretation" not in client.get("/search?q=配建比例").text
     assert "政策解读" not in dict(decision_links(consultation))
+
+
+def test_the_demo_summary_names_the_decided_document_and_its_interpretation(client, auth):
+    consultation = _load_demo()
+    auth.login("editor@demo.minyi.cn")
+    response = client.get(f"/manage/consultations/{consultation.id}/summary.docx")
+    assert response.status_code == 200
+    document = Document(io.BytesIO(response.data))
+    cells = [cell.text for table in document.tables for row in table.rows for cell in row.cells]
+    text = "\n".join([paragraph.text for paragraph in document.paragraphs] + cells)
+    assert "东政办发〔2026〕15号" in text
+    assert f"/consultations/{consultation.id}/decided-document" in text
+    assert f"/consultations/{consultation.id}/interpretation" in text
