@@ -89,7 +89,7 @@ def test_an_editor_answers_a_cluster_in_bulk_and_imports_answers_from_the_spread
     desktop.wait_for_selector(".flash-success")
 
     with desktop.expect_download() as download_info:
-        desktop.click("summary")
+        desktop.click("details.spreadsheet summary")
         desktop.click("#export-answers")
     exported = tmp_path / "export.xlsx"
     download_info.value.save_as(exported)
@@ -160,3 +160,44 @@ def test_a_resident_on_a_phone_reads_every_published_comment_without_contacts(li
     shot(phone, "all-comments")
     text = phone.content()
     assert "1390413" not in text and "王晓" not in text  # masked names, no phones
+
+
+def test_a_resident_reads_the_addendum_that_answers_a_late_letter(live_server, desktop, phone, shot):
+    from consultation.models import Channel
+    from tests.consultation.summary_helpers import handled_consultation
+
+    handled = handled_consultation()
+    consultation = handled.consultation
+    db.session.commit()
+    # The editor registers a letter that arrived after the feedback; the gate's checklist shows it.
+    _log_in(desktop, live_server.url, handled.editor.email)
+    desktop.goto(live_server.url + f"/manage/consultations/{consultation.id}/comments/new")
+    desktop.select_option("#channel", Channel.LETTER.value)
+    desktop.fill("#received_on", "2026-11-20")
+    desktop.fill("#author_name", "赵建华")
+    desktop.fill("#content", "来信：建议在小区出入口增设充电车棚。")
+    desktop.click("main form button[type=submit]")
+    desktop.wait_for_selector(".flash-success")
+    expect(desktop.locator("#legality-checklist [data-check=late_comments_answered]")).to_have_class(
+        "check-item missing"
+    )
+    desktop.click("#feedback-link")
+    expect(desktop.locator("#late-comments")).to_contain_text("增设充电车棚")
+    desktop.click("#late-comments a.answer-late")
+    desktop.check("input[name=adoption][value=partly_adopted]")
+    desktop.fill("#reason", "将在实施细则中统筹考虑车棚建设。")
+    desktop.click("main form button[type=submit]")
+    desktop.wait_for_selector(".flash-success")
+    desktop.goto(live_server.url + f"/manage/consultations/{consultation.id}/feedback")
+    desktop.fill("#note", "该信件于截止日前寄出，在结果反馈发布后收到。")
+    desktop.click("#publish-addendum")
+    desktop.wait_for_selector("#feedback-addenda")
+    shot(desktop, "addendum-published")
+    # A resident on a phone sees the addendum, the name masked.
+    phone.goto(live_server.url + f"/consultations/{consultation.id}/feedback")
+    addendum = phone.locator("#feedback-addenda")
+    expect(addendum).to_contain_text("将在实施细则中统筹考虑车棚建设。")
+    expect(addendum).to_contain_text("赵*华")
+    assert "赵建华" not in phone.content()
+    _fits(phone)
+    shot(phone, "addendum-phone")

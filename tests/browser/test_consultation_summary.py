@@ -48,7 +48,7 @@ def test_an_editor_downloads_the_summary_and_the_packet(live_server, desktop, sh
     db.session.commit()
     _log_in(desktop, live_server.url, handled.editor.email)
     desktop.goto(live_server.url + f"/manage/consultations/{handled.consultation.id}")
-    expect(desktop.locator("#legality-checklist .check-item.ok")).to_have_count(6)
+    expect(desktop.locator("#legality-checklist .check-item.ok")).to_have_count(7)  # late letters answered too
     desktop.click("#summary-link")
     shot(desktop, "summary-page")
     word = _save(desktop, "ul[data-version=internal] a[data-format=docx]", tmp_path)
@@ -116,3 +116,72 @@ def test_a_reviewer_verifies_a_summary_by_code_and_by_upload_and_sees_an_edited_
     desktop.click("form[action$='/received'] button")
     expect(desktop.locator(".flash-success")).to_have_count(1)
     expect(desktop.locator("#consultation-history")).to_contain_text(reviewer.email)
+
+
+def test_an_editor_records_procedures_a_forum_and_a_hotline_call_and_the_summary_reports_them(
+    live_server, desktop, phone, shot, tmp_path
+):
+    from consultation.comments import moderation
+    from consultation.handling import answers
+    from consultation.models import Channel, Comment
+
+    handled = handled_consultation(publish=False)
+    consultation = handled.consultation
+    db.session.commit()
+    _log_in(desktop, live_server.url, handled.editor.email)
+    desktop.goto(live_server.url + f"/manage/consultations/{consultation.id}")
+    expect(desktop.locator("#procedures-missing")).to_be_visible()  # a major decision lacks 专家论证 and others
+    desktop.click("#participation-link")
+    # 专家论证 done on a date, with its report; 听证 not required, with the reason.
+    desktop.select_option("#procedure", "expert_review")
+    desktop.check("input[name=state][value=done]")
+    desktop.fill("#done_on", "2026-10-09")
+    desktop.fill("#note", "五名专家论证，认为总体可行。")
+    desktop.fill("#reference", "专家论证报告.pdf")
+    desktop.click("#procedure-form button[type=submit]")
+    desktop.wait_for_selector(".flash-success")
+    desktop.select_option("#procedure", "hearing")
+    desktop.check("input[name=state][value=not_required]")
+    desktop.fill("#note", "已召开座谈会听取意见，法律法规未要求听证。")
+    desktop.click("#procedure-form button[type=submit]")
+    desktop.wait_for_selector(".flash-success")
+    expect(desktop.locator("#procedures-table tr[data-procedure=expert_review]")).to_contain_text("2026-10-09")
+    # A residents' forum: date, place and number of people.
+    desktop.select_option("#form", "forum")
+    desktop.select_option("#party_kind", "resident")
+    desktop.fill("#parties", "东洲社区居民代表")
+    desktop.fill("#held_on", "2026-10-12")
+    desktop.fill("#place", "东洲街道会议室")
+    desktop.fill("#people", "12")
+    desktop.fill("#opinions", "居民希望增加充电车棚。")
+    desktop.click("#participation-form button[type=submit]")
+    desktop.wait_for_selector(".flash-success")
+    expect(desktop.locator("#participation-table")).to_contain_text("东洲街道会议室")
+    shot(desktop, "procedures-and-meetings")
+    # A 12345 hotline call, typed in like a letter.
+    desktop.click("#record-call")
+    desktop.select_option("#channel", "phone")
+    desktop.fill("#received_on", "2026-10-15")
+    desktop.fill("#author_name", "来电群众")
+    desktop.fill("#content", "12345来电：建议明确充电桩收费标准。")
+    desktop.click("main form button[type=submit]")
+    desktop.wait_for_selector(".flash-success")
+    with live_server.app.app_context():
+        call = db.session.scalars(db.select(Comment).where(Comment.channel == Channel.PHONE)).one()
+        moderation.approve([call], handled.moderator)
+        reply = answers.AnswerInput(Adoption.OUT_OF_SCOPE, "收费标准由价格主管部门规定。")
+        answers.answer(call.consultation, [call], reply, handled.editor)
+        feedback.publish(call.consultation, MAIN_CHANGES, handled.editor)
+        db.session.commit()
+    desktop.goto(live_server.url + f"/manage/consultations/{consultation.id}/participation")
+    expect(desktop.locator("#calls-count")).to_contain_text("1")
+    desktop.goto(live_server.url + f"/manage/consultations/{consultation.id}/summary")
+    text = docx_text(_save(desktop, "ul[data-version=public] a[data-format=docx]", tmp_path))
+    assert "履行决策法定程序情况" in text and "专家论证 | 已履行 | 2026年10月9日" in text
+    assert "座谈会 | 群众代表：东洲社区居民代表 | 2026年10月12日 | 东洲街道会议室 | 12人" in text
+    assert "通过电话及12345政务服务便民热线收到意见1件" in text and "充电桩收费标准" in text
+    # The same page on a phone: nothing wider than the screen.
+    _log_in(phone, live_server.url, handled.editor.email)
+    phone.goto(live_server.url + f"/manage/consultations/{consultation.id}/participation")
+    _fits(phone)
+    shot(phone, "procedures-phone")
