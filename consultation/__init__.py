@@ -47,7 +47,7 @@ def init_app(app: Flask) -> None:
     for key, value in DEFAULTS.items():
         app.config.setdefault(key, value)
 
-    from consultation import cli, decision, demo, inspection, labels, portal, sealing
+    from consultation import cli, decision, demo, duties, inspection, labels, portal, sealing
     from consultation.comments import moderation_views, views
     from consultation.drafting import views as manage
     from consultation.drafting.rendering import render_markdown
@@ -81,6 +81,7 @@ def init_app(app: Flask) -> None:
     search.init_app(app)
     demo.init_app(app)
     cli.init_app(app)
+    duties.init_app(app)  # run by the worker (core/tasks_schedule.py), listed on /admin/schedule
     # /verify tells whether the comments or answers behind an issued summary changed since it was issued.
     sealing.init_app(app)  # what is sealed when approved, verified before it is served (core/integrity)
     inspection.init_app(app)  # its findings on /admin/inspection

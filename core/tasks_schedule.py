@@ -71,16 +71,36 @@ def duties() -> list[Duty]:
 
 
 def init_app(app: Flask) -> None:
+    """Core's own duties; consultation and surveys register theirs from their init_app."""
     from flask_babel import lazy_gettext as _l
 
+    register_duty(Duty("outbox-purge", _l("Delete sent e-mails (they hold addresses)"), _purge_outbox, "10", "3"))
+    register_duty(Duty("integrity-check", _l("Check the seals of everything published"), _integrity_check, "*/5"))
+    register_duty(Duty("site-scan", _l("Scan public pages for spam words and broken links"), _site_scan, "0", "2"))
+
+
+def _purge_outbox() -> str:
     from core import outbox
 
-    def purge_outbox() -> str:
-        removed = outbox.purge_sent(timedelta(days=current_app.config["OUTBOX_KEEP_SENT_DAYS"]))
-        db.session.commit()
-        return f"{removed} sent e-mails deleted"
+    removed = outbox.purge_sent(timedelta(days=current_app.config["OUTBOX_KEEP_SENT_DAYS"]))
+    db.session.commit()
+    return f"{removed} sent e-mails deleted"
 
-    register_duty(Duty("outbox-purge", _l("Delete sent e-mails (they hold addresses)"), purge_outbox, "10", "3"))
+
+def _integrity_check() -> str:
+    from core.integrity import check
+
+    found = check.check_and_alert()
+    db.session.commit()
+    return f"{len(found)} broken" if found else "all seals hold"
+
+
+def _site_scan() -> str:
+    from core.integrity import scan
+
+    run = scan.run_scan(check_external=True)
+    db.session.commit()
+    return f"{run.pages} pages scanned, {len(run.findings)} findings"
 
 
 def local_now(now: datetime | None = None) -> datetime:

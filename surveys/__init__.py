@@ -16,7 +16,7 @@ def init_app(app: Any) -> None:
     from core.demo import register_demo_loader
     from core.models import Role
     from core.portal import Section, StaffLink, register_section, register_staff_link
-    from surveys import cli, demo, inspection, portal, sealing
+    from surveys import cli, demo, duties, inspection, portal, sealing
     from surveys.builder import routes as builder_routes
     from surveys.builder import views as manage
     from surveys.opendata import api, feeds, search
@@ -59,3 +59,4 @@ def init_app(app: Any) -> None:
     inspection.init_app(app)  # its findings on /admin/inspection
     search.init_app(app)
     app.cli.add_command(cli.group)
+    duties.init_app(app)  # run by the worker (core/tasks_schedule.py), listed on /admin/schedule
