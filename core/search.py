@@ -238,8 +238,10 @@ def _vocabulary(index: synonyms.SynonymIndex) -> list[str]:
     words = set(index.words())
     for provider in providers():
         for document in provider.find(Criteria(())):
-            for text in (document.title, str(document.doc_type_label), document.department):
-                words.update(w for w, _s, _e in tokenizer().tokenize(text, mode="search") if len(w.strip()) > 1)
+            # Masked first, and words without a letter (numbers) left out: a suggestion never shows a phone number.
+            text = mask_personal_data(f"{document.title} {document.doc_type_label} {document.department}")
+            tokens = (word.strip() for word, _s, _e in tokenizer().tokenize(text, mode="search"))
+            words.update(word for word in tokens if len(word) > 1 and any(ch.isalpha() for ch in word))
     return sorted(word.lower() for word in words)
 
 

@@ -72,3 +72,10 @@ def test_a_line_without_two_words_is_refused_with_a_message_and_only_admins_reac
     response = client.post("/admin/synonyms/", data={"groups": "单独一个词"}, headers=EN)
     assert response.status_code == 200 and "at least two words" in response.text
     assert "单独一个词" in response.text  # what was typed is kept in the form
+
+
+def test_did_you_mean_never_offers_a_number_from_a_title(client):
+    make_consultation(make_department(), title="咨询电话13912345678的停车管理办法")
+    db.session.commit()
+    page = client.get("/search", query_string={"q": "13912345679"}, headers=EN).text
+    assert "Did you mean" not in page and "13912345678" not in page
