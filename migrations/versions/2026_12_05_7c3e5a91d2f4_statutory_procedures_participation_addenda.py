@@ -37,7 +37,7 @@ def upgrade():
         sa.ForeignKeyConstraint(["recorded_by_id"], ["users.id"],
                                 name=op.f("fk_consultation_procedures_recorded_by_id_users"), ondelete="SET NULL"),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_consultation_procedures")),
-        sa.UniqueConstraint("consultation_id", "code", name=op.f("uq_consultation_procedures_consultation_id")),
+        sa.UniqueConstraint("consultation_id", "code", name=op.f("uq_consultation_procedures_consultation_id_code")),
     )  # fmt: skip
     with op.batch_alter_table("consultation_procedures", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_consultation_procedures_consultation_id"), ["consultation_id"])
