@@ -33,6 +33,7 @@ PROPER_NAMES = frozenset(
         "URL",
         "HTTPS",
         "IP",
+        "ICP",  # the 辽ICP备…号 filing number in the footer is written so by law
         "SHA",
         "NPS",
         "English",  # the language switch names its language in that language
