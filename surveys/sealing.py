@@ -11,10 +11,11 @@ from typing import Any
 
 from flask import Flask, url_for
 from flask_babel import lazy_gettext as _l
+from sqlalchemy.orm import selectinload
 
 from core.extensions import db
 from core.integrity import SealableKind, register_kind
-from surveys.models import ReviewStatus, Survey
+from surveys.models import Question, ReviewStatus, Survey, SurveyPage
 
 KIND = "survey"
 
@@ -49,6 +50,16 @@ def content(subject_id: str) -> dict[str, Any] | None:
     return result
 
 
+def contents(subject_ids: list[str]) -> dict[str, Any]:
+    """The texts of a list page's surveys, their pages, questions and options loaded in four queries."""
+    query = (
+        db.select(Survey)
+        .where(Survey.id.in_([int(subject_id) for subject_id in subject_ids]))
+        .options(selectinload(Survey.pages).selectinload(SurveyPage.questions).selectinload(Question.options))
+    )
+    return {str(survey.id): content(str(survey.id)) for survey in db.session.scalars(query)}
+
+
 def _published() -> list[str]:
     query = db.select(Survey.id).where(Survey.status == ReviewStatus.APPROVED).order_by(Survey.id)
     return [str(row) for row in db.session.scalars(query)]
@@ -69,4 +80,4 @@ def _fix_url(subject_id: str) -> str:
 
 
 def init_app(app: Flask) -> None:
-    register_kind(app, SealableKind(KIND, content, _published, _describe, _fix_url, locate=_locate))
+    register_kind(app, SealableKind(KIND, content, _published, _describe, _fix_url, contents, _locate))

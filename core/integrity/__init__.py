@@ -28,7 +28,7 @@ def init_app(app: object) -> None:
     """The 503 handling, checked templates and static files, the departments' kind, the dashboard block, the CLI."""
     from flask import Flask
 
-    from core.integrity import cli, departments, labels, serving
+    from core.integrity import cli, departments, duties, labels, serving
     from core.portal import Section, register_section
 
     assert isinstance(app, Flask)
@@ -39,3 +39,4 @@ def init_app(app: object) -> None:
     )
     app.jinja_env.globals["integrity_problem_label"] = labels.problem_label
     app.cli.add_command(cli.group)
+    duties.init_app()  # the worker's check every 5 minutes and nightly scan (listed on /admin/schedule)

@@ -12,6 +12,10 @@ from typing import Any
 
 def _plain(value: Any) -> Any:
     """Values as JSON sees them, independent of the database: aware UTC times, enum values, NFC text."""
+    if type(value) is str:  # the common case first: most of a draft is plain text, already normal
+        if "\r" not in value and unicodedata.is_normalized("NFC", value):
+            return value
+        return unicodedata.normalize("NFC", value.replace("\r\n", "\n"))
     if isinstance(value, Enum):
         return _plain(value.value)
     if isinstance(value, datetime):

@@ -130,7 +130,7 @@ def servable(kind: str, items: Iterable[T], subject_id: Callable[[T], object] = 
 
     kept, ids = [], [str(subject_id(item)) for item in items]
     sealable = registry.kind(kind)
-    loaded = sealable.contents(ids) if sealable.contents is not None and len(ids) > 1 else {}
+    loaded = sealable.contents(ids) if sealable.contents is not None and ids else {}
     for item, item_id in zip(items, ids, strict=True):
         result = verdict(kind, item_id, loaded[item_id]) if item_id in loaded else verdict(kind, item_id)
         if _refused(result):

@@ -7,6 +7,7 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
+import pytest
 from flask import Flask
 from openpyxl import load_workbook
 from sqlalchemy import text
@@ -20,6 +21,12 @@ from surveys.models import QuestionType
 from tests.consultation.conftest import make_consultation
 from tests.factories import make_department
 from tests.surveys.helpers import make_survey
+
+
+@pytest.fixture(autouse=True)
+def _ledger_head_outside_instance(app: Flask, tmp_path_factory: pytest.TempPathFactory) -> None:
+    # `integrity check` remembers the chain's end in a file; each test's database starts empty again.
+    app.config["INTEGRITY_LEDGER_HEAD"] = str(tmp_path_factory.mktemp("head") / "head.json")
 
 
 def _plant_faults() -> dict[str, str]:

@@ -175,3 +175,45 @@ def test_entries_removed_from_the_end_of_the_ledger_are_noticed(app: Flask, runn
     db.session.commit()
     result = runner.invoke(args=["integrity", "check"])
     assert result.exit_code == 1 and "chain_truncated\tledger" in result.output
+
+
+def test_survey_question_changed_by_sql_is_not_served_nor_listed(app: Flask, client: Any, runner: Any) -> None:
+    from surveys.models import Question, QuestionType
+    from tests.surveys.helpers import make_survey
+
+    survey = make_survey(
+        [[("q1", QuestionType.SINGLE, {"options": ["满意", "不满意"]})]], title="《公共服务满意度调查》"
+    )
+    check.seal_all()
+    db.session.commit()
+    assert client.get(f"/surveys/{survey.id}").status_code == 200
+    question = db.session.scalar(db.select(Question).where(Question.survey_id == survey.id))
+    db.session.execute(
+        text("UPDATE survey_options SET label = '澳门金沙' WHERE question_id = :id"), {"id": question.id}
+    )
+    db.session.commit()
+    assert client.get(f"/surveys/{survey.id}").status_code == 503
+    assert "《公共服务满意度调查》" not in client.get("/surveys/").get_data(as_text=True)
+    assert "survey" in runner.invoke(args=["integrity", "check"]).output
+
+
+def test_department_phone_changed_by_sql_is_not_listed_but_an_admin_save_seals_it(
+    app: Flask, client: Any, auth: Any
+) -> None:
+    department = make_department(name="区民政局", office_phone="024-56620001")
+    check.seal_all()
+    db.session.commit()
+    assert "024-56620001" in client.get("/departments").get_data(as_text=True)
+    db.session.execute(
+        text("UPDATE departments SET office_phone = '400-365-3650' WHERE id = :id"), {"id": department.id}
+    )
+    db.session.commit()
+    page = client.get("/departments").get_data(as_text=True)
+    assert "400-365-3650" not in page and "区民政局" not in page
+    assert [a.problem for a in _alerts()] == ["changed"]
+    # The portal office saves the department through its page: the new phone is approved and sealed.
+    auth.login_as("admin")
+    form = {"code": department.code, "name": "区民政局", "office_phone": "024-56620002", "is_active": "y"}
+    assert client.post(f"/admin/departments/{department.id}", data=form).status_code == 302
+    auth.logout()
+    assert "024-56620002" in client.get("/departments").get_data(as_text=True)
