@@ -91,10 +91,50 @@ def synthetic() -> None:
     measure("400 attached documents", lambda: split_text(notice), runs=3)
 
 
+def correction_page() -> None:
+    """The import page's answer for 刑法: the split as the correction form, rendered for a signed-in editor."""
+    import tempfile
+
+    from app import create_app
+
+    scratch = Path(tempfile.mkdtemp(prefix="minyi-bench-draft-"))
+    app = create_app({"SECRET_KEY": "bench", "SQLALCHEMY_DATABASE_URI": f"sqlite:///{scratch / 'bench.db'}"})
+    # Imported once the app has loaded the packages in their order.
+    from consultation.drafting import draft_views
+    from consultation.drafting.parser import split_document
+    from consultation.models import Consultation, ConsultationStatus
+    from core.extensions import db
+    from core.sessions import start_session
+    from tests.factories import make_department, make_user
+
+    data = CRIMINAL_LAW.read_bytes()
+    print(f"The correction page for 刑法 (scratch database in {scratch}):")
+    with app.app_context():
+        db.create_all()
+        department = make_department("bench")
+        editor = make_user("editor", department, email="bench@example.cn")
+        consultation = Consultation(
+            title="刑法（征求意见稿）", department=department, status=ConsultationStatus.DRAFT, doc_type="other"
+        )
+        db.session.add(consultation)
+        db.session.commit()
+        with app.test_request_context(f"/manage/consultations/{consultation.id}/draft", method="POST"):
+            start_session(editor, second_factor_done=True)
+
+            def page() -> str:
+                units = split_document(CRIMINAL_LAW.name, data)
+                html, _status = draft_views._render_units(consultation, draft_views._units_form(units))
+                return html
+
+            html = measure("read, split and render the form", page)
+            print(f"  the page is {len(html.encode()) / 1024:,.0f} KiB of HTML")
+
+
 if __name__ == "__main__":
     print_header("Draft splitting")
     criminal_law()
     every_document()
     synthetic()
+    correction_page()
     peak_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     print(f"Peak resident size of this process: {peak_kib / 1024:.0f} MiB")

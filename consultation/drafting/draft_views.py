@@ -7,14 +7,17 @@ from typing import Any
 from flask import flash, render_template, request
 from flask_babel import gettext as _
 from flask_login import current_user
+from markupsafe import Markup
 from werkzeug.datastructures import FileStorage
 
+from consultation import labels
 from consultation.drafting import correction, services
 from consultation.drafting.parser import (
     MAX_CHARACTERS,
     MAX_PARAGRAPHS,
     MAX_UNITS,
     NOT_COMMENTABLE,
+    UNIT_KINDS,
     DraftFormatError,
     DraftUnit,
     split_document,
@@ -95,10 +98,23 @@ def _render_units(consultation: Consultation, form: DraftUnitsForm, status: int 
         consultation=consultation,
         form=form,
         depths=depths,
+        kind_options=_kind_options(),
         not_commentable=NOT_COMMENTABLE,
         split_mark=correction.SPLIT_MARK,
         max_units=MAX_UNITS,
     ), status
+
+
+def _kind_options() -> dict[str, Markup]:
+    """The <option>s of the level select (the choices of UnitForm.kind), made once per level: the form holds up
+    to MAX_UNITS units, and WTForms' widgets took 0.7 s of CPU to render 刑法's 586 (bench/draft_split.py)."""
+    choices = [(kind, str(labels.UNIT_KIND_LABELS[kind])) for kind in UNIT_KINDS]
+    option = Markup('<option value="{}"{}>{}</option>')
+    selected = Markup(" selected")
+    return {
+        chosen: Markup("").join(option.format(v, selected if v == chosen else "", text) for v, text in choices)
+        for chosen, _text in choices
+    }
 
 
 def _depth(key: str, parents: dict[str, str | None]) -> int:
