@@ -30,6 +30,7 @@ def init_app(app: Any) -> None:
         survey_scale_range=answers.scale_range,
         survey_matrix_rows=answers.matrix_rows,
         survey_rank_of=answers.rank_of,
+        survey_repeats=answers.repeats,  # members, shown_instances, field_name of a repeat group
     )
     for blueprint in (
         views.bp,

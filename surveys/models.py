@@ -54,6 +54,9 @@ class QuestionType(StrEnum):
     NOTE = "note"
     # A value computed from earlier answers (XLSForm `calculate`): settings["calculation"], never asked.
     CALCULATE = "calculate"
+    # A group answered once per member (XLSForm `begin_repeat`): settings["members"] are its sub-questions,
+    # the answer a list of {member code: value}, one per instance (a household's members).
+    REPEAT = "repeat"
 
     @property
     def has_options(self) -> bool:
@@ -64,6 +67,11 @@ class QuestionType(StrEnum):
     def takes_answer(self) -> bool:
         """Whether the respondent answers it (a calculation's value is computed, a note has none)."""
         return self not in (QuestionType.NOTE, QuestionType.CALCULATE)
+
+    @property
+    def in_results(self) -> bool:
+        """Whether results pages count its answers; a repeat group's entries go to their own export sheet."""
+        return self.takes_answer and self is not QuestionType.REPEAT
 
 
 class Survey(db.Model):

@@ -269,7 +269,7 @@ def survey_results(
     return [
         question_result(question, snapshot, keep, min_cell)
         for question in survey.questions
-        if question.type.takes_answer and not (public and question.type in TEXT_TYPES)
+        if question.type.in_results and not (public and question.type in TEXT_TYPES)
     ]
 
 

@@ -273,7 +273,7 @@ def _concatenate(parts: list[Snapshot]) -> Snapshot:
 def signature(questions: Iterable[Question]) -> tuple[Any, ...]:
     """What the columns depend on: codes, types, options and rows of the questions."""
     return tuple(
-        (q.code, q.type.value, tuple(column_codes(q)), tuple(row_codes(q))) for q in questions if q.type.takes_answer
+        (q.code, q.type.value, tuple(column_codes(q)), tuple(row_codes(q))) for q in questions if q.type.in_results
     )
 
 
@@ -290,7 +290,7 @@ def _cache_key(survey: Survey, questions: list[Question]) -> str:
 
 def load(survey: Survey) -> Snapshot:
     """The survey's answers as columns: cached in this process or on disk, brought up to date, else read."""
-    questions = [question for question in survey.questions if question.type.takes_answer]
+    questions = [question for question in survey.questions if question.type.in_results]
     key = _cache_key(survey, questions)
     path = result_files.snapshot_path(survey.id)
     with _lock:

@@ -23,7 +23,7 @@ from typing import Any, Protocol
 from flask_babel import gettext as _
 
 from surveys.models import QuestionType
-from surveys.taking import conditions
+from surveys.taking import conditions, repeats
 
 OTHER = "other"  # the option code of "other, please specify"; reserved when a question offers it
 SHORT_TEXT_MAX = 500
@@ -60,6 +60,7 @@ class Entry:
     errors: list[str] = field(default_factory=list)
     # The visible answers before this page, for a choice filter (cascading select) when the page is shown.
     answers: Mapping[str, Any] = field(default_factory=dict, repr=False, compare=False)
+    extra: int = 0  # blank instances of a repeat group to show more ("Add another")
 
 
 @functools.lru_cache(maxsize=1024)
@@ -136,6 +137,9 @@ def read_entry(question: QuestionLike, form: Mapping[str, Any]) -> Entry:
         return Entry({row: value for row, value in rows.items() if value} or None)
     if kind is QuestionType.RANKING:
         return _read_ranking(question, form)
+    if kind is QuestionType.REPEAT:
+        instances, errors, extra = repeats.read_instances(question, form)
+        return Entry(instances or None, errors=errors, extra=extra)
     if kind in (QuestionType.NUMBER, QuestionType.SCALE, QuestionType.NPS):
         if not text:
             return Entry()
@@ -195,6 +199,9 @@ def _type_errors(question: QuestionLike, entry: Entry) -> list[str]:
         return [_("Please specify.")] if value == OTHER and not entry.other_text else []
     if kind is QuestionType.MULTIPLE:
         return _selection_errors(question, entry)
+    if kind is QuestionType.REPEAT:
+        valid = isinstance(value, list) and all(isinstance(instance, dict) for instance in value)
+        return repeats.instance_errors(question, value, entry.answers) if valid else [_("This answer is not valid.")]
     if kind is QuestionType.MATRIX:
         columns = option_codes(question)
         if any(column not in columns for column in value.values()):

@@ -18,7 +18,7 @@ from surveys.builder import services
 from surveys.forms import FinalPageForm
 from surveys.models import Phase, ResumeDraft, ReviewStatus, Survey
 from surveys.permissions import may_edit, may_review, share_url
-from surveys.taking import responding
+from surveys.taking import repeats, responding
 from surveys.taking.steps import PageState, apply_page, build_page, first_unfinished, next_page
 from surveys.taking.structure import Structure, structure_of
 
@@ -178,7 +178,9 @@ def _step(
         _save(survey, tokens.resume, kept, other_texts, index if target is None else target)
         db.session.commit()
         return redirect(url_for("surveys.take", survey_id=survey.id))
-    if any(entry.errors for entry in entries.values()):
+    # "Add another" / "Remove" of a repeat group posts the page to show it again, one instance more or less.
+    again = request.form.get(repeats.ADD) or request.form.get(repeats.REMOVE)
+    if again or any(entry.errors for entry in entries.values()):
         _save(survey, tokens.resume, kept, other_texts, index)  # keep what was valid
         db.session.commit()
         return ShowAgain(build_page(pages, index, kept, other_texts, entries), final_form)

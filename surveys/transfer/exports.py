@@ -212,6 +212,9 @@ def _question_columns(question: Question, labels: bool, safe: bool = False) -> l
             )
             for option in codes
         ]
+    if kind is QuestionType.REPEAT:  # the number of entries; the entries have a sheet (a file) of their own
+        count: CELLS = lambda chunk: [len(x) if x.__class__ is list else None for x in answers(chunk)]  # noqa: E731
+        return [ExportColumn(column_name(code), text, count, True, {}, _keep)]
     cells: CELLS = lambda chunk: shown.free_cells(answers(chunk))  # noqa: E731
     if kind in (QuestionType.NUMBER, QuestionType.SCALE, QuestionType.NPS):
         return [ExportColumn(column_name(code), text, cells, True, {}, _keep)]
@@ -366,7 +369,10 @@ def response_sheets(survey: Survey, filters: Filters, labels: bool) -> list[Shee
     header = [column.label if labels else column.name for column in columns]
     kinds = ["number", "datetime", "number"]
     rows = NeutralisedRows(iter_rows(survey, filters, columns))
-    return [Sheet(_("Responses"), header, rows, kinds=kinds), codebook_sheet(survey)]
+    from surveys.transfer.repeat_exports import repeat_sheets  # it reads filtered_responses from here
+
+    return [Sheet(_("Responses"), header, rows, kinds=kinds), *repeat_sheets(survey, filters, labels),
+            codebook_sheet(survey)]  # fmt: skip
 
 
 def csv_parts(survey: Survey, filters: Filters, labels: bool) -> tuple[list[str], NeutralisedRows]:

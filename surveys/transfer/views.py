@@ -36,6 +36,7 @@ from surveys.permissions import survey_for_results_or_403
 from surveys.results.filters import Filters
 from surveys.transfer import xlsform_export, xlsform_import
 from surveys.transfer.exports import csv_parts, response_count, response_sheets
+from surveys.transfer.repeat_exports import repeat_csv_parts, repeat_questions
 from surveys.transfer.sav_export import TooManyRows, write_sav
 
 bp = Blueprint("survey_transfer", __name__, url_prefix="/manage/surveys")
@@ -63,6 +64,12 @@ def export(survey_id: int, fmt: str) -> Any:
     detail = {"format": fmt, "labels": labels, "bom": bom, "filters": filters.as_args(), "rows": rows}
     audit.record("survey.export", survey, detail=detail)
     db.session.commit()
+    if fmt == "csv" and request.args.get("repeat"):  # the entries of one repeat group, linked by response_id
+        question = next((q for q in repeat_questions(survey) if q.code == request.args["repeat"]), None)
+        if question is None:
+            abort(404)
+        header, body = repeat_csv_parts(survey, filters, question, labels)
+        return csv_response(_filename(survey, "csv"), header, body, bom=bom)
     if fmt == "csv":
         header, body = csv_parts(survey, filters, labels)
         return csv_response(_filename(survey, "csv"), header, body, bom=bom)

@@ -29,6 +29,7 @@ SURVEY_COLUMNS = [
     "parameters",
     "calculation",
     "choice_filter",
+    "repeat_count",
     "minyi_type",
     "scale_min_label",
     "scale_max_label",
@@ -87,7 +88,7 @@ def _row(question: Question, **cells: Any) -> dict[str, Any]:
     return {**base, **cells}
 
 
-def _question_rows(question: Question) -> list[dict[str, Any]]:
+def _question_rows(question: Question, lists: dict[int, str]) -> list[dict[str, Any]]:
     kind, settings = question.type, question.settings or {}
     other = " or_other" if settings.get("other") else ""
     parameters = "randomize=true" if settings.get("shuffle") else ""
@@ -96,7 +97,7 @@ def _question_rows(question: Question) -> list[dict[str, Any]]:
         return [
             _row(
                 question,
-                type=f"select_one {question.code}{other}",
+                type=f"select_one {lists[question.id]}{other}",
                 appearance=appearance,
                 parameters=parameters,
                 choice_filter=from_choice_filter(_row_refs(settings.get("choice_filter", ""))),
@@ -106,13 +107,13 @@ def _question_rows(question: Question) -> list[dict[str, Any]]:
         return [
             _row(
                 question,
-                type=f"select_multiple {question.code}{other}",
+                type=f"select_multiple {lists[question.id]}{other}",
                 parameters=parameters,
                 choice_filter=from_choice_filter(_row_refs(settings.get("choice_filter", ""))),
             )
         ]
     if kind is QuestionType.RANKING:
-        return [_row(question, type=f"rank {question.code}", parameters=parameters)]
+        return [_row(question, type=f"rank {lists[question.id]}", parameters=parameters)]
     if kind is QuestionType.NUMBER:
         return [_row(question, type="integer" if settings.get("integer") else "decimal")]
     if kind is QuestionType.CALCULATE:
@@ -132,15 +133,52 @@ def _question_rows(question: Question) -> list[dict[str, Any]]:
             )
         ]
     if kind is QuestionType.MATRIX:
-        return _matrix_rows(question)
+        return _matrix_rows(question, lists[question.id])
+    if kind is QuestionType.REPEAT:
+        return _repeat_rows(question)
     appearance = "multiline" if kind is QuestionType.LONG_TEXT else ""
     return [_row(question, type=SIMPLE_TYPES[kind], appearance=appearance)]
 
 
-def _matrix_rows(question: Question) -> list[dict[str, Any]]:
+MEMBER_TYPES = {"short_text": "text", "long_text": "text", "number": "decimal", "date": "date", "note": "note"}
+
+
+def _member_list(question: Question, member: dict[str, Any]) -> str:
+    return f"{question.code}-{member['code']}"
+
+
+def _repeat_rows(question: Question) -> list[dict[str, Any]]:
+    """begin_repeat, a row per member (with its list of choices), end_repeat."""
+    count = (question.settings or {}).get("max_instances")
+    rows = [_row(question, type="begin_repeat", constraint="", required="", repeat_count=count or "")]
+    for member in (question.settings or {}).get("members", []):
+        kind = member["type"]
+        if kind in ("single", "dropdown", "multiple"):
+            word = "select_multiple" if kind == "multiple" else "select_one"
+            kind_cell = f"{word} {_member_list(question, member)}"
+        else:
+            kind_cell = "integer" if member.get("integer") else MEMBER_TYPES[kind]
+        kept = member.get("xlsform") or {}
+        rows.append(
+            {
+                "type": kind_cell,
+                "name": member["code"],
+                "label": dict(kept["label"]) if kept.get("label") else {"": member.get("text", "")},
+                "hint": dict(kept["hint"]) if kept.get("hint") else {"": member.get("help", "")},
+                "required": "yes" if member.get("required") else "",
+                "relevant": member.get("show_if", ""),
+                "constraint": member.get("validation", ""),
+                "constraint_message": member.get("validation_message", ""),
+                "appearance": "minimal" if kind == "dropdown" else "multiline" if kind == "long_text" else "",
+            }
+        )
+    return [*rows, {"type": "end_repeat"}]
+
+
+def _matrix_rows(question: Question, list_name: str) -> list[dict[str, Any]]:
     """The label + list-nolabel group, with the imported member rows' names and labels when there are some."""
     required = "yes" if question.required else ""
-    kind = f"select_one {question.code}"
+    kind = f"select_one {list_name}"
     rows = [_row(question, type="begin_group", appearance="field-list", constraint="", required="")]
     members = (question.xlsform or {}).get("members")
     if members:
@@ -219,15 +257,39 @@ def _has(row: dict[str, Any], column: str, language: str) -> bool:
     return bool(value.get(language) if isinstance(value, dict) else value and not language)
 
 
-def _choice_rows(survey: Survey) -> tuple[list[dict[str, Any]], list[str]]:
-    rows, extra = [], {}
+def _list_names(survey: Survey) -> dict[int, str]:
+    """Each select's choice list name: the imported one (questions sharing a list share it again, as pyxform's
+    or_other expects), else the question's code; a name taken by other choices falls back to the code."""
+    names: dict[int, str] = {}
+    written: dict[str, tuple[str, ...]] = {}
     for question in survey.questions:
+        if not question.type.has_options:
+            continue
+        codes = tuple(option.code for option in question.options)
+        name = (question.xlsform or {}).get("list_name") or question.code
+        if written.get(name, codes) != codes:
+            name = question.code if written.get(question.code, codes) == codes else f"{question.code}-{question.id}"
+        written[name] = codes
+        names[question.id] = name
+    return names
+
+
+def _choice_rows(survey: Survey, lists: dict[int, str]) -> tuple[list[dict[str, Any]], list[str]]:
+    rows, extra, done = [], {}, set()
+    for question in survey.questions:
+        for member in (question.settings or {}).get("members", []) if question.type is QuestionType.REPEAT else []:
+            for code, label, *labels in member.get("options", []):
+                label_cells = dict(labels[0]) if labels else {"": label}  # imported: as written, even none
+                rows.append({"list_name": _member_list(question, member), "name": code, "label": label_cells})
+        if question.id not in lists or lists[question.id] in done:
+            continue
+        done.add(lists[question.id])
         for option in question.options:
             kept = option.xlsform or {}
             columns = kept.get("columns") or {}
             extra.update(dict.fromkeys(columns))
-            label = dict(kept["label"]) if kept.get("label") else {"": option.label}
-            rows.append({"list_name": question.code, "name": option.code, "label": label, **columns})
+            label = dict(kept.get("label") or {}) if option.xlsform is not None else {"": option.label}
+            rows.append({"list_name": lists[question.id], "name": option.code, "label": label, **columns})
     return rows, ["list_name", "name", "label", *extra]
 
 
@@ -235,14 +297,15 @@ def write(survey: Survey, target: IO[bytes] | str) -> None:
     """Write the survey as an XLSForm .xlsx to a path or binary file."""
     import openpyxl  # here: ~30 MiB that only XLSForm transfers need, and create_app() must not load
 
+    lists = _list_names(survey)
     rows: list[dict[str, Any]] = []
     for number, page in enumerate(survey.pages, start=1):
         rows.append({"type": "begin_group", "name": f"page_{number}", "label": page.title, "appearance": "field-list"})
         for question in page.questions:
-            rows.extend(_question_rows(question))
+            rows.extend(_question_rows(question, lists))
         rows.append({"type": "end_group"})
     book = openpyxl.Workbook()
-    sheets = [("survey", _table(rows, SURVEY_COLUMNS)), ("choices", _table(*_choice_rows(survey)))]
+    sheets = [("survey", _table(rows, SURVEY_COLUMNS)), ("choices", _table(*_choice_rows(survey, lists)))]
     imported = any(question.xlsform for question in survey.questions)
     settings = {"form_title": survey.title, "form_id": survey.short_code, "version": str(survey.version)}
     if not imported:

@@ -19,6 +19,7 @@ from surveys.transfer.xlsform_kinds import Finding, Node, Refused, question_kind
 from surveys.transfer.xlsform_matrix import import_matrix
 from surveys.transfer.xlsform_read import TRANSLATABLE, Row
 from surveys.transfer.xlsform_reasons import METADATA, N_, REFUSED_TYPES, reason
+from surveys.transfer.xlsform_repeat import import_repeat
 
 # An XLSForm name is an XML name: a letter (any script) or _, then letters, digits, _ - and .
 NAME = re.compile(r"[^\W\d][\w.-]*")
@@ -86,9 +87,10 @@ class RowImporter:
         loose = False
         for node in nodes:
             if node.kind == "begin_repeat":
-                self.refuse(node.row, reason(REFUSED_TYPES["begin_repeat"]))
-                for child in node.children:
-                    self.refuse_all(child, reason(N_("inside the repeat '%(name)s'"), name=node.row.get("name")))
+                if top:
+                    self.new_page(node.row.text("label"))
+                    loose = False
+                import_repeat(self, node, relevant)
                 continue
             if node.kind == "begin_group":
                 try:
@@ -182,6 +184,7 @@ class RowImporter:
             data["settings"]["other"] = True
             choices = [choice for choice in choices if choice.code != OTHER]
         data["options"] = choices
+        data["xlsform"]["list_name"] = words[1]  # shared lists are shared again on export
         if "randomize=true" in row.get("parameters").lower().replace(" ", ""):
             data["settings"]["shuffle"] = True
         if row.get("choice_filter"):

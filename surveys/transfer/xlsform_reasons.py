@@ -12,7 +12,6 @@ def N_(message: str) -> str:
 
 
 REFUSED_TYPES = {
-    "begin_repeat": N_("repeats are not supported"),
     "hidden": N_("hidden fields are not supported"),
     "geopoint": N_("locations are not supported"),
     "geotrace": N_("locations are not supported"),

@@ -43,9 +43,13 @@ def test_spec_test_workbook(app) -> None:
     survey = report.survey
     assert survey.title == "Spec test" and survey.status is ReviewStatus.DRAFT
     refused = _refused(report)
-    # The repeat (rows 15-29) is refused with every row inside it.
-    assert refused[15] == "repeats are not supported"
-    assert all(refused[row] == "inside the repeat 'repeat_test'" for row in (16, 17, 18, 20, 21, 22, 24, 25, 27, 28))
+    # The repeat (rows 15-29) is one question; its rows, groups inside flattened, are its members.
+    repeat = _question(report, "repeat_test")
+    assert repeat.type is QuestionType.REPEAT
+    members = {m["code"]: m for m in repeat.settings["members"]}
+    assert list(members)[:3] == ["required_text", "select_multiple_test", "label-test"]
+    assert members["required_text"]["required"] and members["select_multiple_test"]["type"] == "multiple"
+    assert members["select_multiple_test"]["validation"] == "not(selected(., 'yes') and selected (., 'no'))"
     expected = {
         30: "acknowledge",
         32: "times of day",
@@ -61,7 +65,7 @@ def test_spec_test_workbook(app) -> None:
         assert words in refused[row], (row, refused.get(row))
     for row in (43, 45, 47, 49, 51, 53):  # notes showing metadata, which is not collected
         assert "which was not imported" in refused[row]
-    assert set(refused) == set(expected) | {15, 16, 17, 18, 20, 21, 22, 24, 25, 27, 28, 43, 45, 47, 49, 51, 53}
+    assert set(refused) == set(expected) | {43, 45, 47, 49, 51, 53}
     assert ("columns", 1, "sheet ignored") in {(f.sheet, f.row, f.reason) for f in report.warnings}
     # Device metadata is one line of the report, not a refusal per row.
     metadata = [f for f in report.warnings if "metadata" in f.reason]
@@ -85,7 +89,7 @@ def test_spec_test_workbook(app) -> None:
     assert [page.title for page in survey.pages] == ["", "", ""]
 
 
-def test_bilingual_biomass_form_refuses_repeats_files_and_unknown_functions(app) -> None:
+def test_bilingual_biomass_form_keeps_repeats_and_refuses_files_and_unknown_functions(app) -> None:
     report = _import("UCL_Biomass_Plot_Form.xlsx")
     refused = _refused(report)
     assert not {11, 12, 91} & set(refused)  # start, end, deviceid: listed once as not collected
@@ -93,14 +97,16 @@ def test_bilingual_biomass_form_refuses_repeats_files_and_unknown_functions(app)
     assert all("external file" in refused[row] for row in (16, 17, 18, 20))
     assert refused[22] == "locations are not supported" and refused[23] == "uploads are not supported"
     assert refused[26] == refused[27] == "Unknown function 'sqrt'."  # a calculation our language cannot compute
-    for repeat_row, rows in ((32, range(33, 51)), (56, range(57, 69)), (72, range(73, 78)), (80, range(81, 86))):
-        assert refused[repeat_row] == "repeats are not supported"
-        assert all("inside the repeat" in refused[row] for row in rows if row != 42)
+    assert all(refused[row] == "a repeat inside a repeat is not supported" for row in range(43, 51))
+    assert refused[36] == "refers to 'latin_name_id', which was not imported"  # a member on a refused member
+    trees = _question(report, "trees")
+    assert trees.type is QuestionType.REPEAT and "tree_bearing" in {m["code"] for m in trees.settings["members"]}
     assert "repeats a group" in refused[10]  # the phone number pattern could hang a browser
     assert 28 in refused  # a note showing calculated values
     assert report.imported == ["note2", "note1", "leader_name", "leader_name_other", "plant_phase", "canopy_cover",
-                               "monumented", "slope", "any_trees", "stumps_in_plot", "regen_in_subplot1",
-                               "regen_in_subplot2", "disturbance", "remarks"]  # fmt: skip
+                               "monumented", "slope", "any_trees", "trees", "stumps_in_plot", "stumps",
+                               "regen_in_subplot1", "subplot1", "regen_in_subplot2", "subplot2", "disturbance",
+                               "remarks"]  # fmt: skip
     # Curly quotes typed by Excel are straightened; no Chinese here, so the default language (Swahili) is used.
     assert _question(report, "leader_name_other").show_if == "${leader_name} = 'other'"
     assert _question(report, "leader_name").text == "Jina Lako"
@@ -213,7 +219,7 @@ def test_export_then_import_gives_the_same_survey(app) -> None:
     original = _every_type_survey()
     original.pages[1].title = "服务评价"
     db.session.flush()
-    assert {q.type for q in original.questions} == set(QuestionType) - {QuestionType.CALCULATE}
+    assert {q.type for q in original.questions} == set(QuestionType) - {QuestionType.CALCULATE, QuestionType.REPEAT}
     buffer = io.BytesIO()
     xlsform_export.write(original, buffer)
     buffer.seek(0)
