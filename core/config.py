@@ -97,6 +97,9 @@ class DefaultConfig:
 
     # Uploaded attachments are kept here, outside the web root, and served only through permission checks.
     UPLOAD_FOLDER: str | None = None  # None: instance/uploads
+    # Where stored files live (core/storage.py): "local" (the folders above, one host) or "database" (the shared
+    # database, so every host serves what any host received; `flask storage copy-to-database` moves old files).
+    STORAGE_BACKEND = "local"
 
     # Residents' forms ask for a self-hosted captcha (no third-party service; works without JavaScript).
     CAPTCHA_ENABLED = True

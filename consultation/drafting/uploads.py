@@ -8,7 +8,6 @@ is always served as a download with nosniff (see the views), never shown inline.
 from __future__ import annotations
 
 import io
-import os
 import secrets
 import warnings
 import zipfile
@@ -21,6 +20,8 @@ from flask import current_app
 from flask_babel import gettext as _
 from werkzeug.datastructures import FileStorage
 from wtforms import Field
+
+from core import storage
 
 # What a resident may attach to a comment, and what staff may publish with a notice, by detected type.
 ALLOWED_TYPES = {
@@ -48,13 +49,6 @@ class StoredFile:
     stored_name: str
     content_type: str
     size: int
-
-
-def upload_folder() -> Path:
-    configured = current_app.config.get("UPLOAD_FOLDER")
-    folder = Path(configured) if configured else Path(current_app.instance_path) / "uploads"
-    folder.mkdir(parents=True, exist_ok=True, mode=0o700)
-    return folder
 
 
 def detect_type(data: bytes) -> str | None:
@@ -158,20 +152,18 @@ def store(data: bytes, filename: str) -> StoredFile:
     if not _OPENS_AS[extension](data):
         raise UploadError("damaged")
     stored_name = f"{secrets.token_hex(16)}.{extension}"
-    path = upload_folder() / stored_name
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(fd, "wb") as handle:
-        handle.write(data)
+    # This host's folder, or the database shared by every host (STORAGE_BACKEND, core/storage.py).
+    storage.put("uploads", stored_name, data)
     return StoredFile(safe_display_name(filename, extension), stored_name, ALLOWED_TYPES[extension], len(data))
 
 
 def path_of(stored_name: str) -> Path:
-    """Where a stored file lives; the name comes from our database, never from the request."""
-    return upload_folder() / PurePath(stored_name).name
+    """A readable copy of a stored file on this host; the name comes from our database, never from the request."""
+    return storage.local_path("uploads", PurePath(stored_name).name)
 
 
 def remove(stored_name: str) -> None:
-    path_of(stored_name).unlink(missing_ok=True)
+    storage.delete("uploads", PurePath(stored_name).name)
 
 
 def refusal_message(code: str) -> str:
