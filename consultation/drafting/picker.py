@@ -9,8 +9,9 @@ from typing import Any, NamedTuple
 from consultation.drafting.split.units import NOT_COMMENTABLE
 
 FIRST_WORDS = 20  # characters of the text shown when a unit has no title
-# Numberings that start again under each parent: the parents' numbers tell one "1." from another.
-_NESTED = ("item", "point", "subpoint")
+ANNEX_WORDS = 12  # characters of an unnumbered attached document's title before its units' numbers
+# Numberings that start again under each parent (and in each attached document): the numbers of these parents
+# tell one "1." from another.
 _NAMING_PARENTS = ("annex", "part", "item", "point")
 
 
@@ -28,18 +29,21 @@ def picker_labels(rows: Iterable[PickerRow]) -> tuple[tuple[str, str], ...]:
     numbering: dict[str, str] = {}
     choices = []
     for row in rows:
-        within = numbering.get(row.parent or "", "") if row.kind in _NESTED else ""
+        within = numbering.get(row.parent or "", "")
         own = f"{within}{row.number}"
         if row.kind in _NAMING_PARENTS:
-            numbering[row.key] = own if row.kind != "annex" else f"{row.number or row.title[:10]} "
+            numbering[row.key] = own if row.kind != "annex" else f"{row.number or _cut(row.title, ANNEX_WORDS)} "
         words = row.title or _first_words(row.text_start)
         choices.append((row.key, " ".join(part for part in (own, words) if part) or row.key))
     return tuple(choices)
 
 
 def _first_words(text: str) -> str:
-    line = text.split("\n", 1)[0].strip()
-    return f"{line[:FIRST_WORDS]}…" if len(line) > FIRST_WORDS else line
+    return _cut(text.split("\n", 1)[0].strip(), FIRST_WORDS)
+
+
+def _cut(words: str, length: int) -> str:
+    return f"{words[:length]}…" if len(words) > length else words
 
 
 def unit_names(units: Iterable[Any]) -> tuple[tuple[str, str], ...]:

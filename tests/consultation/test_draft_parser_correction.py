@@ -10,6 +10,7 @@ import pytest
 from consultation.comments import moderation
 from consultation.drafting import correction
 from consultation.drafting.parser import DraftUnit, split_text
+from consultation.drafting.picker import PickerRow, picker_labels
 from consultation.models import CommentDisplay, ConsultationStatus
 from core.extensions import db
 from core.models import Role
@@ -143,3 +144,18 @@ def test_attached_documents_and_books_are_headings_of_the_notice_each_with_its_c
     item = item[: item.index("</section>")]
     assert "完善设施。每个小区设置分类投放点。" in item and "<strong>完善设施</strong>" not in item  # shown once
     assert 'class="unit-count">0 comments' in item
+
+
+def test_units_of_attached_documents_are_named_with_their_document():
+    units = split_text(
+        "一、总则\n做好。\n附件1\n任务清单\n一、公开事项\n（一）主动公开。\nXX区垃圾分类实施方案\n一、目标\n做好。"
+    )
+    rows = [PickerRow(u.key, u.kind, u.number, u.title, u.text[:21], u.parent) for u in units]
+    assert dict(picker_labels(rows)) == {
+        "p1": "一、 总则",
+        "annex1": "附件1 任务清单",
+        "annex1-p1": "附件1 一、 公开事项",
+        "annex1-p1-i1": "附件1 一、（一） 主动公开。",
+        "annex2": "XX区垃圾分类实施方案",
+        "annex2-p1": "XX区垃圾分类实施方案 一、 目标",
+    }
