@@ -31,7 +31,7 @@ from consultation.models import (
     Consultation,
     ConsultationAttachment,
 )
-from core import captcha, integrity, outbox, page_cache
+from core import captcha, integrity, metrics, outbox, page_cache
 from core.db import utcnow
 from core.extensions import db, limiter
 from core.pagination import paginate
@@ -218,6 +218,8 @@ def _comment_form(consultation_id: int) -> Any:
                 receipt_key = saved.idempotency_key  # read before the commit expires the row
                 db.session.commit()  # stored durably before the resident is told it was received
                 page_cache.show_own_change()
+                if created:
+                    metrics.count_accepted("comment")
                 if email_receipt:
                     outbox.wake()  # the worker sends it; the resident never waits for the mail server
                 return redirect(url_for(".received", key=receipt_key), code=303)

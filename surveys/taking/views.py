@@ -9,7 +9,7 @@ from flask import Blueprint, Response, abort, make_response, redirect, render_te
 from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
 
-from core import page_cache
+from core import metrics, page_cache
 from core.extensions import db, limiter
 from core.links import site_url
 from core.qr import qr_png, qr_svg
@@ -242,7 +242,9 @@ def _submit(
         db.session.rollback()
         draft = None if tokens.new_resume else responding.load_draft(survey, tokens.resume)
         outcome = responding.record_response(survey, tokens.dedup, key, values, other, draft)
-    if outcome is not responding.Outcome.STORED:
+    if outcome is responding.Outcome.STORED:
+        metrics.count_accepted("survey_response")
+    else:
         _save(survey, tokens.resume, values, other, index)  # the answers are kept, as after any page
         db.session.commit()
     if outcome is responding.Outcome.CLOSED:

@@ -91,3 +91,12 @@ def test_an_unknown_receipt_number_alone_finds_nothing(client, consultation):
     page = client.post("/consultations/receipt", data={"receipt": "ZQ20260101-XXXXXX"}, headers=EN).text
     assert "No comment has this receipt number." in page and 'class="receipt-number"' not in page
     assert db.session.scalar(db.select(db.func.count(Comment.id))) == 0
+
+
+def test_each_stored_comment_is_counted_for_metrics_once(client, consultation):
+    from prometheus_client import REGISTRY
+
+    before = REGISTRY.get_sample_value("minyi_submissions_accepted_total", {"kind": "comment"}) or 0
+    _comment(client, consultation, email="zhang@example.cn")
+    _comment(client, consultation, email="zhang@example.cn")  # the same form sent twice: one comment
+    assert REGISTRY.get_sample_value("minyi_submissions_accepted_total", {"kind": "comment"}) == before + 1
