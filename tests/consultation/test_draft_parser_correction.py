@@ -159,3 +159,13 @@ def test_units_of_attached_documents_are_named_with_their_document():
         "annex2": "XX区垃圾分类实施方案",
         "annex2-p1": "XX区垃圾分类实施方案 一、 目标",
     }
+
+
+def test_a_part_s_lead_phrase_is_its_heading_and_not_repeated_under_it(client):
+    draft = "一、主要任务。各单位要抓好落实。\n二、保障措施\n加强领导。"
+    consultation = make_consultation(make_department(), draft=draft)
+    db.session.commit()
+    page = client.get(f"/consultations/{consultation.id}", headers=EN).text
+    part = page[page.index('id="unit-p1"') :]
+    part = part[: part.index("</section>")]
+    assert re.search(r"<h3>\s*一、 主要任务</h3>", part) and "<p>各单位要抓好落实。</p>" in part
