@@ -187,7 +187,8 @@ def participations(consultation: Consultation) -> list[TargetedParticipation]:
         db.session.scalars(
             db.select(TargetedParticipation)
             .where(TargetedParticipation.consultation_id == consultation.id)
-            .order_by(TargetedParticipation.held_on, TargetedParticipation.id)
+            # Dated meetings in order, then written consultations without a date (NULLs sort differently per database).
+            .order_by(TargetedParticipation.held_on.is_(None), TargetedParticipation.held_on, TargetedParticipation.id)
         )
     )
 

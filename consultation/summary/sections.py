@@ -222,3 +222,30 @@ def contact_line(consultation: Consultation) -> str:
     if consultation.contact_email.strip():
         parts.append(f"电子邮箱：{consultation.contact_email.strip()}")
     return "；".join(parts) + "。"
+
+
+# ------------------------------------------------------------------------------------------------ JSON
+
+
+def json_sections(consultation: Consultation) -> dict[str, Any]:
+    """The same sections for the JSON export, with codes beside the Chinese words."""
+    calls = hotline_calls(consultation)
+    return {
+        "purpose": purpose_text(consultation),
+        "procedures": [
+            {"code": line.code.value, "name": PROCEDURE_WORDS[line.code], "required": line.required,
+             "state": line.state.value if line.state else None, "missing": line.missing,
+             "date": line.done_on.isoformat() if line.done_on else None, "note": line.note,
+             "reference": line.reference}
+            for line in procedures.procedure_lines(consultation)
+        ],
+        "participation": [
+            {"form": row.form.value, "form_label": FORM_WORDS[row.form], "party_kind": row.party_kind.value,
+             "parties": row.parties, "date": row.held_on.isoformat() if row.held_on else None, "place": row.place,
+             "people": row.people, "opinions": mask_personal_data(row.opinions)}
+            for row in procedures.participations(consultation)
+        ],
+        "surveys": [vars(survey) for survey in linked_surveys(consultation)],
+        "hotline_calls": {"count": calls.count, "gists": calls.gists},
+        "follow_up": {"next_steps": next_steps(consultation), "contact": contact_line(consultation)},
+    }  # fmt: skip

@@ -40,6 +40,7 @@ from consultation.drafting.picker import unit_names
 from consultation.handling.answer_sheet import ADOPTION_WORDS, public_name_of
 from consultation.models import Channel, Comment, RespondentType, Validity
 from consultation.summary import data as summary_data
+from consultation.summary import sections
 from consultation.summary.data import Summary, SummaryRow
 from core.documents import VerificationMark
 from core.exports import LOCAL_TZ, LocalTimes, NeutralisedRows, Sheet, iter_csv, local_time, neutralise_cell
@@ -267,6 +268,8 @@ def _head(summary: Summary, mark: VerificationMark) -> dict[str, Any]:
             for opinion in summary.opinions
         ],
         "main_changes": summary.main_changes,
+        **sections.json_sections(consultation),
+        "decision_links": [{"label": label, "url": url} for label, url in summary_data.decision_links(consultation)],
     }
 
 

@@ -169,3 +169,20 @@ def test_the_demo_elevator_consultation_reports_procedures_meetings_and_calls(ap
     text = docx_text(_issue(app, elevator, DocumentFormat.DOCX))
     assert "东洲街道办事处三楼会议室" in text and "18人" in text and "人大代表：区人大代表5名、区政协委员3名" in text
     assert "通过电话及12345政务服务便民热线收到意见2件" in text
+
+
+def test_the_json_export_carries_the_same_sections(app):
+    import json
+
+    handled, survey = _full_record()
+    with app.test_request_context():
+        stream = summary_exports.stream_export(handled.consultation, DocumentFormat.JSON, DocumentVersion.PUBLIC, None)
+        data = json.loads(b"".join(stream.chunks))
+    procedures_by_code = {item["code"]: item for item in data["procedures"]}
+    assert procedures_by_code["expert_review"]["state"] == "done" and procedures_by_code["expert_review"]["date"]
+    assert procedures_by_code["risk_assessment"]["missing"] is True
+    forum = next(item for item in data["participation"] if item["form"] == "forum")
+    assert (forum["place"], forum["people"], forum["date"]) == ("东洲街道会议室", 12, "2026-10-12")
+    assert data["hotline_calls"]["count"] == 1 and data["surveys"][0]["title"] == survey.title
+    assert data["decision_links"] == [{"label": "正式文件", "url": DOCUMENT_URL}]
+    assert INTRO in data["purpose"]
