@@ -10,6 +10,7 @@ A hit raises an alert; nothing is removed.
 from __future__ import annotations
 
 import html
+import io
 from collections import deque
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -116,6 +117,44 @@ def _read_page(path: str, body: str, content_type: str, word_matcher: SensitiveW
     return findings, page
 
 
+def _fetch(client: Any, path: str, base_url: str) -> tuple[int, str, bytes]:
+    """One page or file as an anonymous visitor gets it; a file's handle is closed at once."""
+    response = client.get(path, base_url=base_url)
+    try:
+        return response.status_code, response.content_type or "", response.get_data()
+    finally:
+        response.close()
+
+
+_DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+
+
+def file_text(content_type: str, data: bytes) -> str:
+    """The text of a published Word or PDF file (attachments, issued documents); "" for other files."""
+    try:
+        if content_type.startswith(_DOCX):
+            import docx
+
+            document = docx.Document(io.BytesIO(data))
+            cells = [cell.text for table in document.tables for row in table.rows for cell in row.cells]
+            return "\n".join([paragraph.text for paragraph in document.paragraphs] + cells)
+        if content_type.startswith("application/pdf"):
+            from pypdf import PdfReader
+
+            return "\n".join(page.extract_text() or "" for page in PdfReader(io.BytesIO(data)).pages)
+    except Exception:  # a file that cannot be read is reported by its page, not by a failed scan
+        current_app.logger.warning("integrity scan: could not read a %s file", content_type)
+    return ""
+
+
+def _read_file(path: str, content_type: str, data: bytes, word_matcher: SensitiveWordMatcher) -> list[dict[str, Any]]:
+    text = file_text(content_type, data)
+    return [
+        {"type": "spam", "url": path, "category": category, "word": word}
+        for category, word in {(hit.category, hit.word) for hit in word_matcher.find(text)}
+    ]
+
+
 def run_scan(*, check_external: bool = False, max_pages: int | None = None) -> InspectionRun:
     """Scan the public site; store the run, raise alerts for spam and foreign links, close those gone. Commits."""
     app = current_app._get_current_object()  # type: ignore[attr-defined]
@@ -131,16 +170,17 @@ def run_scan(*, check_external: bool = False, max_pages: int | None = None) -> I
     with _limits_off():
         while queue and run.pages < max_pages:
             path, referrer = queue.popleft()
-            response = client.get(path, base_url=f"{site.scheme}://{site.netloc}")
+            status, content_type, body = _fetch(client, path, f"{site.scheme}://{site.netloc}")
             run.pages += 1
-            if response.status_code >= 400:
-                kind = "unavailable" if response.status_code == 503 else "broken_link"
-                findings.append({"type": kind, "url": path, "status": response.status_code, "from": referrer})
+            if status >= 400:
+                kind = "unavailable" if status == 503 else "broken_link"
+                findings.append({"type": kind, "url": path, "status": status, "from": referrer})
                 continue
-            content_type = response.content_type or ""
             if not content_type.startswith(_TEXT_TYPES):
-                continue  # files: their names are on the page that links them
-            page_findings, page = _read_page(path, response.get_data(as_text=True), content_type, word_matcher)
+                findings.extend(_read_file(path, content_type, body, word_matcher))
+                continue
+            text = body.decode("utf-8", errors="replace")
+            page_findings, page = _read_page(path, text, content_type, word_matcher)
             findings.extend(page_findings)
             for link in page.links:
                 absolute = urljoin(f"{site.scheme}://{site.netloc}{path}", link)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Flask, Response, render_template
+from flask import Flask, Response, jsonify, render_template, request
 from flask_login import current_user
 
 from core.extensions import db
@@ -33,6 +33,10 @@ def _unavailable() -> Any:
 def _content_unavailable(error: ContentUnavailable) -> Any:
     db.session.rollback()
     alerts.raise_alert(error.kind, error.subject_id, error.problem)
+    if request.path.startswith("/api/"):  # the open-data API answers in JSON, as its other errors do
+        response = jsonify(error="unavailable", message="temporarily unavailable: the content is being checked")
+        response.status_code, response.headers["Retry-After"] = 503, "600"
+        return response
     return _unavailable()
 
 

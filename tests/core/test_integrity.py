@@ -59,7 +59,8 @@ def test_title_changed_by_sql_is_not_served_alerted_and_named_by_check(app: Flas
     english = client.get(f"/consultations/{consultation.id}", headers={"Accept-Language": "en"})
     assert "temporarily unavailable" in english.get_data(as_text=True)
     assert DEFACED not in client.get("/consultations/").get_data(as_text=True)
-    assert client.get(f"/api/v1/consultations/{consultation.id}").status_code == 503
+    api = client.get(f"/api/v1/consultations/{consultation.id}")
+    assert api.status_code == 503 and api.get_json()["error"] == "unavailable"
 
     alerts = _alerts()
     assert [(a.kind, a.subject_id, a.problem) for a in alerts] == [("consultation", str(consultation.id), "changed")]

@@ -110,3 +110,29 @@ def test_scan_finds_planted_spam_and_foreign_links(app: Flask, runner: Any) -> N
     }
     # A hit is an alert, not a removal: the page is still served.
     assert app.test_client().get(f"/consultations/{planted.id}").status_code == 200
+
+
+def test_scan_reads_published_word_files(app: Flask, runner: Any) -> None:
+    import io
+
+    import docx
+
+    from consultation.drafting import uploads
+    from consultation.models import ConsultationAttachment
+
+    document = docx.Document()
+    document.add_paragraph("附件：起草说明。详情咨询 澳门金沙 客服。")
+    buffer = io.BytesIO()
+    document.save(buffer)
+    stored = uploads.store(buffer.getvalue(), "起草说明.docx")
+    consultation = make_consultation(make_department())
+    consultation.attachments.append(
+        ConsultationAttachment(filename=stored.filename, stored_name=stored.stored_name,
+                               content_type=stored.content_type, size=stored.size)
+    )  # fmt: skip
+    check.seal_all()
+    db.session.commit()
+    result = runner.invoke(args=["integrity", "scan", "--max-pages", "300"])
+    assert result.exit_code == 1
+    spam_lines = [line for line in result.output.splitlines() if line.startswith("spam\t")]
+    assert any("澳门金沙" in line and "attachment" in line for line in spam_lines), spam_lines
