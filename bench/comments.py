@@ -72,10 +72,22 @@ def main() -> None:
     parser.add_argument("--seconds", type=int, default=60)
     parser.add_argument("--page-seconds", type=int, default=20)
     parser.add_argument("--connections", type=int, default=32)
+    parser.add_argument("--postgres", action="store_true", help="a throwaway PostgreSQL (bench/pg_server.py)")
     args = parser.parse_args()
+    if not args.postgres:
+        run(args, None)
+        return
+    from bench.pg_server import commits_per_second, postgres
+
+    with postgres() as url:
+        print(f"PostgreSQL commits/s (8 clients, one-row transactions, fsync on): {commits_per_second(url):.0f}")
+        run(args, url)
+
+
+def run(args: argparse.Namespace, database_url: str | None) -> None:
 
     work = scratch_dir()
-    env = app_env(f"sqlite:///{work / 'bench.sqlite'}", work / "instance")
+    env = app_env(database_url or f"sqlite:///{work / 'bench.sqlite'}", work / "instance")
     print_header("comment intake through the real form path")
     consultation_id, unit_key = prepare_database(env)
     before = reconcile(env, [], consultation_id, 0)["stored_in_run"]

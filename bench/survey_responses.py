@@ -239,10 +239,21 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=200, help="responses timed in-process")
     parser.add_argument("--profile", action="store_true", help="print cProfile of each kind of request")
     parser.add_argument("--skip-wrk", action="store_true", help="only the in-process measurement")
+    parser.add_argument("--postgres", action="store_true", help="a throwaway PostgreSQL (bench/pg_server.py)")
     args = parser.parse_args()
+    if not args.postgres:
+        run(args, None)
+        return
+    from bench.pg_server import commits_per_second, postgres
 
+    with postgres() as url:
+        print(f"PostgreSQL commits/s (8 clients, one-row transactions, fsync on): {commits_per_second(url):.0f}")
+        run(args, url)
+
+
+def run(args: argparse.Namespace, database_url: str | None) -> None:
     work = scratch_dir()
-    env = app_env(f"sqlite:///{work / 'bench.sqlite'}", work / "instance")
+    env = app_env(database_url or f"sqlite:///{work / 'bench.sqlite'}", work / "instance")
     os.environ.update(env)
     print_header(f"survey responses through the real form path (20 questions on {args.pages} page(s))")
 

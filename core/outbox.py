@@ -110,9 +110,16 @@ def send_due() -> SendReport:
     batch_size = current_app.config["OUTBOX_BATCH"]
     # Only what was due when this run began: a message put back for later is not tried twice in one run.
     started = utcnow()
-    while claimed := _claim(batch_size, started):
-        if not _send_batch(claimed, report):
-            break  # the server is unreachable: the rest wait for the next run instead of failing one by one
+    session = db.session()
+    # The claimed rows are this worker's alone: keep their loaded values across the per-message commits instead of
+    # reloading every remaining row after each one (30 ms a message on SQLite otherwise).
+    expire_on_commit, session.expire_on_commit = session.expire_on_commit, False
+    try:
+        while claimed := _claim(batch_size, started):
+            if not _send_batch(claimed, report):
+                break  # the server is unreachable: the rest wait for the next run instead of failing one by one
+    finally:
+        session.expire_on_commit = expire_on_commit
     return report
 
 
