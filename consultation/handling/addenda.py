@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from consultation.drafting.services import WorkflowError
-from consultation.handling.answer_sheet import public_name
+from consultation.handling import answer_sheet  # the module: answer_sheet imports answers, which imports this
 from consultation.handling.models import ConsultationFeedback
 from consultation.handling.participation import FeedbackAddendum
 from consultation.models import Adoption, Comment, Consultation, ConsultationStatus, ModerationStatus, Validity
@@ -134,7 +134,7 @@ def public_addenda(consultation: Consultation) -> list[tuple[FeedbackAddendum, l
         ).all()
         rows = [
             AddendumRow(
-                name=public_name(comment),
+                name=answer_sheet.public_name(comment),
                 content=mask_personal_data(comment.content) if comment.validity is Validity.VALID else "",
                 adoption=comment.adoption,
                 reason=comment.answer_reason,

@@ -141,3 +141,20 @@ def test_a_file_that_is_not_a_workbook_or_lacks_columns_is_refused(client, auth,
         headers={"Accept-Language": "en"},
     )
     assert response.status_code == 400 and "missing: 采纳情况、理由、修改情况" in response.text
+
+
+def test_a_sheet_whose_reason_only_repeats_the_answer_is_refused(client, auth, comments):
+    consultation, first, _second, _spam = comments
+    auth.login_as(Role.EDITOR, consultation.department)
+    workbook = _export(client, consultation)
+    _fill(workbook.active, first.receipt_number, "未采纳", "不予采纳。")  # says nothing (rules.md §2 hard rule 5)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    response = client.post(
+        f"/manage/consultations/{consultation.id}/answers/import",
+        data={"file": (io.BytesIO(buffer.getvalue()), "a.xlsx")},
+        headers={"Accept-Language": "en"},
+    )
+    assert response.status_code == 400
+    assert "at least 4 letters or digits" in response.text and first.receipt_number in response.text
+    assert db.session.scalars(db.select(Comment.adoption).where(Comment.adoption.is_not(None))).all() == []
