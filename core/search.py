@@ -246,14 +246,24 @@ def _vocabulary(index: synonyms.SynonymIndex) -> list[str]:
 
 
 def suggest(query: Query, terms: Sequence[Term], filters: Filters, index: synonyms.SynonymIndex) -> str:
-    """A query like this one, with close words from the site in place of unknown ones, that finds something."""
+    """A query like this one that finds something: close words from the site in place of the words that find
+    nothing even alone (冲电桩 -> 充电桩), else the query without them (充电桩 见义勇为 -> 充电桩)."""
+    finds_alone = [len(terms) > 1 and _finds(term.text, filters, index) for term in terms]
     vocabulary = _vocabulary(index)
-    words = [search_match.closest_word(term.text, vocabulary) or term.text for term in terms]
-    if words == [term.text for term in terms]:
-        return ""
-    suggestion = " ".join(words)
-    found = _run(Criteria(expand(parse_query(suggestion), index), filters))
-    return suggestion if found else ""
+    words = [
+        term.text if alone else search_match.closest_word(term.text, vocabulary) or term.text
+        for term, alone in zip(terms, finds_alone, strict=True)
+    ]
+    if words != [term.text for term in terms] and _finds(" ".join(words), filters, index):
+        return " ".join(words)
+    kept = [term.text for term, alone in zip(terms, finds_alone, strict=True) if alone]
+    if kept and len(kept) < len(terms) and _finds(" ".join(kept), filters, index):
+        return " ".join(kept)
+    return ""
+
+
+def _finds(text: str, filters: Filters, index: synonyms.SynonymIndex) -> bool:
+    return bool(_run(Criteria(expand(parse_query(text), index), filters)))
 
 
 # ------------------------------------------------------------------------------------------------ the page

@@ -249,6 +249,14 @@ def test_did_you_mean_suggests_a_word_of_the_site_when_nothing_matches(client, d
     assert "Did you mean:" not in _search(client, "量子计算")  # nothing close: no suggestion
 
 
+def test_did_you_mean_leaves_out_a_word_that_finds_nothing(client, department):
+    make_consultation(department, title="《东洲区充电桩建设办法》", draft=CHARGING_FACILITIES)
+    db.session.commit()
+    page = _search(client, "充电桩 见义勇为")
+    assert "Results found: 0" in page
+    assert re.search(r'class="search-suggestion"[^>]*>.*?<a href="[^"]+">充电桩</a>', page, re.S)
+
+
 def test_personal_data_in_a_notice_is_neither_shown_nor_found(client, department):
     notice = make_consultation(department, intro="咨询请联系王老师，电话13912345678，身份证110101199003078515。")
     db.session.commit()
