@@ -168,3 +168,18 @@ def test_a_late_letter_is_on_the_checklist_until_an_addendum_answers_it_publicly
     assert "赵*华" in section and "赵建华" not in page.text  # masked like the feedback table
     with pytest.raises(WorkflowError):  # an answered addendum cannot be reopened by answering again
         answers.answer(consultation, [letter], answers.AnswerInput(Adoption.ADOPTED), editor)
+
+
+def test_the_reviewer_sees_which_procedures_the_packet_accounts_for(client, auth):
+    handled = handled_consultation()
+    consultation = handled.consultation
+    procedures.record_procedure(consultation, Procedure.RISK_ASSESSMENT, ProcedureState.DONE, handled.editor,
+                                done_on=date(2026, 10, 20), reference="风险评估报告.pdf")  # fmt: skip
+    gate.submit(consultation, handled.editor)
+    db.session.commit()
+    auth.login_as(Role.REVIEWER)
+    page = client.get(f"/manage/review/{consultation.id}", headers=EN)
+    listed = page.text[page.text.index('id="procedure-checklist"') :]
+    assert 'data-procedure="risk_assessment"' in listed and "风险评估报告.pdf" in listed
+    assert 'class="check-item procedure missing" data-procedure="expert_review"' in listed
+    assert "Expert review (专家论证)" in page.text[page.text.index('id="procedures-missing"') :]
