@@ -183,3 +183,12 @@ def test_the_reviewer_sees_which_procedures_the_packet_accounts_for(client, auth
     assert 'data-procedure="risk_assessment"' in listed and "风险评估报告.pdf" in listed
     assert 'class="check-item procedure missing" data-procedure="expert_review"' in listed
     assert "Expert review (专家论证)" in page.text[page.text.index('id="procedures-missing"') :]
+
+
+def test_a_notice_that_accepts_calls_says_which_number_to_call(client):
+    consultation = make_consultation(
+        make_department(), channels=[Channel.ONLINE.value, Channel.PHONE.value], contact_phone="024-56620078"
+    )
+    db.session.commit()
+    page = client.get(f"/consultations/{consultation.id}", headers=EN)
+    assert "By telephone to 024-56620078, or through the 12345 hotline." in page.text
