@@ -305,7 +305,8 @@ def notify_commenters(consultation: Consultation, comments: Iterable[Comment]) -
     """E-mail each commenter who opted in (the outcome of their comment and the link to the feedback): written into
     the outbox in the publication's own transaction, sent by the worker after the commit; returns how many."""
     link = site_url("consultation.feedback", consultation_id=consultation.id)
-    sent = 0
+    subject = _("Feedback published: %(title)s", title=consultation.title)
+    messages = []
     for comment in comments:
         if comment.adoption is not None:
             outcome = str(labels.ADOPTION_LABELS[comment.adoption])
@@ -323,10 +324,8 @@ def notify_commenters(consultation: Consultation, comments: Iterable[Comment]) -
             outcome=outcome,
             link=link,
         )
-        subject = _("Feedback published: %(title)s", title=consultation.title)
-        outbox.enqueue(comment.email, subject, body, topic=f"feedback-published:{comment.id}")
-        sent += 1
-    return sent
+        messages.append((comment.email, subject, body, f"feedback-published:{comment.id}"))
+    return outbox.enqueue_many(messages)
 
 
 # ------------------------------------------------------------------------------------------------ due dates
