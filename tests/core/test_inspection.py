@@ -12,13 +12,16 @@ from flask import Flask
 from openpyxl import load_workbook
 from sqlalchemy import text
 
+from consultation.handling.models import ConsultationFeedback
+from consultation.legality.models import ConsultationConclusion, Outcome
 from consultation.models import ConsultationStatus
 from core.db import utcnow
 from core.extensions import db
 from core.integrity import check
 from core.integrity.scan import run_scan
 from surveys.models import QuestionType
-from tests.consultation.conftest import make_consultation
+from tests.consultation.conftest import known_holiday_calendars, make_consultation
+from tests.consultation.handling_helpers import add_comment
 from tests.factories import make_department
 from tests.surveys.helpers import make_survey
 
@@ -29,13 +32,39 @@ def _ledger_head_outside_instance(app: Flask, tmp_path_factory: pytest.TempPathF
     app.config["INTEGRITY_LEDGER_HEAD"] = str(tmp_path_factory.mktemp("head") / "head.json")
 
 
+pytestmark = pytest.mark.usefixtures(known_holiday_calendars.__name__)
+
+
 def _plant_faults() -> dict[str, str]:
     busy = make_department(name="区住房和城乡建设局")
     make_department(name="区空白局")  # publishes nothing: an empty column
     make_consultation(busy, title="《反馈逾期的办法》", phase="closed", end_at=utcnow() - timedelta(days=90))
     make_consultation(busy, title="《待审查的办法》", phase="closed", status=ConsultationStatus.SUBMITTED_FOR_REVIEW)
     spam = make_consultation(busy, title="《被植入赌博词的办法》", explanation="365体育投注，澳门金沙博彩。")
+    make_consultation(
+        busy,
+        title="《链接有问题的办法》",
+        explanation="见[旧稿](/consultations/99999)和[推广](https://casino.example.com/)。",
+    )
     tampered = make_consultation(busy, title="《被篡改的办法》")
+    # A period far below the 30 days a major decision needs, with no reason given.
+    make_consultation(busy, title="《期限过短的办法》", phase="upcoming", end_at=utcnow() + timedelta(days=6))
+    # A department whose last consultation opened long ago: its column is not updated.
+    old = make_department(name="区老旧局")
+    make_consultation(old, title="《很久以前的办法》", phase="closed", start_at=utcnow() - timedelta(days=400),
+                      end_at=utcnow() - timedelta(days=360))  # fmt: skip
+    # Feedback public for over a year, its commenters' contacts still kept: due for archive and for the purge.
+    aged = make_consultation(busy, title="《早已反馈的办法》", phase="closed",
+                             status=ConsultationStatus.FEEDBACK_PUBLISHED)  # fmt: skip
+    add_comment(aged, "建议保留线下意见箱。", phone="13904135566")
+    db.session.add(ConsultationFeedback(consultation_id=aged.id, published_at=utcnow() - timedelta(days=400)))
+    # Decided two months ago, neither the decision document nor its 解读 published.
+    decided = make_consultation(busy, title="《已决定未解读的办法》", phase="closed",
+                                status=ConsultationStatus.CONCLUDED)  # fmt: skip
+    db.session.add(
+        ConsultationConclusion(consultation_id=decided.id, outcome=Outcome.DECIDED,
+                               concluded_at=utcnow() - timedelta(days=60))
+    )  # fmt: skip
     make_survey(
         [[("q1", QuestionType.SINGLE, {"options": ["是", "否"]})]],
         department=busy,
@@ -57,6 +86,13 @@ def _plant_faults() -> dict[str, str]:
         "integrity": "《被篡改的办法》",
         "survey_results": "《结果未公开的问卷》",
         "empty_column": "区空白局",
+        "broken_link": "/consultations/99999",
+        "foreign_link": "https://casino.example.com/",
+        "short_period": "《期限过短的办法》",
+        "stale_column": "区老旧局",
+        "archive_due": "《早已反馈的办法》",
+        "retention_due": "《早已反馈的办法》",
+        "interpretation": "《已决定未解读的办法》",
     }
 
 
