@@ -221,3 +221,14 @@ def test_a_sentence_that_starts_with_an_annex_name_stays_in_its_article():
     units = split_text("第一条 甲。\n附件一所列的条例，予以废止。\n第二条 乙。")
     assert [unit.key for unit in units] == ["a1", "a2"]
     assert units[0].text == "甲。\n附件一所列的条例，予以废止。"
+
+
+def test_a_group_of_articles_may_open_with_a_subgroup_heading():
+    text = (
+        "一、一般规定\n第一条 甲。\n二、合同的订立\n（一）要约与承诺\n"
+        "第二条 乙：\n（一）情形；\n（二）情形。\n第三条 丙。"
+    )
+    units = by_key(split_text(text))
+    assert list(units) == ["p1", "a1", "p2", "a2", "a3"]
+    assert (units["p2"].text, units["a2"].parent) == ("（一）要约与承诺", "p2")
+    assert units["a2"].text == "乙：\n（一）情形；\n（二）情形。"

@@ -79,13 +79,20 @@ def statute_group_headings(found: list[Heading | None]) -> list[Heading | None]:
     (judicial interpretations are written so); a lone 一、 line or one inside an article is text of its article."""
     groups: list[tuple[int, int]] = []  # (index, value)
     for i, heading in enumerate(found[:-1]):
-        following = found[i + 1]
         heads_group = heading is not None and heading.kind == "part" and heading.rest and "。" not in heading.rest
-        if heads_group and following is not None and following.kind == "article":
+        if heads_group and _article_follows(found, i + 1):
             groups.append((i, heading.value))  # type: ignore[union-attr]
     in_order = [value for _, value in groups] == list(range(1, len(groups) + 1))
     keep = {i for i, _ in groups} if len(groups) >= 2 and in_order else set()
     return [None if g and g.kind == "part" and i not in keep else g for i, g in enumerate(found)]
+
+
+def _article_follows(found: list[Heading | None], i: int) -> bool:
+    """An article at `i`, or after one （一） subgroup heading there ("（一）要约与承诺" above 第三条)."""
+    following = found[i] if i < len(found) else None
+    if following is not None and following.kind == "item" and i + 1 < len(found):
+        following = found[i + 1]
+    return following is not None and following.kind == "article"
 
 
 @dataclass
