@@ -89,3 +89,26 @@ def test_the_editor_is_told_in_chinese_why_a_draft_with_too_many_parts_is_refuse
     )
     assert response.status_code == 200  # the import form again, not a server error
     assert f"草案拆分后超过 {MAX_UNITS} 个条款、项目或段落" in response.text
+
+
+# The rules that look around a paragraph (attached documents, signatures, numbering that starts again, contents)
+# each read a paragraph a bounded number of times: drafts made of nothing but their triggers split in a moment.
+@pytest.mark.timeout(20)
+@pytest.mark.parametrize(
+    "text",
+    [
+        "一、甲\n关于某事项的通知\n" * 4999,
+        "附件1\n标题\n做好。\n" * 3333,
+        "做好。\n某区人民政府办公室\n2024年1月1日\n关于某事项的通知\n一、甲。\n" * 1999,
+        "目录\n" + "第一章 总则\n" * 9000 + "第一条 甲。\n",
+        "附件1\n" + "名单\n" * 9000,
+    ],
+    ids=["restarts", "annex-headers", "signatures", "contents", "annex-without-sentence"],
+)
+def test_drafts_made_of_structure_triggers_split_or_are_refused_quickly(text):
+    try:
+        units = _split(text)
+    except DraftFormatError as refused:
+        assert refused.code == "too_many_units"
+    else:
+        assert len({unit.key for unit in units}) == len(units) <= MAX_UNITS
