@@ -232,3 +232,14 @@ def test_a_group_of_articles_may_open_with_a_subgroup_heading():
     assert list(units) == ["p1", "a1", "p2", "a2", "a3"]
     assert (units["p2"].text, units["a2"].parent) == ("（一）要约与承诺", "p2")
     assert units["a2"].text == "乙：\n（一）情形；\n（二）情形。"
+
+
+def test_a_document_issued_right_after_the_notice_s_words_starts_at_its_title():
+    text = (
+        "XX区关于印发两个方案的通知\n各街道：\n现将两个方案印发给你们，请认真贯彻执行。\n"
+        "XX区垃圾分类实施方案\n一、目标\n做好分类。\nXX区背街小巷整治方案\n一、范围\n全区。"
+    )
+    units = by_key(split_text(text))
+    assert list(units) == ["preamble", "annex1", "annex1-p1", "annex2", "annex2-p1"]
+    assert units["preamble"].text.endswith("请认真贯彻执行。")
+    assert [units[key].title for key in ("annex1", "annex2")] == ["XX区垃圾分类实施方案", "XX区背街小巷整治方案"]

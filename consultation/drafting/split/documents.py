@@ -62,6 +62,8 @@ def segments(paragraphs: list[str], found: list[Heading | None]) -> list[Segment
             start = _after_signature(paragraphs, found, i)
         elif heading and _restarts(heading, last_heading):
             start = _title_before(paragraphs, previous_heading + 1, i)
+        elif heading and sentence_seen and heading.kind in _RESTARTING and heading.kind not in last_heading:
+            start = _named_title_right_before(paragraphs, max(previous_heading + 1, 1), i)
         if start is not None and start > (starts[-1] if starts else 0):
             starts.append(start)
             last_heading, sentence_seen = {}, False
@@ -127,6 +129,17 @@ def _title_before(paragraphs: list[str], low: int, i: int) -> int | None:
             break
         start -= 1
     return start
+
+
+def _named_title_right_before(paragraphs: list[str], low: int, i: int) -> int | None:
+    """A notice's words, then "XX实施方案" and its first 一、: the issued document starts at its title."""
+    start = i
+    while start - 1 >= low and i - start < _TITLE_LINES_MAX and h.title_like(paragraphs[start - 1]):
+        if h.is_signature(paragraphs[start - 1]) or h.TRAILER_LINE.match(paragraphs[start - 1]):
+            break
+        start -= 1
+    named = any(h.document_title_like(paragraphs[k]) for k in range(start, i))
+    return start if named and start > low else None
 
 
 def _segment(paragraphs: list[str], found: list[Heading | None], start: int, end: int) -> Segment:
