@@ -100,7 +100,49 @@
       return answer !== null && answer !== undefined && [...text].length <= MAX_REGEX_INPUT &&
         regexp !== null && regexp.test(text);
     },
+    // Calculations (XLSForm calculate), as surveys/taking/condition_eval.py computes them.
+    'if': (condition, then, otherwise) => (truthy(condition) ? then : otherwise),
+    'concat': (...parts) => parts.map(toText).join(''),
+    'coalesce': (first, second) => (isEmpty(first) ? second : first),
+    'number': asNumber,
+    'int': (value) => finite(asNumber(value), Math.trunc),
+    'round': (value, digits) => {
+      const places = asNumber(digits === undefined ? 0 : digits);
+      const bounded = places === null || !Number.isFinite(places) ? 0 : Math.min(Math.max(Math.trunc(places), -15), 15);
+      const scale = 10 ** bounded;
+      return finite(asNumber(value), (n) => Math.floor(n * scale + 0.5) / scale);
+    },
+    'string': toText,
+    'contains': (text, part) => toText(text).includes(toText(part)),
+    'starts-with': (text, part) => toText(text).startsWith(toText(part)),
+    'ends-with': (text, part) => toText(text).endsWith(toText(part)),
+    'substr': (text, start, end) => {
+      const first = asNumber(start);
+      const last = end === undefined ? null : asNumber(end);
+      if (first === null || !Number.isFinite(first)) return '';
+      const chars = [...toText(text)];
+      return chars.slice(Math.trunc(first), last === null || !Number.isFinite(last) ? undefined : Math.trunc(last))
+        .join('');
+    },
+    'today': () => {
+      const now = new Date();
+      const pad = (n) => String(n).padStart(2, '0');
+      return `${now.getFullYear()}-${pad(now.getMonth() + 1)}-${pad(now.getDate())}`;
+    },
   };
+
+  function finite(number, apply) {
+    return number === null || !Number.isFinite(number) ? null : apply(number);
+  }
+
+  /** + - * div mod on numbers (or numeric text); anything else, or a division by zero, is empty (null). */
+  function arithmetic(op, left, right) {
+    const a = asNumber(left);
+    const b = asNumber(right);
+    if (a === null || b === null || ((op === 'div' || op === 'mod') && b === 0)) return null;
+    const result = { '+': a + b, '-': a - b, '*': a * b, 'div': a / b, 'mod': a % b }[op];
+    return Number.isFinite(result) ? result : null;
+  }
 
   const malformed = () => { throw new TypeError('Not a condition tree made by surveys/conditions.py'); };
 
@@ -128,6 +170,8 @@
       case '=': return equal(valueOf(args[0]), valueOf(args[1]));
       case '!=': return !equal(valueOf(args[0]), valueOf(args[1]));
       case '<': case '<=': case '>': case '>=': return ordered(node.op, valueOf(args[0]), valueOf(args[1]));
+      case '+': case '-': case '*': case 'div': case 'mod':
+        return arithmetic(node.op, valueOf(args[0]), valueOf(args[1]));
       default: return malformed();
     }
   }

@@ -98,8 +98,11 @@ def _finite(function: Callable[..., Any], number: float | None, *args: Any) -> A
 
 
 def _round(value: Any, digits: Any = 0) -> Any:
+    """Halves round up (2.5 → 3, -2.5 → -2), as XPath and the browser do, not to even as Python's round()."""
     places = _as_number(digits)
-    return _finite(round, _as_number(value), int(places) if places is not None and math.isfinite(places) else 0)
+    scale = 10 ** (min(max(int(places), -15), 15) if places is not None and math.isfinite(places) else 0)
+    number = _finite(lambda n: math.floor(n * scale + 0.5) / scale, _as_number(value))
+    return int(number) if isinstance(number, float) and number.is_integer() and abs(number) < 2**53 else number
 
 
 def _substr(text: Any, start: Any, end: Any = None) -> str:

@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from surveys.models import Question, Survey, SurveyPage
+from surveys.models import Question, QuestionType, Survey, SurveyPage
 from surveys.taking import conditions
 from surveys.taking.answers import Entry, check_entry, is_empty, is_visible, read_entry, visible_answers
 from surveys.taking.structure import PageShape, QuestionShape, Structure
@@ -77,7 +77,11 @@ def build_page(
         # POST); one on earlier pages is decided here, and the question is left out when it does not hold.
         if not on_this_page and not is_visible(question, kept):
             continue
-        if refs and on_this_page and question.show_if_tree:
+        # A calculation has no field for the browser to read: a condition on one is decided by the server.
+        computed = any(
+            other.code in refs and other.type is QuestionType.CALCULATE for other in survey.pages[index].questions
+        )
+        if refs and on_this_page and question.show_if_tree and not computed:
             state.live_conditions[question.code] = json.dumps(question.show_if_tree, ensure_ascii=False)
         state.questions.append(question)
         entry = state.entries[question.code] = entries.get(question.code) or Entry(

@@ -122,6 +122,7 @@ def import_workbook(stream: IO[bytes] | str, department_id: int, user: Any, file
     for position, page in enumerate(survey.pages):
         page.position = position
     report.imported = importer.imported
+    db.session.flush()  # once for the whole form: a flush per question made a 1,000-row form twice as slow
     if not report.imported:
         report.error = reason(N_("no question could be imported"))
         return report

@@ -137,7 +137,6 @@ class RowImporter:
             Option(code=choice.code, label=choice.label, position=n, xlsform=choice.xlsform)
             for n, choice in enumerate(options)
         ]
-        db.session.flush()
         self.codes.append(code)
         self.renamed.setdefault(row.get("name"), code)
         self.imported.append(code)

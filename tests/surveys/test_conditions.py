@@ -361,6 +361,17 @@ AGREEMENT_CASES: list[tuple[str, dict[str, Any], Any, bool]] = [
     ("regex(., '^$')", {}, None, False),
     ("regex(., 'a')", {}, "a" * 2001, False),
     ("${constructor} = ''", {}, None, True),
+    # Calculations (XLSForm calculate): arithmetic and the functions, the same in the browser.
+    ("${a} * 12 = 360", {"a": 30}, None, True),
+    ("${a} + '2' = 5 and 7 mod 4 = 3 and 7 div 2 = 3.5 and 10 - ${a} - 2 = 5", {"a": 3}, None, True),
+    ("is-empty(${a} div 0) and is-empty(${a} + ${b})", {"a": 3}, None, True),
+    ("if(${a} >= 18, 'adult', 'minor') = 'minor'", {"a": 12}, None, True),
+    ("concat(${a}, '-', ${b}) = '3-x'", {"a": 3, "b": "x"}, None, True),
+    ("coalesce(${b}, 'none') = 'none' and number('4.5') = 4.5 and int(-4.7) = -4", {}, None, True),
+    ("round(2.5) = 3 and round(-2.5) = -2 and round(3.14159, 2) = 3.14", {}, None, True),
+    ("contains(${b}, '北') and starts-with(${b}, '东北') and ends-with(${b}, '区')", {"b": "东北区"}, None, True),
+    ("substr(${b}, 1, 3) = '北区' and substr(${b}, 2) = '区a' and string(5) = '5'", {"b": "东北区a"}, None, True),
+    ("string-length(today()) = 10", {}, None, True),
 ]
 
 

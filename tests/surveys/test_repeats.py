@@ -145,3 +145,19 @@ def test_a_repeat_is_written_back_as_begin_repeat_with_its_members(app: Flask, t
     assert "label::English (en)" in header
     work = next(row for row in rows if row[1] == "work")
     assert work[header.index("relevant")] == "${age} >= 16"
+
+
+def test_the_builder_shows_and_previews_an_imported_survey_with_a_repeat_and_calculations(app, client, auth) -> None:
+    department = make_department()
+    with force_locale("en"):
+        report = import_workbook(
+            io.BytesIO(_household_form()), department.id, make_user("editor", department), "户.xlsx"
+        )
+    db.session.commit()
+    survey = report.survey
+    auth.login_as("editor", department)
+    assert client.get(f"/manage/surveys/{survey.id}").status_code == 200
+    preview = client.get(f"/manage/surveys/{survey.id}/preview?page=1")
+    assert preview.status_code == 200 and "member.0.member_name" in preview.text
+    repeat = next(q for q in survey.questions if q.code == "member")
+    assert client.get(f"/manage/surveys/{survey.id}/questions/{repeat.id}").status_code == 200
