@@ -113,6 +113,21 @@ def _describe(subject_id: str) -> str:
     return consultation.title if consultation is not None else f"consultation {subject_id}"
 
 
+def _summary(consultation: Consultation) -> dict[str, Any]:
+    """What lists, feeds and the API's list show of a notice (each a field of the whole notice's seal too)."""
+    return {name: getattr(consultation, name) for name in ("title", "doc_type", "department_id", "round_number")}
+
+
+def _feedback_summary(row: tuple[Consultation, ConsultationFeedback]) -> dict[str, Any]:
+    return {"main_changes": row[1].main_changes, "published_at": row[1].published_at}
+
+
+def _feedback_row(subject_id: str) -> tuple[Consultation, ConsultationFeedback] | None:
+    consultation = db.session.get(Consultation, int(subject_id))
+    record = db.session.get(ConsultationFeedback, int(subject_id))
+    return (consultation, record) if consultation is not None and record is not None else None
+
+
 def _locate(column: Any) -> Any:
     def locate(subject_id: str) -> tuple[str, str]:
         consultation = db.session.get(Consultation, int(subject_id))
@@ -128,7 +143,17 @@ def _fix_url(subject_id: str) -> str:
 def init_app(app: Flask) -> None:
     notices = _locate(_l("Consultations"))
     register_kind(
-        app, SealableKind(NOTICE, notice_content, _published_ids, _describe, _fix_url, notice_contents, notices)
-    )
+        app,
+        SealableKind(
+            NOTICE, notice_content, _published_ids, _describe, _fix_url, notice_contents, notices,
+            summary=_summary, list_item=lambda subject_id: db.session.get(Consultation, int(subject_id)),
+        ),
+    )  # fmt: skip
     feedbacks = _locate(_l("Feedback"))
-    register_kind(app, SealableKind(FEEDBACK, feedback_content, _feedback_ids, _describe, _fix_url, locate=feedbacks))
+    register_kind(
+        app,
+        SealableKind(
+            FEEDBACK, feedback_content, _feedback_ids, _describe, _fix_url, locate=feedbacks,
+            summary=_feedback_summary, list_item=_feedback_row,
+        ),
+    )  # fmt: skip

@@ -60,6 +60,11 @@ def contents(subject_ids: list[str]) -> dict[str, Any]:
     return {str(survey.id): content(str(survey.id)) for survey in db.session.scalars(query)}
 
 
+def _summary(survey: Survey) -> dict[str, Any]:
+    """What the list, the feed and the API's list show of a survey (fields of its whole seal too)."""
+    return {"title": survey.title, "purpose": survey.purpose}
+
+
 def _published() -> list[str]:
     query = db.select(Survey.id).where(Survey.status == ReviewStatus.APPROVED).order_by(Survey.id)
     return [str(row) for row in db.session.scalars(query)]
@@ -80,4 +85,10 @@ def _fix_url(subject_id: str) -> str:
 
 
 def init_app(app: Flask) -> None:
-    register_kind(app, SealableKind(KIND, content, _published, _describe, _fix_url, contents, _locate))
+    register_kind(
+        app,
+        SealableKind(
+            KIND, content, _published, _describe, _fix_url, contents, _locate,
+            summary=_summary, list_item=lambda subject_id: db.session.get(Survey, int(subject_id)),
+        ),
+    )  # fmt: skip

@@ -102,13 +102,20 @@ def seal_all(approver: Any = None) -> dict[str, int]:
     forget()
     for name, sealable in registry.kinds().items():
         for subject_id in sealable.published():
-            if verdict(name, str(subject_id)).problem == "unsealed":
+            problem = verdict(name, str(subject_id)).problem
+            if problem == "unsealed":
                 ledger.seal(name, subject_id, approver, reason="seal-all")
                 counts[name] = counts.get(name, 0) + 1
+            elif problem is None and sealable.summary is not None and not _list_sealed(name, str(subject_id)):
+                ledger.seal_summary(sealable, str(subject_id), "seal-all", approver)  # sealed before lists were
     if not ledger.started():
         ledger.append(ledger.START_KIND, "start", ledger.GENESIS, "seal-all", approver)
     forget()
     return counts
+
+
+def _list_sealed(name: str, subject_id: str) -> bool:
+    return ledger.latest(name + registry.LIST_SUFFIX, subject_id) is not None
 
 
 def accept(kind: str, subject_id: str, approver: Any) -> bool:

@@ -83,10 +83,23 @@ def seal(kind: str, subject: Any, approver: Any = None, reason: str = "approve")
     """
     subject_id = str(getattr(subject, "id", subject))
     db.session.flush()  # the kind's loader may read the tables: let it see this approval's changes
-    content = registry.kind(kind).content(subject_id)
+    sealable = registry.kind(kind)
+    content = sealable.content(subject_id)
     if content is None:
         return None
-    return append(kind, subject_id, canonical.content_hash(content), reason, approver)
+    entry = append(kind, subject_id, canonical.content_hash(content), reason, approver)
+    seal_summary(sealable, subject_id, reason, approver)
+    return entry
+
+
+def seal_summary(sealable: registry.SealableKind, subject_id: str, reason: str, approver: Any = None) -> None:
+    """Seal what a list shows of the item (see SealableKind.summary), when its kind has lists."""
+    if sealable.summary is None or sealable.list_item is None:
+        return
+    item = sealable.list_item(subject_id)
+    if item is not None:
+        summary_hash = canonical.content_hash(sealable.summary(item))
+        append(sealable.name + registry.LIST_SUFFIX, subject_id, summary_hash, reason, approver)
 
 
 def latest(kind: str, subject_id: str) -> LedgerEntry | None:

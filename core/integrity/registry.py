@@ -29,6 +29,14 @@ class SealableKind:
     contents: Callable[[list[str]], dict[str, Any]] | None = None
     # Optional: (department, column) the item belongs to, for the self-inspection's figures.
     locate: Callable[[str], tuple[str, str]] | None = None
+    # Optional, for lists and feeds: `summary(item)` is the part of an item a list shows (its title, type,
+    # department …), read from the row the list already holds; `list_item(subject_id)` loads that row. It is sealed
+    # beside the whole content (kind "<name>#list"), so a list verifies what it shows without loading drafts.
+    summary: Callable[[Any], Any] | None = None
+    list_item: Callable[[str], Any] | None = None
+
+
+LIST_SUFFIX = "#list"
 
 
 def register_kind(app: Flask, kind: SealableKind) -> None:

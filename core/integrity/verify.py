@@ -128,11 +128,21 @@ def servable(kind: str, items: Iterable[T], subject_id: Callable[[T], object] = 
         return items
     from core.integrity import alerts
 
-    kept, ids = [], [str(subject_id(item)) for item in items]
-    sealable = registry.kind(kind)
-    loaded = sealable.contents(ids) if sealable.contents is not None and ids else {}
+    ids, sealable = [str(subject_id(item)) for item in items], registry.kind(kind)
+    results: dict[str, Verdict] = {}
+    if sealable.summary is not None:
+        # What the list shows, hashed from the rows in hand: no draft, question or answer is loaded.
+        for item, item_id in zip(items, ids, strict=True):
+            result = verdict(kind + registry.LIST_SUFFIX, item_id, sealable.summary(item))
+            if result.problem != "unsealed":  # sealed before lists had their own seal: the whole item is checked
+                results[item_id] = Verdict(kind, item_id, result.problem, result.computed, result.sealed)
+    missing = [item_id for item_id in ids if item_id not in results]
+    loaded = sealable.contents(missing) if sealable.contents is not None and missing else {}
+    for item_id in missing:
+        results[item_id] = verdict(kind, item_id, loaded[item_id]) if item_id in loaded else verdict(kind, item_id)
+    kept = []
     for item, item_id in zip(items, ids, strict=True):
-        result = verdict(kind, item_id, loaded[item_id]) if item_id in loaded else verdict(kind, item_id)
+        result = results[item_id]
         if _refused(result):
             alerts.raise_alert(kind, result.subject_id, str(result.problem), {"computed": result.computed})
         else:

@@ -194,7 +194,12 @@ def test_survey_question_changed_by_sql_is_not_served_nor_listed(app: Flask, cli
     )
     db.session.commit()
     assert client.get(f"/surveys/{survey.id}").status_code == 503
-    assert "《公共服务满意度调查》" not in client.get("/surveys/").get_data(as_text=True)
+    # The list shows only what was approved of it (the title); a changed title takes it off the list too.
+    assert "澳门金沙" not in client.get("/surveys/").get_data(as_text=True)
+    db.session.execute(text("UPDATE surveys SET title = '足球365' WHERE id = :id"), {"id": survey.id})
+    db.session.commit()
+    listing = client.get("/surveys/").get_data(as_text=True)
+    assert "足球365" not in listing and "《公共服务满意度调查》" not in listing
     assert "survey" in runner.invoke(args=["integrity", "check"]).output
 
 
