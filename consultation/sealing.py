@@ -22,6 +22,7 @@ from core.integrity import SealableKind, register_kind
 
 NOTICE = "consultation"
 FEEDBACK = "consultation.feedback"
+DEPARTMENT = "department"  # its name and phones are shown on every page of its consultations
 
 
 def _published(subject_id: str) -> Consultation | None:
@@ -147,6 +148,7 @@ def init_app(app: Flask) -> None:
         SealableKind(
             NOTICE, notice_content, _published_ids, _describe, _fix_url, notice_contents, notices,
             summary=_summary, list_item=lambda subject_id: db.session.get(Consultation, int(subject_id)),
+            depends=lambda consultation: [(DEPARTMENT, str(consultation.department_id))],
         ),
     )  # fmt: skip
     feedbacks = _locate(_l("Feedback"))
@@ -155,5 +157,6 @@ def init_app(app: Flask) -> None:
         SealableKind(
             FEEDBACK, feedback_content, _feedback_ids, _describe, _fix_url, locate=feedbacks,
             summary=_feedback_summary, list_item=_feedback_row,
+            depends=lambda row: [(DEPARTMENT, str(row[0].department_id))],
         ),
     )  # fmt: skip

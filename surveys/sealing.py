@@ -90,5 +90,6 @@ def init_app(app: Flask) -> None:
         SealableKind(
             KIND, content, _published, _describe, _fix_url, contents, _locate,
             summary=_summary, list_item=lambda subject_id: db.session.get(Survey, int(subject_id)),
+            depends=lambda survey: [("department", str(survey.department_id))],
         ),
     )  # fmt: skip

@@ -34,6 +34,9 @@ class SealableKind:
     # beside the whole content (kind "<name>#list"), so a list verifies what it shows without loading drafts.
     summary: Callable[[Any], Any] | None = None
     list_item: Callable[[str], Any] | None = None
+    # Optional: other sealed items shown with this one ([("department", "3")] for its department's name), verified
+    # with it wherever it is served.
+    depends: Callable[[Any], list[tuple[str, str]]] | None = None
 
 
 LIST_SUFFIX = "#list"

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hmac
 import threading
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
@@ -119,10 +119,24 @@ def require(kind: str, subject_id: str | int) -> None:
     result = verdict(kind, subject_id)
     if _refused(result):
         raise ContentUnavailable(kind, str(subject_id), str(result.problem))
+    sealable = registry.kind(kind)
+    if sealable.depends is not None and sealable.list_item is not None:
+        item = sealable.list_item(str(subject_id))
+        for other_kind, other_id in sealable.depends(item) if item is not None else ():
+            require(other_kind, other_id)
 
 
-def servable(kind: str, items: Iterable[T], subject_id: Callable[[T], object] = lambda item: item.id) -> list[T]:  # type: ignore[attr-defined]
-    """The items of a list page or feed that may be served; each one left out raises an alert."""
+def servable(
+    kind: str,
+    items: Iterable[T],
+    subject_id: Callable[[T], object] = lambda item: item.id,  # type: ignore[attr-defined]
+    *,
+    whole: bool = False,
+) -> list[T]:
+    """The items of a list page or feed that may be served; each one left out raises an alert.
+
+    A list verifies what it shows of each item (its kind's summary); `whole` verifies everything, for a list that
+    quotes from anywhere in the item (search results with snippets of the draft)."""
     items = list(items)
     if not current_app.config.get("INTEGRITY_ENABLED", True):
         return items
@@ -130,7 +144,7 @@ def servable(kind: str, items: Iterable[T], subject_id: Callable[[T], object] = 
 
     ids, sealable = [str(subject_id(item)) for item in items], registry.kind(kind)
     results: dict[str, Verdict] = {}
-    if sealable.summary is not None:
+    if sealable.summary is not None and not whole:
         # What the list shows, hashed from the rows in hand: no draft, question or answer is loaded.
         for item, item_id in zip(items, ids, strict=True):
             result = verdict(kind + registry.LIST_SUFFIX, item_id, sealable.summary(item))
@@ -143,11 +157,18 @@ def servable(kind: str, items: Iterable[T], subject_id: Callable[[T], object] = 
     kept = []
     for item, item_id in zip(items, ids, strict=True):
         result = results[item_id]
+        if not _refused(result) and sealable.depends is not None:
+            result = next((r for r in _dependencies(sealable.depends(item)) if _refused(r)), result)
         if _refused(result):
-            alerts.raise_alert(kind, result.subject_id, str(result.problem), {"computed": result.computed})
+            alerts.raise_alert(result.kind, result.subject_id, str(result.problem), {"computed": result.computed})
         else:
             kept.append(item)
     return kept
+
+
+def _dependencies(pairs: list[tuple[str, str]]) -> Iterator[Verdict]:
+    for other_kind, other_id in pairs:
+        yield verdict(other_kind, other_id)
 
 
 def forget() -> None:

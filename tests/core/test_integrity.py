@@ -223,3 +223,29 @@ def test_department_phone_changed_by_sql_is_not_listed_but_an_admin_save_seals_i
     assert client.post(f"/admin/departments/{department.id}", data=form).status_code == 302
     auth.logout()
     assert "024-56620002" in client.get("/departments").get_data(as_text=True)
+
+
+def test_a_defaced_department_name_takes_its_consultations_off_the_site(app: Flask, client: Any, runner: Any) -> None:
+    consultation = _sealed_site()
+    db.session.execute(
+        text("UPDATE departments SET name = :n WHERE id = :id"), {"n": DEFACED, "id": consultation.department_id}
+    )
+    db.session.commit()
+    assert client.get(f"/consultations/{consultation.id}").status_code == 503
+    for page in ("/consultations/", "/departments", "/consultations/feed.atom", "/api/v1/consultations"):
+        assert DEFACED not in client.get(page).get_data(as_text=True), page
+    assert [(a.kind, a.problem) for a in _alerts()] == [("department", "changed")]
+    result = runner.invoke(args=["integrity", "check"])
+    assert result.exit_code == 1 and f"changed\tdepartment\t{consultation.department_id}" in result.output
+
+
+def test_search_never_quotes_a_tampered_draft(app: Flask, client: Any) -> None:
+    consultation = _sealed_site()
+    assert "充电管理办法" in client.get("/search?q=电动自行车").get_data(as_text=True)
+    unit = consultation.units[1]
+    db.session.execute(
+        text("UPDATE consultation_units SET text = :t WHERE id = :id"), {"t": f"电动自行车 {DEFACED}", "id": unit.id}
+    )
+    db.session.commit()
+    page = client.get("/search?q=电动自行车").get_data(as_text=True)
+    assert DEFACED not in page and "365体育" not in page
