@@ -14,7 +14,7 @@ from consultation import labels
 from consultation.drafting import periods, services
 from consultation.handling import feedback
 from consultation.models import Consultation, ConsultationStatus
-from core import page_cache
+from core import integrity, page_cache
 from core.db import utcnow
 from core.extensions import db
 from core.models import Department
@@ -52,6 +52,7 @@ def filter_choices() -> dict[str, Any]:
     departments = db.session.scalars(
         db.select(Department).where(Department.is_active.is_(True)).order_by(Department.name)
     ).all()
+    departments = integrity.servable("department", departments)  # a defaced name is never offered as a filter
     types = [(code, labels.document_type_label(code)) for code in periods.DOCUMENT_TYPES]
     starts = db.session.scalars(
         db.select(Consultation.start_at).where(

@@ -23,7 +23,7 @@ from flask import Blueprint, Flask, current_app, render_template, request, url_f
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
 
-from core import search_match, synonyms
+from core import integrity, search_match, synonyms
 from core.db import utcnow
 from core.extensions import db, limiter
 from core.i18n import current_language
@@ -281,6 +281,7 @@ YEARS_OFFERED = 10
 def filter_choices() -> dict[str, list[tuple[Any, Any]]]:
     """The choices of each filter: what is searched, document type, department, year, phase."""
     departments = db.session.scalars(db.select(Department).where(Department.is_active).order_by(Department.name))
+    departments = integrity.servable("department", departments)  # a defaced name is never offered as a filter
     this_year = utcnow().astimezone(LOCAL_ZONE).year
     return {
         "kind": [(provider.kind, provider.label) for provider in providers()],

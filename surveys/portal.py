@@ -42,6 +42,7 @@ def listing() -> dict[str, Any]:
     departments = db.session.scalars(
         db.select(Department).where(Department.is_active.is_(True)).order_by(Department.name)
     ).all()
+    departments = integrity.servable("department", departments)  # a defaced name is never offered as a filter
     filters = {"department_id": department_id, "year": year, "state": state}
     return {"by_phase": by_phase, "Phase": Phase, "departments": departments, "years": years, "filters": filters}
 

@@ -21,6 +21,7 @@ from consultation.drafting.periods import DOCUMENT_TYPES
 from consultation.handling.feedback import PUBLISHED_STATUSES
 from consultation.handling.models import ConsultationFeedback
 from consultation.models import Comment, Consultation, ConsultationStatus, DraftUnitRow, Validity
+from core import integrity
 from core.db import utcnow
 from core.extensions import db
 from core.i18n import current_language
@@ -91,6 +92,7 @@ def find_consultations(criteria: Criteria) -> list[Document]:
         .order_by(Consultation.start_at.desc(), Consultation.id.desc())
         .limit(MAX_CANDIDATES)
     ).all()
+    found = integrity.servable("consultation", found, whole=True)  # snippets quote the draft: verify all of it
     units: dict[int, list[DraftUnitRow]] = defaultdict(list)
     if found and len(criteria):
         # Only the units that match (for the snippet and ranking), not every article of every draft found.
@@ -167,6 +169,8 @@ def find_feedback(criteria: Criteria) -> list[Document]:
         .order_by(ConsultationFeedback.published_at.desc())
         .limit(MAX_CANDIDATES)
     ).all()
+    # Snippets quote the answers: the whole feedback is verified, not only its title.
+    found = integrity.servable("consultation.feedback", found, lambda row: row[0].id, whole=True)
     answers = _matching_answers(criteria, [consultation.id for consultation, _ in found])
     return [_feedback_document(consultation, record, answers[consultation.id]) for consultation, record in found]
 

@@ -11,6 +11,7 @@ from flask_babel import lazy_gettext as _l
 from flask_babel import lazy_pgettext
 from sqlalchemy import or_
 
+from core import integrity
 from core.db import utcnow
 from core.extensions import db
 from core.i18n import current_language
@@ -52,7 +53,7 @@ def find_surveys(criteria: Criteria) -> list[Document]:
         .limit(MAX_CANDIDATES)
     ).all()
     now = utcnow()
-    return [_document(survey, now) for survey in found]
+    return [_document(survey, now) for survey in integrity.servable("survey", found)]
 
 
 def _document(survey: Survey, now: datetime) -> Document:
