@@ -63,6 +63,7 @@ def _same_question(original: dict[str, Any], exported: dict[str, Any], forms: tu
     assert _choices(forms[1], exported) == _choices(forms[0], original), name
     bind, bind_out = original.get("bind") or {}, exported.get("bind") or {}
     assert _conjuncts(*original["relevant_chain"]) == _conjuncts(*exported["relevant_chain"]), name
+    assert " ".join(original.get("choice_filter", "").split()) == " ".join(exported.get("choice_filter", "").split())
     if original["type"] == "calculate":  # elsewhere pyxform puts a dynamic default there, which is not imported
         assert _conjuncts(bind.get("calculate", "")) == _conjuncts(bind_out.get("calculate", "")), name
     if "constraint" in bind and original["type"] not in ("integer", "decimal", "select all that apply"):
