@@ -36,7 +36,7 @@ class StoredFile(db.Model):
     name: Mapped[str] = mapped_column(String(100), primary_key=True)
     size: Mapped[int] = mapped_column(Integer)
     # Deferred: listing or checking a file never loads its bytes.
-    data: Mapped[bytes] = deferred(mapped_column(LargeBinary))
+    data: Mapped[bytes] = deferred(mapped_column(LargeBinary, nullable=False))
     created_at: Mapped[created_at]
 
 
