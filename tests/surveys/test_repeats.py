@@ -161,3 +161,10 @@ def test_the_builder_shows_and_previews_an_imported_survey_with_a_repeat_and_cal
     assert preview.status_code == 200 and "member.0.member_name" in preview.text
     repeat = next(q for q in survey.questions if q.code == "member")
     assert client.get(f"/manage/surveys/{survey.id}/questions/{repeat.id}").status_code == 200
+
+
+def test_the_results_page_links_each_repeat_groups_entries(app: Flask, client, auth) -> None:
+    survey = _answered_survey()
+    auth.login_as("editor", survey.department)
+    page = client.get(f"/manage/surveys/{survey.id}/results", headers={"Accept-Language": "en"}).text
+    assert "repeat=member" in page and "Entries of “家庭成员”, one row each" in page
