@@ -30,7 +30,8 @@ def init_app(app: Any) -> None:
         survey_scale_range=answers.scale_range,
         survey_matrix_rows=answers.matrix_rows,
         survey_rank_of=answers.rank_of,
-        survey_repeats=answers.repeats,  # members, shown_instances, field_name of a repeat group
+        survey_repeats=answers.repeats,
+        survey_text=answers.shown_text,  # members, shown_instances, field_name of a repeat group
     )
     for blueprint in (
         views.bp,

@@ -90,6 +90,27 @@ def _columns(option: Any) -> dict[str, Any]:
     return {"@name": option.code, **{f"@{name}": value for name, value in columns}}
 
 
+_LABEL_REF = re.compile(r"\$\{\s*([^}]*?)\s*\}")
+
+
+def _as_text(value: Any) -> str:
+    if isinstance(value, list):
+        return " ".join(_as_text(item) for item in value)
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return "" if value is None or isinstance(value, dict) else str(value)
+
+
+def shown_text(question: QuestionLike, entry: Entry | None = None) -> str:
+    """The question's text with each `${code}` it shows (an XLSForm label such as "共 ${months} 个月") filled in
+    from the answers so far; empty where there is no answer yet."""
+    text = question.text
+    if "${" not in text:
+        return text
+    answers = entry.answers if entry is not None else {}
+    return _LABEL_REF.sub(lambda match: _as_text(answers.get(match.group(1))), text)
+
+
 def filtered_options(question: QuestionLike, answers: Mapping[str, Any] | None) -> list[Any]:
     """The options a choice filter lets through given the earlier answers (all when there is no filter, or
     when `answers` is None: a filter on an answer of the same page is checked when the page is sent)."""

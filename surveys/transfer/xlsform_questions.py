@@ -153,7 +153,7 @@ class RowImporter:
             if name in self.refused_names or name not in self.renamed:
                 raise Refused(reason(N_("the label shows the answer to '%(name)s', which was not imported"), name=name))
         if "${" in text:
-            self.warn(row, reason(N_("the label refers to another answer; it is shown as written")))
+            self.warn(row, reason(N_("the label shows another answer: it is filled in from the answers so far")))
         if not text and words[0] not in ("calculate", "note"):
             self.warn(row, reason(N_("no label: the name is used as the question text")))
             text = code

@@ -16,7 +16,7 @@ from flask_babel import force_locale
 
 from core.extensions import db
 from surveys.models import Answer, QuestionType, Response, ReviewStatus
-from surveys.taking.answers import Entry, check_entry, display_options, visible_answers
+from surveys.taking.answers import Entry, check_entry, display_options, shown_text, visible_answers
 from surveys.taking.steps import build_page
 from surveys.transfer import xlsform_export
 from surveys.transfer.xlsform_import import ImportReport, import_workbook
@@ -149,6 +149,7 @@ def _cascade_form() -> bytes:
             ("begin_group", "p2", "Details", "", "", "", "field-list"),
             ("select_one county", "county", "County", "", "state = ${state}"),
             ("text", "work", "Work", "", "", "${grown} = 'adult' and ${months} > 240"),
+            ("note", "summary", "${months} months, ${grown}"),
             ("end_group",),
         ],
         [
@@ -164,7 +165,7 @@ def _cascade_form() -> bytes:
 
 def test_calculations_are_computed_and_a_cascading_select_shows_the_matching_choices(app) -> None:
     report = _import(_cascade_form())
-    assert report.refused == [] and report.imported == ["state", "age", "months", "grown", "county", "work"]
+    assert report.refused == [] and report.imported == ["state", "age", "months", "grown", "county", "work", "summary"]
     survey = report.survey
     questions = {q.code: q for q in survey.questions}
     assert questions["months"].type is QuestionType.CALCULATE
@@ -174,7 +175,8 @@ def test_calculations_are_computed_and_a_cascading_select_shows_the_matching_cho
     state = build_page(survey, 1, answers, {}, {})
     county = state.entries["county"]
     assert [o.code for o in display_options(questions["county"], "seed", county)] == ["hill", "lake"]
-    assert [q.code for q in state.questions] == ["county", "work"]
+    assert [q.code for q in state.questions] == ["county", "work", "summary"]
+    assert shown_text(questions["summary"], state.entries["summary"]) == "360 months, adult"  # labels show answers
     entry = Entry("delta")  # a crafted POST of a choice the filter leaves out
     with force_locale("en"):
         check_entry(questions["county"], entry, answers)
