@@ -41,6 +41,7 @@ class ChoiceLists:
     """The choices sheet by list name; each row's findings are reported once, however many selects use it."""
 
     rows: dict[str, list[Row]]
+    allow_duplicates: bool = False  # settings allow_choice_duplicates: ODK takes them, our options cannot
     refused: list[tuple[Row, str]] = field(default_factory=list)
     warned: list[tuple[Row, str]] = field(default_factory=list)
     _checked: dict[str, list[Choice]] = field(default_factory=dict)
@@ -69,7 +70,7 @@ class ChoiceLists:
         seen: set[str] = set()
         for row in rows:
             code = row.get("name")
-            problem = self._problem(code, seen, list_name)
+            problem = self._problem(code, seen, list_name, self.allow_duplicates)
             if problem:
                 self.refused.append((row, problem))
                 continue
@@ -87,9 +88,12 @@ class ChoiceLists:
         return kept
 
     @staticmethod
-    def _problem(code: str, seen: set[str], list_name: str) -> str:
+    def _problem(code: str, seen: set[str], list_name: str, allowed: bool) -> str:
         if not code:
             return reason(N_("a choice without a name (ODK refuses it too)"))
+        if code in seen and allowed:
+            message = N_("the name '%(code)s' is used twice in the list '%(name)s': choices need distinct codes here")
+            return reason(message, code=code, name=list_name)
         if code in seen:
             return reason(
                 N_("the name '%(code)s' is used twice in the list '%(name)s' (ODK refuses it too): the first is kept"),

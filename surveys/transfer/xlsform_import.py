@@ -111,7 +111,8 @@ def import_workbook(stream: IO[bytes] | str, department_id: int, user: Any, file
     rows: dict[str, list[Row]] = {}
     for row in workbook.choices:
         rows.setdefault(row.get("list_name"), []).append(row)
-    choices = ChoiceLists(rows)
+    allowed = workbook.settings.get("allow_choice_duplicates", "").strip().lower() in ("yes", "true", "true()")
+    choices = ChoiceLists(rows, allow_duplicates=allowed)
     survey = _new_survey(workbook, department_id, user, filename)
     importer = RowImporter(survey, choices, report.refused, report.warnings)
     importer.walk(_tree(workbook.survey, report), "", top=True)

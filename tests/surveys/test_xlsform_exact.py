@@ -26,7 +26,12 @@ LONG_CODE = "a_choice_code_that_runs_well_past_forty_characters_as_real_forms_do
 ENGLISH = {"Accept-Language": "en"}
 
 
-def _book(survey: list[tuple], choices: list[tuple], choice_header=("list_name", "name", "label")) -> bytes:
+def _book(
+    survey: list[tuple],
+    choices: list[tuple],
+    choice_header=("list_name", "name", "label"),
+    settings: dict | None = None,
+) -> bytes:
     book = openpyxl.Workbook()
     sheet = book.active
     sheet.title = "survey"
@@ -36,6 +41,10 @@ def _book(survey: list[tuple], choices: list[tuple], choice_header=("list_name",
     sheet.append(list(choice_header))
     for row in choices:
         sheet.append(list(row))
+    if settings:
+        sheet = book.create_sheet("settings")
+        sheet.append(list(settings))
+        sheet.append(list(settings.values()))
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()
@@ -85,6 +94,15 @@ def test_names_and_choice_codes_are_kept_exactly_and_odk_refusals_are_said_once(
     warnings = [(f.sheet, f.row, f.reason) for f in report.warnings]
     assert warnings == [
         ("choices", 5, "the choice 'tidal flat' has a space: ODK cannot select it in a multiple choice")
+    ]
+
+
+def test_duplicates_odk_allows_by_setting_are_still_refused_with_our_reason(app) -> None:
+    survey = [("type", "name", "label"), ("select_one hours", "opening_hours", "Opening hours")]
+    choices = [("hours", "24/7", "Always"), ("hours", "24/7", "Again")]
+    report = _import(_book(survey, choices, settings={"allow_choice_duplicates": "yes"}))
+    assert [(f.row, f.reason) for f in report.refused] == [
+        (3, "the name '24/7' is used twice in the list 'hours': choices need distinct codes here")
     ]
 
 
