@@ -249,3 +249,11 @@ def test_search_never_quotes_a_tampered_draft(app: Flask, client: Any) -> None:
     db.session.commit()
     page = client.get("/search?q=电动自行车").get_data(as_text=True)
     assert DEFACED not in page and "365体育" not in page
+
+
+def test_a_comment_posted_to_a_defaced_notice_gets_the_unavailable_page(app: Flask, client: Any) -> None:
+    consultation = _sealed_site()
+    db.session.execute(_SET_TITLE, {"t": DEFACED, "id": consultation.id})
+    db.session.commit()
+    response = client.post(f"/consultations/{consultation.id}/comment", data={"content": "建议增加充电桩。"})
+    assert response.status_code == 503 and DEFACED not in response.get_data(as_text=True)
