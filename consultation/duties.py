@@ -32,6 +32,9 @@ REMINDER_DAYS = 3
 
 
 def init_app(app: Flask) -> None:
+    from consultation import export_jobs
+
+    export_jobs.init_app(app)  # the summary of a large consultation as a job (registered with the duties: one hook)
     register_duty(Duty("consultation-notices", _l("Tell departments a consultation opened or closed"), notices, "*/10"))
     register_duty(Duty("feedback-reminders", _l("Remind editors of feedback due and overdue"), reminders, "0", "9"))
     register_duty(Duty("contacts-purge", _l("Delete commenters' contact details past retention"), purge, "30", "3"))

@@ -100,6 +100,8 @@ class DefaultConfig:
     # Where stored files live (core/storage.py): "local" (the folders above, one host) or "database" (the shared
     # database, so every host serves what any host received; `flask storage copy-to-database` moves old files).
     STORAGE_BACKEND = "local"
+    # Files built by export jobs (core/tasks_jobs.py), with the local backend. None: instance/exports
+    EXPORT_FOLDER: str | None = None
 
     # Residents' forms ask for a self-hosted captcha (no third-party service; works without JavaScript).
     CAPTCHA_ENABLED = True

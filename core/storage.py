@@ -26,7 +26,7 @@ from core.extensions import db
 
 BACKENDS = ("local", "database")
 # Areas whose folder has its own setting (kept from before this module).
-FOLDER_SETTINGS = {"uploads": "UPLOAD_FOLDER"}
+FOLDER_SETTINGS = {"uploads": "UPLOAD_FOLDER", "exports": "EXPORT_FOLDER"}
 
 
 class StoredFile(db.Model):

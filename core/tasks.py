@@ -44,11 +44,12 @@ def _count_failure(signal_name: str, task: Any, *args: Any) -> None:
 
 def init_app(app: Flask) -> None:
     """Point the queue at the configured store and add `flask worker`."""
-    from core import storage  # its table, and `flask storage`
+    from core import storage, tasks_jobs  # their tables, `flask storage`, the export job pages
 
     configure(app)
     app.cli.add_command(worker_command)
     app.cli.add_command(storage.storage_cli)
+    tasks_jobs.init_app(app)
 
 
 def configure(app: Flask) -> None:

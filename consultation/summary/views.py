@@ -12,6 +12,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.wsgi import wrap_file
 
+from consultation import export_jobs
 from consultation.drafting.services import WorkflowError
 from consultation.handling import feedback
 from consultation.legality import gate as legality
@@ -24,7 +25,7 @@ from consultation.summary import exports as summary_exports
 from consultation.summary import packet
 from consultation.summary.document import SLOW_PDF_ROWS
 from consultation.summary.exports import IssuedFile, Stream
-from core import verification
+from core import tasks_jobs, verification
 from core.exports import XLSX_MIMETYPE, content_disposition, iter_csv, write_xlsx
 from core.extensions import db
 from core.forms import ConfirmForm
@@ -124,6 +125,11 @@ def download(consultation_id: int, fmt: str) -> Response:
         bom = request.args.get("bom") == "1"
         # Registered and audited by the stream itself, once it has been sent in full.
         return send_stream(summary_exports.stream_export(consultation, document_format, version, _user(), bom=bom))
+    if export_jobs.is_large(consultation, document_format):  # built by the worker, with a progress page
+        job = export_jobs.start(consultation, document_format, version, current_user)
+        db.session.commit()
+        tasks_jobs.launch(job)
+        return redirect(url_for("jobs.page", job_id=job.id))
     if document_format is DocumentFormat.XLSX:
         issued = summary_exports.issue_xlsx(consultation, version, _user())
     else:

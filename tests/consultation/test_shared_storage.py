@@ -67,8 +67,15 @@ def test_an_attachment_uploaded_on_one_host_downloads_on_another(app, test_confi
         assert download.data == content
 
 
-def test_a_removed_file_is_gone_for_every_host(app) -> None:
+@pytest.fixture
+def own_instance(app, tmp_path, monkeypatch):
+    """The copies this host keeps of what it served go into a scratch instance folder, not the work tree's."""
+    monkeypatch.setattr(app, "instance_path", str(tmp_path / "instance"))
     app.config["STORAGE_BACKEND"] = "database"
+    return app
+
+
+def test_a_removed_file_is_gone_for_every_host(own_instance) -> None:
     stored = uploads.store(_pdf(), "附件.pdf")
     db.session.commit()
     assert uploads.path_of(stored.stored_name).read_bytes().startswith(b"%PDF")
@@ -78,15 +85,15 @@ def test_a_removed_file_is_gone_for_every_host(app) -> None:
         uploads.path_of(stored.stored_name)
 
 
-def test_a_file_stored_in_a_transaction_that_rolls_back_is_not_kept(app) -> None:
-    app.config["STORAGE_BACKEND"] = "database"
+def test_a_file_stored_in_a_transaction_that_rolls_back_is_not_kept(own_instance) -> None:
     stored = uploads.store(_pdf(), "附件.pdf")
     db.session.rollback()
     with pytest.raises(FileNotFoundError):
         uploads.path_of(stored.stored_name)
 
 
-def test_a_one_host_site_moves_its_files_into_the_database(app, runner, tmp_path) -> None:
+def test_a_one_host_site_moves_its_files_into_the_database(app, runner, tmp_path, monkeypatch) -> None:
+    monkeypatch.setattr(app, "instance_path", str(tmp_path / "instance"))
     app.config["UPLOAD_FOLDER"] = str(tmp_path)
     stored = uploads.store(_pdf(), "附件.pdf")
     assert (tmp_path / stored.stored_name).exists()  # the local default
