@@ -15,8 +15,8 @@ from core.forms import ROLE_LABELS
 from core.i18n import is_english
 from core.identity import site_identity
 from core.links import site_url
-from core.outline import outline
 from core.models import Role
+from core.outline import outline
 from core.permissions import can_any
 from core.portal import StaffLink, register_staff_link, staff_links
 
