@@ -77,14 +77,14 @@ def init_app(app: Flask) -> None:
     # A global, so macros imported without context can name statuses, phases and types too.
     app.jinja_env.globals["consultation_labels"] = labels
     portal.init_app(app)
+    sealing.init_app(app)  # what is sealed when approved, verified before it is served (core/integrity)
+    inspection.init_app(app)  # its findings on /admin/inspection
     decision.init_app(app)
     search.init_app(app)
+    interpretations.init_app(app)
     demo.init_app(app)
     cli.init_app(app)
     duties.init_app(app)  # run by the worker (core/tasks_schedule.py), listed on /admin/schedule
     # /verify tells whether the comments or answers behind an issued summary changed since it was issued.
-    sealing.init_app(app)  # what is sealed when approved, verified before it is served (core/integrity)
-    inspection.init_app(app)  # its findings on /admin/inspection
     verification.register_fingerprint(summary_data.KIND, summary_data.source_fingerprint)
     verification.register_describer(summary_data.KIND, summary_data.describe)
-    interpretations.init_app(app)

@@ -132,9 +132,7 @@ class UnitForm(Form):
     """One unit of the split as the editor corrects it; the key stays so comments keep their anchor."""
 
     key = HiddenField(validators=[DataRequired(), Regexp(r"^[a-z0-9-]{1,40}$")])
-    kind = SelectField(
-        _l("Level"), choices=[SelectChoice(kind, labels.UNIT_KIND_LABELS[kind]) for kind in UNIT_KINDS]
-    )
+    kind = SelectField(_l("Level"), choices=[SelectChoice(kind, labels.UNIT_KIND_LABELS[kind]) for kind in UNIT_KINDS])
     parent = HiddenField(validators=[Optional(), Length(max=40)])
     number = StringField(lazy_pgettext("draft unit", "Number"), validators=[Optional(), Length(max=40)])
     title = StringField(_l("Heading"), validators=[Optional(), Length(max=300)])

@@ -177,12 +177,6 @@ _PROBLEMS = {
     "feedback_not_closed": _l("The feedback can be published only after the consultation has closed."),
     "main_changes_missing": _l("Describe the main changes made to the draft (write 无 if there were none)."),
     "import_refused": _l("The file was refused; nothing was imported."),
-}
-
-# Problems that carry a count after a colon, e.g. "comments_unanswered:3".
-_COUNTED_PROBLEMS = {
-    "comments_pending": _l("%(n)s comments are still waiting for moderation."),
-    "comments_unanswered": _l("%(n)s valid comments have no answer yet."),
     "procedure_date_missing": _l("Give the date the procedure was carried out."),
     "procedure_reason_missing": _l("Say why the procedure is not required."),
     "procedure_not_recorded": _l("Nothing is recorded for this procedure."),
@@ -190,16 +184,22 @@ _COUNTED_PROBLEMS = {
     "meeting_details_missing": _l("A meeting needs its date, place and number of people."),
     "addendum_not_open": _l("An addendum can be published only after the feedback and before the decision."),
     "addendum_nothing_late": _l("No comment arrived after the feedback was published."),
+}
+
+# Problems that carry a count after a colon, e.g. "comments_unanswered:3".
+_COUNTED_PROBLEMS = {
+    "comments_pending": _l("%(n)s comments are still waiting for moderation."),
+    "comments_unanswered": _l("%(n)s valid comments have no answer yet."),
     "concentrated_reason_missing": _l("%(n)s comments of concentrated opinions are not adopted and have no reason."),
+    "reason_too_short": _l(
+        "Give a reason that says something: at least %(n)s letters or digits besides punctuation and the answer words."
+    ),
 }
 
 
 def problem_message(code: str) -> str:
     """The translated sentence for a refusal code; counted codes carry their number after a colon."""
     name, _sep, count = code.partition(":")
-    "reason_too_short": _l(
-        "Give a reason that says something: at least %(n)s letters or digits besides punctuation and the answer words."
-    ),
     if name in _COUNTED_PROBLEMS:
         return str(_COUNTED_PROBLEMS[name]) % {"n": count}
     message = _PROBLEMS.get(code)

@@ -14,6 +14,8 @@ def init_app(app: Flask) -> None:
         auth,
         calendar_admin,
         captcha,
+        inspection,
+        integrity,
         manage,
         public,
         search,
@@ -22,8 +24,6 @@ def init_app(app: Flask) -> None:
         verification,
         words_admin,
     )
-
-    from core import inspection, integrity
 
     integrity.init_app(app)  # before the blueprints: it wraps the template loader and the static files
     inspection.init_app(app)

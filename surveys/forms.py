@@ -80,9 +80,12 @@ class SurveyForm(FlaskForm):
     def validate_consultation_id(self, field: IntegerField) -> None:
         # The column is a foreign key: a number that is no consultation would fail at the database, not here.
         consultations = db.metadata.tables["consultations"]
-        found = field.data is not None and db.session.execute(
-            db.select(consultations.c.department_id).where(consultations.c.id == field.data)
-        ).first()
+        found = (
+            field.data is not None
+            and db.session.execute(
+                db.select(consultations.c.department_id).where(consultations.c.id == field.data)
+            ).first()
+        )
         if not found:
             raise ValidationError(_l("There is no consultation with this number."))
         # A department's survey belongs to its own consultation: another department's record is not its to add to.

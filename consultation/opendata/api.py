@@ -19,6 +19,7 @@ from consultation.handling import feedback
 from consultation.handling.models import ConsultationFeedback
 from consultation.models import Channel, Consultation
 from consultation.opendata.api_spec import PATHS, SCHEMAS
+from core import integrity
 from core.api import (
     ID,
     api_blueprint,
@@ -30,7 +31,6 @@ from core.api import (
     paged_query,
     timestamp,
 )
-from core import integrity
 from core.db import utcnow
 from core.extensions import db
 from core.links import site_url

@@ -11,6 +11,7 @@ from typing import Any
 
 from flask import Response, abort
 
+from core import integrity
 from core.api import (
     ID,
     api_blueprint,
@@ -20,7 +21,6 @@ from core.api import (
     paged_list,
     timestamp,
 )
-from core import integrity
 from core.extensions import db
 from core.links import site_url
 from surveys.builder import services

@@ -26,9 +26,7 @@ def test_the_closed_demo_consultation_is_handled_and_published_once(app, client)
     db.session.commit()
     assert list(demo.load()) == []
     closed = db.session.scalar(db.select(Consultation).where(Consultation.title == demo.CLOSED_TITLE))
-    assert closed.status is ConsultationStatus.CONCLUDED and any(
-        "feedback published" in line for line in first
-    )
+    assert closed.status is ConsultationStatus.CONCLUDED and any("feedback published" in line for line in first)
     comments = db.session.scalars(db.select(Comment).where(Comment.consultation_id == closed.id)).all()
     clusters = Counter(comment.cluster_id for comment in comments if comment.cluster_id)
     assert len(demo_handling.CAMPAIGN_NAMES) in clusters.values()  # the campaign is one cluster
