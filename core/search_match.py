@@ -14,7 +14,6 @@ from collections.abc import Sequence
 from difflib import SequenceMatcher
 from typing import Any
 
-import re2
 from markupsafe import Markup, escape
 
 from core.search_query import MAX_SPREAD_TERM, MIN_BIGRAMS, Term, bigrams, is_chinese
@@ -35,6 +34,8 @@ def plain(text: str) -> str:
 
 def _spread(term: str) -> Any:
     # re2 runs in linear time, so no text can make this pattern slow; the gaps never cross a sentence end.
+    import re2  # imported on first search: create_app() must not load it (tests/test_lazy_imports.py)
+
     gap = f"[^。；！？\\n]{{0,{MAX_GAP}}}?"
     return re2.compile(gap.join(re2.escape(ch) for ch in term))
 

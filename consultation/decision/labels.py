@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_pgettext
 
 from consultation.decision.models import ChartKind, InterpretationStatus
 
@@ -11,7 +12,7 @@ STATUS_LABELS = {
     InterpretationStatus.DRAFT: _l("Draft"),
     InterpretationStatus.IN_REVIEW: _l("In review"),
     InterpretationStatus.RETURNED: _l("Returned to the editor"),
-    InterpretationStatus.PUBLISHED: _l("Published"),
+    InterpretationStatus.PUBLISHED: lazy_pgettext("review status", "Published"),
 }
 
 CHART_KIND_LABELS = {
