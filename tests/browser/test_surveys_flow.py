@@ -16,8 +16,8 @@ from tests.surveys.helpers import make_survey
 
 
 def _field(page: Any, label: str) -> Any:
-    """The form field labelled `label` (a required field's label ends with its asterisk)."""
-    return page.get_by_label(re.compile(rf"^{re.escape(label)}( \*)?$"))
+    """The form field labelled `label` (a required field's label ends with the words "(required field)")."""
+    return page.get_by_label(re.compile(rf"^{re.escape(label)}\s*(\(required field\))?$"))
 
 
 def _english(page: Any, live_server: Any) -> None:
