@@ -13,11 +13,13 @@ from flask import url_for
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
 
+from consultation.decision import sealing
 from consultation.decision.models import DecidedDocument, Interpretation, InterpretationStatus
 from consultation.drafting.rendering import render_markdown
 from consultation.handling.feedback import PUBLISHED_STATUSES
 from consultation.handling.models import ConsultationFeedback
 from consultation.models import Consultation
+from core import integrity
 from core.extensions import db
 from core.links import site_url
 from core.screening import mask_personal_data
@@ -110,7 +112,9 @@ def published_interpretations(limit: int | None = None) -> list[tuple[Consultati
     )
     if limit:
         query = query.limit(limit)
-    return [(consultation, interpretation) for consultation, interpretation in db.session.execute(query).all()]
+    rows = [(consultation, interpretation) for consultation, interpretation in db.session.execute(query).all()]
+    # Every list, feed and API page of 解读 comes through here: one changed outside the review is left out (alerted).
+    return integrity.servable(sealing.INTERPRETATION, rows, lambda row: row[1].consultation_id)
 
 
 def public_contacts(consultation: Consultation) -> list[str]:

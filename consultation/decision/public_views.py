@@ -6,12 +6,12 @@ from typing import Any
 
 from flask import Blueprint, abort, render_template, send_file
 
-from consultation.decision import chain, figures, labels, services
-from consultation.decision.models import Interpretation, InterpretationImage
+from consultation.decision import chain, figures, labels, sealing, services
+from consultation.decision.models import DecidedDocument, Interpretation, InterpretationImage
 from consultation.drafting import services as drafting
 from consultation.drafting import uploads
 from consultation.models import Consultation
-from core import page_cache
+from core import integrity, page_cache
 from core.extensions import db
 
 bp = Blueprint("consultation_decision", __name__, url_prefix="/consultations")
@@ -22,7 +22,15 @@ def _published_or_404(consultation_id: int) -> Consultation:
 
 
 def _interpretation_or_404(consultation: Consultation) -> Interpretation:
-    return chain.published_interpretation(consultation.id) or abort(404)
+    record = chain.published_interpretation(consultation.id) or abort(404)
+    integrity.require(sealing.INTERPRETATION, consultation.id)  # the 503 page if not as approved
+    return record
+
+
+def _document_or_404(consultation: Consultation) -> DecidedDocument:
+    record = services.document_of(consultation) or abort(404)
+    integrity.require(sealing.DOCUMENT, consultation.id)
+    return record
 
 
 @bp.route("/interpretations")
@@ -42,9 +50,7 @@ def document(consultation_id: int) -> str:
 
 def _render_document(consultation_id: int) -> str:
     consultation = _published_or_404(consultation_id)
-    record = services.document_of(consultation)
-    if record is None:
-        abort(404)
+    record = _document_or_404(consultation)
     return render_template(
         "consultation/decision/document.html",
         consultation=consultation,
@@ -56,9 +62,8 @@ def _render_document(consultation_id: int) -> str:
 
 @bp.route("/<int:consultation_id>/decided-document/file")
 def document_file(consultation_id: int) -> Any:
-    consultation = _published_or_404(consultation_id)
-    record = services.document_of(consultation)
-    if record is None or not record.stored_name:
+    record = _document_or_404(_published_or_404(consultation_id))
+    if not record.stored_name:
         abort(404)
     return send_file(
         uploads.path_of(record.stored_name),
@@ -80,7 +85,7 @@ def _render_interpretation(consultation_id: int) -> str:
         "consultation/decision/interpretation.html",
         consultation=consultation,
         interpretation=record,
-        document=services.document_of(consultation),
+        document=_document_or_404(consultation),
         steps=chain.public_steps(consultation),
         labels=labels,
         charts={figure.id: figures.chart(figure) for figure in record.figures},

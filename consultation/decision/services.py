@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from consultation.decision import sealing
 from consultation.decision.models import (
     DecidedDocument,
     Interpretation,
@@ -22,7 +23,7 @@ from consultation.drafting import uploads
 from consultation.drafting.services import WorkflowError
 from consultation.legality.models import ConsultationConclusion, Outcome
 from consultation.models import Consultation
-from core import audit
+from core import audit, integrity
 from core.db import utcnow
 from core.extensions import db
 from core.models import User
@@ -89,7 +90,7 @@ def record_document(consultation: Consultation, user: User, given: DocumentInput
     detail = {"title": document.title, "number": document.number, "url": document.url, "file": document.filename}
     action = "consultation.decided_document_replace" if replaced else "consultation.decided_document_publish"
     audit.record(action, consultation, detail=detail, actor=user)
-    db.session.flush()
+    integrity.seal(sealing.DOCUMENT, consultation.id, user)  # published at once: it was issued already
     return document
 
 
@@ -245,6 +246,7 @@ def approve(interpretation: Interpretation, approver: User, note: str = "", now:
     audit.record(
         "consultation.interpretation_approve", _consultation(interpretation), detail={"note": note}, actor=approver
     )
+    integrity.seal(sealing.INTERPRETATION, interpretation.consultation_id, approver)
 
 
 def return_to_author(interpretation: Interpretation, approver: User, reason: str, now: datetime | None = None) -> None:

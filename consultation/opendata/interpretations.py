@@ -18,12 +18,13 @@ from pydantic import BaseModel, Field
 from sqlalchemy import or_
 
 from consultation import labels
-from consultation.decision import chain, services
+from consultation.decision import chain, sealing, services
 from consultation.decision.labels import SECTION_LABELS
 from consultation.decision.models import DecidedDocument, Interpretation, InterpretationStatus
 from consultation.drafting import services as drafting
 from consultation.handling.feedback import PUBLISHED_STATUSES
 from consultation.models import Consultation
+from core import integrity
 from core.api import (
     ERROR_RESPONSES,
     ID,
@@ -163,6 +164,8 @@ def interpretation(consultation_id: int) -> Response:
 def _one(consultation_id: int) -> dict[str, Any]:
     consultation = drafting.published_consultation(consultation_id) or abort(404)
     record = chain.published_interpretation(consultation.id) or abort(404)
+    integrity.require(sealing.INTERPRETATION, consultation.id)
+    integrity.require(sealing.DOCUMENT, consultation.id)
     return _interpretation(consultation, record)
 
 
