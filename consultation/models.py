@@ -201,6 +201,11 @@ class Consultation(db.Model):
     def accepts(self, channel: Channel) -> bool:
         return channel.value in (self.channels or [])
 
+    def public_contacts(self) -> list[str]:
+        """The department's own published contacts, which its answers and 解读 may name (never masked)."""
+        values = (self.contact_phone, self.contact_email, self.department.office_phone, self.department.email)
+        return [value for value in values if value and value.strip()]
+
     def unit_choices(self) -> tuple[tuple[str, str], ...]:
         """(key, label) of the units a resident can comment on: not the preamble or the closing lines."""
         if self.status.is_published:

@@ -22,7 +22,7 @@ from consultation.models import Consultation
 from core import integrity
 from core.extensions import db
 from core.links import site_url
-from core.screening import mask_personal_data
+from core.screening import mask_personal_data_keeping
 
 STEP_LABELS = {
     "draft": _l("Draft for comment"),
@@ -119,23 +119,12 @@ def published_interpretations(limit: int | None = None) -> list[tuple[Consultati
 
 def public_contacts(consultation: Consultation) -> list[str]:
     """The department's own published contacts, which a 解读 may name as its enquiry line (rules.md §4.5)."""
-    department = consultation.department
-    return [value for value in (consultation.contact_phone, consultation.contact_email, department.office_phone,
-                                department.email) if value and value.strip()]  # fmt: skip
+    return consultation.public_contacts()
 
 
 def masked(text: str, keep: list[str] | tuple[str, ...] = ()) -> str:
     """`text` with personal data masked (a resident's phone quoted by mistake), except the contacts in `keep`."""
-    kept: dict[str, str] = {}
-    for index, value in enumerate(sorted(set(keep), key=len, reverse=True)):
-        # A private-use token without digits or letters, so no pattern of personal data matches across it.
-        token = f"\ue000{chr(0xE100 + index)}\ue001"
-        if value in text:
-            text, kept[token] = text.replace(value, token), value
-    text = mask_personal_data(text)
-    for token, value in kept.items():
-        text = text.replace(token, value)
-    return text
+    return mask_personal_data_keeping(text, keep)
 
 
 def public_markdown(text: str | None, keep: list[str] | tuple[str, ...] = ()) -> Markup:

@@ -20,7 +20,7 @@ from core import audit, integrity
 from core.db import utcnow
 from core.extensions import db
 from core.models import User
-from core.screening import mask_personal_data
+from core.screening import mask_personal_data, mask_personal_data_keeping
 
 # Statuses in which a late letter can still be answered in an addendum: once decided, the record is closed.
 _OPEN_FOR_ADDENDA = (ConsultationStatus.FEEDBACK_PUBLISHED, ConsultationStatus.SUBMITTED_FOR_REVIEW)
@@ -137,8 +137,8 @@ def public_addenda(consultation: Consultation) -> list[tuple[FeedbackAddendum, l
                 name=answer_sheet.public_name(comment),
                 content=mask_personal_data(comment.content) if comment.validity is Validity.VALID else "",
                 adoption=comment.adoption,
-                reason=comment.answer_reason,
-                change=comment.answer_change,
+                reason=mask_personal_data_keeping(comment.answer_reason, consultation.public_contacts()),
+                change=mask_personal_data_keeping(comment.answer_change, consultation.public_contacts()),
                 valid=comment.validity is Validity.VALID,
             )
             for comment in comments

@@ -39,7 +39,7 @@ from core.extensions import db
 from core.holidays import load_workday_calendar
 from core.links import site_url
 from core.models import User
-from core.screening import mask_personal_data
+from core.screening import mask_personal_data, mask_personal_data_keeping
 
 # Statuses in which the feedback is public.
 PUBLISHED_STATUSES = (
@@ -203,7 +203,7 @@ def table_rows(consultation: Consultation, comments: Iterable[Comment]) -> list[
         if cluster_ids
         else {}
     )
-    rows = []
+    rows, contacts = [], consultation.public_contacts()
     for comment in comments:
         size = sizes.get(comment.cluster_id, 1) if comment.cluster_id is not None else 1
         name = public_name(comment)
@@ -213,8 +213,9 @@ def table_rows(consultation: Consultation, comments: Iterable[Comment]) -> list[
                 unit=units.get(comment.unit_key or "", _("Whole draft")),
                 content=mask_personal_data(comment.content),
                 adoption=comment.adoption,
-                reason=comment.answer_reason,
-                change=comment.answer_change,
+                # Staff write the answers; a resident's number quoted in one is masked, the office's own line kept.
+                reason=mask_personal_data_keeping(comment.answer_reason, contacts),
+                change=mask_personal_data_keeping(comment.answer_change, contacts),
                 size=size,
             )
         )

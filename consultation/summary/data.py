@@ -33,7 +33,7 @@ from core.documents import chinese_date
 from core.exports import local_time
 from core.extensions import db
 from core.links import site_url
-from core.screening import mask_personal_data
+from core.screening import mask_personal_data, mask_personal_data_keeping
 from core.verification import DocumentVersion
 
 KIND = "consultation_summary"
@@ -200,10 +200,16 @@ def summary_rows(consultation: Consultation, internal: bool, words: Words) -> It
     """The rows of the table; the units and the query are read now, the rows as they are iterated (a streamed
     download iterates them after the request's session has closed, so nothing here touches `consultation` then)."""
     units = {row.key: row.label for row in consultation.units}
-    return _summary_rows(valid_rows_query(consultation.id), units, internal, words)
+    contacts = tuple(consultation.public_contacts())
+    return _summary_rows(valid_rows_query(consultation.id), units, internal, words, contacts)
 
 
-def _summary_rows(query: Select, units: dict[str, str], internal: bool, words: Words) -> Iterator[SummaryRow]:
+def _summary_rows(
+    query: Select, units: dict[str, str], internal: bool, words: Words, contacts: tuple[str, ...]
+) -> Iterator[SummaryRow]:
+    def answer(text: str) -> str:  # the public version masks a resident's number quoted in an answer
+        return text if internal else mask_personal_data_keeping(text, contacts)
+
     for number, row in enumerate(stream_rows(query), start=1):
         # public_name reads publish_name, author_name and respondent_type, which the row has.
         name = (row.author_name.strip() if internal else public_name(row)) or UNNAMED  # type: ignore[arg-type]
@@ -217,8 +223,8 @@ def _summary_rows(query: Select, units: dict[str, str], internal: bool, words: W
             unit=units.get(row.unit_key or "", WHOLE_DRAFT),
             content=mask_personal_data(row.content),
             adoption=ADOPTION_WORDS.get(row.adoption, "") if row.adoption else "",
-            reason=row.answer_reason,
-            change=row.answer_change,
+            reason=answer(row.answer_reason),
+            change=answer(row.answer_change),
             cluster=row.cluster_id,
             codes=(row.respondent_type.value, row.channel.value, row.adoption.value if row.adoption else ""),
         )

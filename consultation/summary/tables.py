@@ -29,6 +29,7 @@ Codes are the enum values of consultation.models; times are ISO 8601 in Beijing 
 
 from __future__ import annotations
 
+import functools
 import itertools
 import json
 from collections.abc import Iterator, Sequence
@@ -45,7 +46,7 @@ from consultation.summary.data import Summary, SummaryRow
 from core.documents import VerificationMark
 from core.exports import LOCAL_TZ, LocalTimes, NeutralisedRows, Sheet, iter_csv, local_time, neutralise_cell
 from core.extensions import db
-from core.screening import mask_personal_data
+from core.screening import mask_personal_data, mask_personal_data_keeping
 
 JSON_FORMAT = "minyi.consultation_summary/1"
 JSON_CHUNK_ROWS = 500
@@ -90,7 +91,7 @@ class _TableColumns:
 
     The words for codes, units and adoptions are looked up and neutralised once per export; free text (receipts,
     names, contents, reasons, changes) is neutralised per cell; numbers never. Both versions mask personal data in
-    the text; the public one also masks names (each distinct name once).
+    the comments; the public one also masks names (each distinct name once) and what the answers quote.
     """
 
     def __init__(self, summary: Summary, *, times_as_text: bool) -> None:
@@ -104,6 +105,9 @@ class _TableColumns:
         self.whole_draft = neutralise_cell(summary_data.WHOLE_DRAFT)
         self.times = LocalTimes() if times_as_text else None
         self._public_names: dict[tuple[str, bool, str], str] = {}
+        # Staff answers: the public version masks a resident's number quoted in one, keeping the office's own line.
+        contacts = tuple(summary.consultation.public_contacts())
+        self.answer = str if self.internal else functools.partial(mask_personal_data_keeping, keep=contacts)
 
     def rows(self, batch: Sequence[Sequence[Any]], first_number: int) -> Iterator[tuple[Any, ...]]:
         (receipts, authors, respondents, publish, channels, received, units, contents, adoptions, reasons, changes,
@@ -124,8 +128,8 @@ class _TableColumns:
             [unit_words.get(key or "", whole_draft) for key in units],
             [neutralise_cell(mask_personal_data(text)) for text in contents],
             map(self.adoptions.get, adoptions, itertools.repeat("")),
-            map(neutralise_cell, reasons),
-            map(neutralise_cell, changes),
+            [neutralise_cell(self.answer(text)) for text in reasons],
+            [neutralise_cell(self.answer(text)) for text in changes],
             clusters,
             strict=True,
         )

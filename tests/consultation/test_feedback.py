@@ -222,3 +222,26 @@ def test_a_long_feedback_table_is_paged_and_every_page_opens(client, consultatio
     assert link.startswith(f"/consultations/{consultation.id}/feedback?")
     second = client.get(link, headers=EN)
     assert second.status_code == 200 and "Page 2 of 2" in second.text
+
+
+def test_a_residents_number_quoted_in_a_staff_answer_is_masked_and_the_offices_line_kept(
+    app, client, auth, consultation, people
+):
+    """Staff write the answers; the public page, the API and the public 说明 table mask what they quote by mistake."""
+    _copies, people_comments, _spam = _handled(consultation, people)
+    office = consultation.contact_phone
+    reason = f"已电话联系13904135566答复，详询{office}。"
+    answers.answer(
+        consultation, people_comments[1:2], answers.AnswerInput(Adoption.PARTLY_ADOPTED, reason), people["editor"]
+    )
+    feedback.publish(consultation, "一、第三条改为每周巡查。", people["editor"])
+    db.session.commit()
+    page = client.get(f"/consultations/{consultation.id}/feedback", headers=EN).text
+    api = client.get(f"/api/v1/consultations/{consultation.id}/feedback").get_data(as_text=True)
+    auth.login(people["editor"].email)
+    summary = f"/manage/consultations/{consultation.id}/summary.csv"
+    public_table = client.get(summary).get_data(as_text=True)
+    for published in (page, api, public_table):
+        assert "13904135566" not in published and "139****5566" in published
+        assert office in published  # the department's own line is what residents are told to call
+    assert "13904135566" in client.get(summary + "?version=internal").get_data(as_text=True)
