@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -161,3 +162,30 @@ def behind_proxy(app: Flask, test_config: dict[str, Any]) -> Iterator[Flask]:
 def forged(client: FlaskClient, method: str, url: str, **kwargs: Any) -> Any:
     """A request claiming to be for FORGED_HOST, in the Host header and the proxy's X-Forwarded-Host."""
     return client.open(url, method=method, headers=FORGED_HEADERS, base_url=f"http://{FORGED_HOST}", **kwargs)
+
+
+# One chromium for the whole run, shared by the browser tests and the live accessibility audit: Playwright's sync
+# API allows one running instance per process.
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Any]:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        instance = playwright.chromium.launch(
+            executable_path=CHROMIUM,
+            headless=True,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-dev-shm-usage",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--no-first-run",
+            ],
+        )
+        yield instance
+        instance.close()

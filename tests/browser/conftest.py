@@ -7,7 +7,6 @@ person looks at (tests/browser/screenshots/, ignored by git).
 from __future__ import annotations
 
 import gc
-import shutil
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -18,9 +17,8 @@ import pytest
 from flask import Flask
 from werkzeug.serving import BaseWSGIServer, make_server
 
-from tests.conftest import make_app
+from tests.conftest import CHROMIUM, make_app
 
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 SCREENSHOTS = Path(__file__).resolve().parent / "screenshots"
 PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1280, "height": 900}
@@ -69,28 +67,6 @@ def live_server(app: Flask, test_config: dict[str, Any]) -> Iterator[LiveServer]
 
         db.engine.dispose()
     gc.collect()  # finalise what the server's threads left now, inside this test, not during a later one
-
-
-@pytest.fixture(scope="session")
-def browser() -> Iterator[Any]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        instance = playwright.chromium.launch(
-            executable_path=CHROMIUM,
-            headless=True,
-            args=[
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-dev-shm-usage",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-                "--no-first-run",
-            ],
-        )
-        yield instance
-        instance.close()
 
 
 def _page(browser: Any, viewport: dict[str, int], *, mobile: bool) -> Iterator[Any]:

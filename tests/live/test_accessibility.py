@@ -5,17 +5,15 @@ sideways, and the senior version really enlarges the text and its spacing."""
 from __future__ import annotations
 
 import os
-import shutil
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
 
+from tests.conftest import CHROMIUM
 from tests.live.accessibility import WIDTH, PageAudit, audit_role, pages_to_audit
 from tests.live.conftest import LiveSite
 from tests.live.crawler import CrawledPage
 
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 pytestmark = [
     pytest.mark.skipif(CHROMIUM is None, reason="chromium is not installed (make test installs it)"),
     # The markup does not depend on the database: audited on SQLite only, which keeps the two-database run short.
@@ -26,22 +24,13 @@ pytestmark = [
 
 
 @pytest.fixture(scope="package")
-def audits(crawled_pages: list[CrawledPage], live_site: LiveSite) -> Iterator[list[PageAudit]]:
-    from playwright.sync_api import sync_playwright
-
+def audits(crawled_pages: list[CrawledPage], live_site: LiveSite, browser: Any) -> list[PageAudit]:
     chosen = pages_to_audit(crawled_pages)
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM, headless=True, args=["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"]
-        )
-        try:
-            yield [
-                audit
-                for role, paths in chosen.items()
-                for audit in audit_role(browser, live_site.url, role, paths, live_site.accounts.get(role))
-            ]
-        finally:
-            browser.close()
+    return [
+        audit
+        for role, paths in chosen.items()
+        for audit in audit_role(browser, live_site.url, role, paths, live_site.accounts.get(role))
+    ]
 
 
 def _listing(found: list[tuple[PageAudit, Any]]) -> str:
