@@ -48,7 +48,7 @@ def measure(label: str, action: Callable[[], Any], runs: int = RUNS) -> Any:
 
 def criminal_law() -> None:
     from consultation.drafting import correction
-    from consultation.drafting.parser import docx_to_text, split_document, split_text
+    from consultation.drafting.split import docx_to_text, split_document, split_text
 
     data = CRIMINAL_LAW.read_bytes()
     print(f"刑法 as .docx ({len(data) / 1024:.0f} KiB), median of {RUNS} runs:")
@@ -60,7 +60,7 @@ def criminal_law() -> None:
 
 
 def every_document() -> None:
-    from consultation.drafting.parser import split_document
+    from consultation.drafting.split import split_document
 
     files = sorted(path for path in DRAFTS.iterdir() if path.suffix in (".docx", ".txt"))
     blobs = [(path.name, path.read_bytes()) for path in files]
@@ -69,7 +69,7 @@ def every_document() -> None:
 
 
 def synthetic() -> None:
-    from consultation.drafting.parser import MAX_CHARACTERS, split_text
+    from consultation.drafting.split import MAX_CHARACTERS, split_text
 
     print("Generated drafts:")
     civil_code = []
@@ -101,7 +101,7 @@ def correction_page() -> None:
     app = create_app({"SECRET_KEY": "bench", "SQLALCHEMY_DATABASE_URI": f"sqlite:///{scratch / 'bench.db'}"})
     # Imported once the app has loaded the packages in their order.
     from consultation.drafting import draft_views
-    from consultation.drafting.parser import split_document
+    from consultation.drafting.split import split_document
     from consultation.models import Consultation, ConsultationStatus
     from core.extensions import db
     from core.sessions import start_session

@@ -36,7 +36,7 @@ def timed(label: str, action: Callable[[], Any]) -> None:
 
 
 def drafts() -> None:
-    from consultation.drafting.parser import MAX_CHARACTERS, split_text
+    from consultation.drafting.split import MAX_CHARACTERS, split_text
 
     print(f"Markdown drafts of {SIZE:,} characters (and one at the {MAX_CHARACTERS:,}-character limit):")
     for opening in ("[", "[链接", "![图", "[链接](", "[a]((", "*强调 ", "**加粗 ", "__下划线 ", "`代码", "<!--", "\\"):

@@ -9,7 +9,7 @@ import click
 from flask import Flask, current_app
 from flask.cli import AppGroup
 
-from consultation.drafting.parser import DraftFormatError, split_document, units_to_json
+from consultation.drafting.split import DraftFormatError, split_document, units_to_json
 
 consultation_cli = AppGroup("consultation", help="Public consultations.")
 

@@ -35,7 +35,7 @@ from wtforms.validators import DataRequired, Email, InputRequired, Length, Optio
 from consultation import labels
 from consultation.comments.commenting import CommentInput
 from consultation.drafting import periods
-from consultation.drafting.parser import MAX_UNITS, UNIT_KINDS
+from consultation.drafting.split import MAX_UNITS, UNIT_KINDS
 from consultation.models import Channel, CommentDisplay, RespondentType, SecrecyResult
 from core.captcha import CaptchaForm
 from core.forms import PHONE_PATTERN, MemoSelect

@@ -12,8 +12,8 @@ from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, String, Text, 
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from consultation.drafting import periods
-from consultation.drafting.parser import DraftUnit
 from consultation.drafting.picker import FIRST_WORDS, PickerRow, picker_labels
+from consultation.drafting.split import DraftUnit
 from core.db import created_at, enum_by_value, utcnow
 from core.extensions import db
 from core.models import Department, User

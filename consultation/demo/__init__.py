@@ -21,7 +21,7 @@ from consultation.demo import decision as demo_decision
 from consultation.demo import handling as demo_handling
 from consultation.demo import participation as demo_participation
 from consultation.drafting import periods
-from consultation.drafting.parser import split_text
+from consultation.drafting.split import split_text
 from consultation.handling import feedback
 from consultation.models import (
     Channel,

@@ -20,7 +20,7 @@ from typing import Literal
 
 from markupsafe import Markup, escape
 
-from consultation.drafting.parser import DraftUnit
+from consultation.drafting.split import DraftUnit
 
 SIMILARITY_THRESHOLD = 0.6
 # An unchanged run this short between two edits is folded into them, so that a reworded phrase reads as one

@@ -12,7 +12,7 @@ from werkzeug.datastructures import FileStorage
 
 from consultation import labels
 from consultation.drafting import correction, services
-from consultation.drafting.parser import (
+from consultation.drafting.split import (
     MAX_CHARACTERS,
     MAX_PARAGRAPHS,
     MAX_UNITS,

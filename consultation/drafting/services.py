@@ -14,7 +14,7 @@ from sqlalchemy import bindparam
 from sqlalchemy.orm import lazyload
 
 from consultation.drafting import periods
-from consultation.drafting.parser import DraftUnit
+from consultation.drafting.split import DraftUnit
 from consultation.drafting.uploads import StoredFile, remove
 from consultation.models import (
     Consultation,

@@ -17,7 +17,7 @@ from typing import IO, Any
 from flask import current_app
 
 from consultation.drafting import notice_archive, periods, uploads
-from consultation.drafting.parser import HEADING_KINDS
+from consultation.drafting.split import HEADING_KINDS
 from consultation.drafting.split.titles import heading_line
 from consultation.legality.models import ConsultationExemption
 from consultation.models import Consultation

@@ -9,7 +9,7 @@ import pytest
 from flask import Flask
 
 from consultation.drafting import periods
-from consultation.drafting.parser import split_text
+from consultation.drafting.split import split_text
 from consultation.models import (
     Channel,
     Consultation,

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from consultation import demo
 from consultation.demo import handling as demo_handling
-from consultation.drafting.parser import split_text
+from consultation.drafting.split import split_text
 from consultation.handling import feedback
 from consultation.models import Comment, Consultation, ConsultationStatus, RejectionReason
 from core.db import utcnow

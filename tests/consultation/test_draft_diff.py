@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from consultation.drafting.diff import UnitChange, compare_rounds, inline_diff_html
-from consultation.drafting.parser import DraftUnit, cn_numeral_to_int, split_text
+from consultation.drafting.split import DraftUnit, cn_numeral_to_int, split_text
 
 DECISIONS = Path("/work/shared/data/statutes/重大行政决策程序暂行条例(2019-04-20).md")
 ARTICLE_LINE = re.compile(r"^第([一二三四五六七八九十]+)条 (.*)$")

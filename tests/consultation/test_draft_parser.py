@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from consultation.drafting.parser import (
+from consultation.drafting.split import (
     DraftFormatError,
     DraftUnit,
     cn_numeral_to_int,

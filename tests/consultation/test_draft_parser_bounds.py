@@ -7,7 +7,7 @@ import io
 
 import pytest
 
-from consultation.drafting.parser import MAX_CHARACTERS, MAX_PARAGRAPHS, MAX_UNITS, DraftFormatError, split_document
+from consultation.drafting.split import MAX_CHARACTERS, MAX_PARAGRAPHS, MAX_UNITS, DraftFormatError, split_document
 from consultation.models import ConsultationStatus
 from core.extensions import db
 from core.models import Role

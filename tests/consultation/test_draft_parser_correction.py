@@ -9,8 +9,8 @@ import pytest
 
 from consultation.comments import moderation
 from consultation.drafting import correction
-from consultation.drafting.parser import DraftUnit, split_text
 from consultation.drafting.picker import PickerRow, picker_labels
+from consultation.drafting.split import DraftUnit, split_text
 from consultation.models import CommentDisplay, ConsultationStatus
 from core.extensions import db
 from core.models import Role

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from consultation.drafting.parser import DraftUnit, split_document, split_text
+from consultation.drafting.split import DraftUnit, split_document, split_text
 from tests.consultation.docx_builder import paragraphs_to_docx
 
 

@@ -9,7 +9,7 @@ import re
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from consultation.drafting.parser import DraftFormatError, split_text
+from consultation.drafting.split import DraftFormatError, split_text
 
 FEW = settings(max_examples=100, deadline=None)
 _SPACE = re.compile(r"[\s\u3000\u00a0\u2000-\u200b\u202f\u205f\ufeff]")

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from consultation.drafting.parser import DraftUnit, split_document
+from consultation.drafting.split import DraftUnit, split_document
 
 DRAFTS = Path("/work/shared/data/drafts")
 MANIFEST = json.loads((DRAFTS / "manifest.json").read_text(encoding="utf-8"))
