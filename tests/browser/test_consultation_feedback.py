@@ -42,6 +42,7 @@ def test_a_moderator_works_the_queue_on_a_campaign_of_near_duplicates(live_serve
     db.session.commit()
     _log_in(desktop, live_server.url, moderator.email)
     desktop.click("a[href='/manage/moderation/']")
+    desktop.wait_for_url("**/manage/moderation/")
     assert desktop.locator("mark.hl-word").count() >= 2
     shot(desktop, "queue")
     # Follow the cluster badge of a campaign copy, tick "every comment matching", approve them all at once.

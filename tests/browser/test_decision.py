@@ -33,7 +33,8 @@ def _editor_publishes_and_writes(page, base: str, consultation_id: int, shot) ->
     assert item.locator(".badge.warn").count() == 1, "45 days after the decision it is overdue"
     shot(page, "editor-dashboard")
     item.locator("a").click()
-    assert page.locator("#decision-due.warn").count() == 1
+    # The click only starts the navigation: wait for the decision page before reading it.
+    expect(page.locator("#decision-due.warn")).to_have_count(1)
     page.fill("#number", "东政发〔2026〕8号")
     page.fill("#title", DOC_TITLE)
     page.fill("#url", "https://www.dongzhou.gov.cn/zwgk/2026/8.html")
@@ -82,7 +83,8 @@ def test_editor_approver_and_resident_carry_the_decision_through(live_server, de
 
     _log_in(phone, base, approver.email)
     phone.click("#dashboard-interpretation-review a")
-    assert phone.locator("article.preview svg").count() == 1 and phone.locator("article.preview img").count() == 1
+    expect(phone.locator("article.preview svg")).to_have_count(1)
+    expect(phone.locator("article.preview img")).to_have_count(1)
     _fits(phone)
     shot(phone, "approver-review")
     phone.click("button[value=approve]")

@@ -60,4 +60,4 @@ def test_language_switch_to_english_and_back(live_server, phone, shot) -> None:
     expect(phone.get_by_role("heading", name="Department contacts")).to_be_visible()
     shot(phone, "english")
     phone.get_by_role("button", name="中文").click()
-    assert phone.locator("html").get_attribute("lang") == "zh-CN"
+    expect(phone.locator("html")).to_have_attribute("lang", "zh-CN")

@@ -85,4 +85,4 @@ def test_admin_reads_the_inspection_report_on_a_desktop(
     assert DEFACED in tampered.inner_text() or "被篡改" in tampered.inner_text()
     shot(desktop, "inspection-desktop")
     tampered.get_by_role("link").first.click()
-    assert f"/manage/consultations/{consultation.id}" in desktop.url
+    desktop.wait_for_url(f"**/manage/consultations/{consultation.id}**")

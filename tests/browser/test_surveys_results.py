@@ -88,7 +88,7 @@ def test_public_results_hide_small_counts_on_a_phone(live_server, phone, shot) -
     _english(phone, live_server)
     phone.goto(f"{live_server.url}/surveys/{survey.id}")
     phone.get_by_role("link", name="See the published results").click()
-    assert "/results" in phone.url
+    phone.wait_for_url("**/results**")
     table = phone.locator("#result-street tbody")
     counts = [int(text) for text in table.locator("td.num").all_inner_texts() if text.isdigit()]
     assert all(count >= 5 or count == 0 for count in counts)
