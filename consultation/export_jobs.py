@@ -1,6 +1,6 @@
 """The 征求意见情况说明 of a large consultation built by the worker (core/tasks_jobs.py) instead of in the request:
 Word, PDF and xlsx beyond CONSULTATION_EXPORT_JOB_ROWS valid comments (a 100,000-comment PDF takes minutes). The
-summary's own functions (consultation/summary/exports.py) build and register it, exactly as for a direct download;
+summary's one export (consultation/summary/exports.py) builds and registers it, exactly as for a direct download;
 the registration is committed with the stored file."""
 
 from __future__ import annotations
@@ -45,12 +45,6 @@ def run_summary(job: tasks_jobs.ExportJob, progress: tasks_jobs.Progress) -> tas
     fmt, version = DocumentFormat(job.options["format"]), DocumentVersion(job.options["version"])
     user = db.session.get(User, job.created_by_id) if job.created_by_id else None
     progress(0, job.rows_total)
-    if fmt is DocumentFormat.XLSX:
-        issued = summary_exports.issue_xlsx(consultation, version, user)
-    else:
-        issued = summary_exports.issue_document(consultation, fmt, version, user)
-    if issued.content is None:
-        assert issued.stream is not None
-        with issued.stream:
-            issued.content = issued.stream.read()
+    issued = summary_exports.export(consultation, fmt, version, user)
+    assert isinstance(issued, summary_exports.IssuedFile)  # JOB_FORMATS are finished formats, never streamed
     return tasks_jobs.Finished(issued.filename, issued.mimetype, issued.content)

@@ -1,12 +1,15 @@
-"""Issuing the summary in each format: reserve a verification code, build the file with the code on it (or, for
-CSV, in its name), register the SHA-256 of the exact bytes with a fingerprint of the comments and answers, and
-audit who took it. The web downloads and `flask consultation export` both come through here.
+"""Issuing the summary: `export(consultation, format, version, user)` is the one way a 征求意见情况说明 or an
+意见采纳情况表 leaves the site — the staff download, the worker's job, `flask consultation export` and the
+legality packet all come through it. It reserves a verification code, builds the summary data once, picks the
+writer for the format, registers the SHA-256 of the exact bytes with a fingerprint of the comments and answers,
+and audits who took it.
 
-Word, PDF and xlsx are finished before they are handed out. CSV and JSON stream: their digest is taken while the
-bytes go out, and they are registered and audited when the last byte has gone, so a stream that breaks off is never
-registered. Under a WSGI server the chunks are iterated after the view has returned and the request's session has
-closed (Flask's stream_with_context pushes the contexts again, with a session of their own): everything a stream
-needs from the request is read before it starts, and it reloads the consultation and the user by id.
+Word, PDF and xlsx are finished (into a spooled file) before they are handed out. CSV and JSON stream: their
+digest is taken while the bytes go out, and they are registered and audited when the last byte has gone, so a
+stream that breaks off is never registered. Under a WSGI server the chunks are iterated after the view has
+returned and the request's session has closed (Flask's stream_with_context pushes the contexts again, with a
+session of their own): everything a stream needs from the request is read before it starts, and it reloads the
+consultation and the user by id.
 """
 
 from __future__ import annotations
@@ -14,8 +17,9 @@ from __future__ import annotations
 import hashlib
 import shutil
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from functools import cached_property
 from typing import IO, Any
 
 from flask import current_app
@@ -24,8 +28,9 @@ from consultation.models import Consultation
 from consultation.summary import data as summary_data
 from consultation.summary import document as summary_document
 from consultation.summary import tables as summary_tables
-from consultation.summary.data import KIND, OBJECT_TYPE
+from consultation.summary.data import KIND, OBJECT_TYPE, Summary
 from core import audit
+from core.documents import VerificationMark
 from core.exports import XLSX_SPOOL_BYTES, write_xlsx
 from core.extensions import db
 from core.models import User
@@ -34,7 +39,6 @@ from core.verification import (
     DocumentVersion,
     IssuedDocument,
     display_code,
-    issue,
     reserve_code,
     verification_mark,
 )
@@ -87,8 +91,8 @@ def register(
     name: str,
     issued_by: User | None,
 ) -> IssuedDocument:
-    """Register a file by its digest (core.verification.issue wants the bytes, which a streamed file never has
-    all at once); flushes, the caller commits."""
+    """Register a file by its digest (core.verification.issue wants the bytes, which a streamed or spooled file
+    never has all at once); flushes, the caller commits."""
     document = IssuedDocument(
         code=code,
         sha256=sha256,
@@ -107,32 +111,6 @@ def register(
     return document
 
 
-@dataclass
-class IssuedFile:
-    """A finished, registered file: in memory (`content`) or spooled to disk (`stream`, at position 0)."""
-
-    document: IssuedDocument
-    filename: str
-    mimetype: str
-    content: bytes | None = None
-    stream: IO[bytes] | None = None
-
-
-def issue_document(
-    consultation: Consultation, fmt: DocumentFormat, version: DocumentVersion, user: User | None
-) -> IssuedFile:
-    """The summary as .docx or .pdf, its code and QR code printed on every copy, registered and audited."""
-    code = reserve_code()
-    summary = summary_data.build_summary(consultation, version)
-    content = summary_document.render(summary, fmt, verification_mark(code))
-    name = filename(consultation, fmt, version, code)
-    document = issue(
-        KIND, OBJECT_TYPE, consultation.id, fmt, version, content, summary.fingerprint, name, user, code=code
-    )
-    record_export(consultation, "summary", fmt.value, version.value, user, code)
-    return IssuedFile(document, name, MIMETYPES[fmt], content=content)
-
-
 def digest_of(stream: IO[bytes]) -> tuple[str, int]:
     """SHA-256 and size of a file object's whole content, read in blocks; leaves it at position 0."""
     digest, size = hashlib.sha256(), 0
@@ -144,24 +122,24 @@ def digest_of(stream: IO[bytes]) -> tuple[str, int]:
     return digest.hexdigest(), size
 
 
-def issue_xlsx(consultation: Consultation, version: DocumentVersion, user: User | None) -> IssuedFile:
-    """The 意见采纳情况表 workbook, written in constant memory to a spooled file, then registered and audited."""
-    code = reserve_code()
-    summary = summary_data.build_summary(consultation, version)
-    spool = tempfile.SpooledTemporaryFile(max_size=XLSX_SPOOL_BYTES)  # noqa: SIM115 - the caller closes it
-    try:
-        write_xlsx(spool, summary_tables.sheets(summary, verification_mark(code)))
-        sha256, size = digest_of(spool)
-    except BaseException:
-        spool.close()
-        raise
-    name = filename(consultation, DocumentFormat.XLSX, version, code)
-    document = register(
-        consultation, DocumentFormat.XLSX, version, code=code, sha256=sha256, size=size,
-        fingerprint=summary.fingerprint, name=name, issued_by=user,
-    )  # fmt: skip
-    record_export(consultation, "table", "xlsx", version.value, user, code)
-    return IssuedFile(document, name, MIMETYPES[DocumentFormat.XLSX], stream=spool)
+@dataclass
+class IssuedFile:
+    """A finished, registered file, spooled (in memory while small, on disk beyond), at position 0."""
+
+    document: IssuedDocument
+    filename: str
+    mimetype: str
+    stream: IO[bytes]
+
+    @cached_property
+    def content(self) -> bytes:
+        """The whole file in memory, its spool closed: for a small download, the worker's job and the packet."""
+        with self.stream:
+            return self.stream.read()
+
+    def copy_to(self, handle: IO[bytes]) -> None:
+        with self.stream:
+            shutil.copyfileobj(self.stream, handle)
 
 
 @dataclass
@@ -172,6 +150,100 @@ class Stream:
     filename: str
     mimetype: str
     chunks: Iterator[bytes]
+
+
+# ------------------------------------------------------------------------------------------------ the writers
+
+# A finished format writes the whole file into an open binary file; a streamed one gives its bytes as chunks.
+Write = Callable[[Summary, DocumentFormat, VerificationMark, IO[bytes]], None]
+Chunks = Callable[[Summary, VerificationMark, bool], Iterator[bytes]]
+
+
+def _write_document(summary: Summary, fmt: DocumentFormat, mark: VerificationMark, out: IO[bytes]) -> None:
+    out.write(summary_document.render(summary, fmt, mark))
+
+
+def _write_workbook(summary: Summary, fmt: DocumentFormat, mark: VerificationMark, out: IO[bytes]) -> None:
+    write_xlsx(out, summary_tables.sheets(summary, mark))  # in constant memory
+
+
+def _csv_chunks(summary: Summary, mark: VerificationMark, bom: bool) -> Iterator[bytes]:
+    return summary_tables.csv_chunks(summary, bom=bom)  # the verification code is in the file's name
+
+
+def _json_chunks(summary: Summary, mark: VerificationMark, bom: bool) -> Iterator[bytes]:
+    return summary_tables.json_chunks(summary, mark)
+
+
+# Per format: what the audit log calls it (the document or the table) and its writer.
+_FINISHED: dict[DocumentFormat, tuple[str, Write]] = {
+    DocumentFormat.DOCX: ("summary", _write_document),
+    DocumentFormat.PDF: ("summary", _write_document),
+    DocumentFormat.XLSX: ("table", _write_workbook),
+}
+_STREAMED: dict[DocumentFormat, tuple[str, Chunks]] = {
+    DocumentFormat.CSV: ("table", _csv_chunks),
+    DocumentFormat.JSON: ("summary", _json_chunks),
+}
+FORMATS = (*_FINISHED, *_STREAMED)
+
+
+def export(
+    consultation: Consultation,
+    fmt: DocumentFormat,
+    version: DocumentVersion,
+    user: User | None,
+    *,
+    bom: bool = False,
+    summary: Summary | None = None,
+) -> IssuedFile | Stream:
+    """The summary of `consultation` in one format, built once and written by the format's writer: a finished
+    file, registered and audited now (flushes, the caller commits), or a CSV/JSON stream, registered and audited
+    by itself once sent in full. `summary`: one already built for this version (the packet issues three files
+    from one); `bom`: CSV only, a UTF-8 byte-order mark for Excel."""
+    if fmt not in FORMATS:
+        raise ValueError(f"not a summary format: {fmt}")
+    if summary is None:
+        summary = summary_data.build_summary(consultation, version)
+    code = reserve_code()
+    name = filename(consultation, fmt, version, code)
+    if fmt in _STREAMED:
+        return _stream(summary, fmt, code, name, user, bom)
+    return _finish(summary, fmt, code, name, user)
+
+
+def _finish(summary: Summary, fmt: DocumentFormat, code: str, name: str, user: User | None) -> IssuedFile:
+    what, write = _FINISHED[fmt]
+    spool = tempfile.SpooledTemporaryFile(max_size=XLSX_SPOOL_BYTES)  # noqa: SIM115 - the caller closes it
+    try:
+        write(summary, fmt, verification_mark(code), spool)
+        sha256, size = digest_of(spool)
+    except BaseException:
+        spool.close()
+        raise
+    consultation, version = summary.consultation, summary.version
+    document = register(
+        consultation, fmt, version, code=code, sha256=sha256, size=size, fingerprint=summary.fingerprint,
+        name=name, issued_by=user,
+    )  # fmt: skip
+    record_export(consultation, what, fmt.value, version.value, user, code)
+    return IssuedFile(document, name, MIMETYPES[fmt], spool)
+
+
+def export_to_file(
+    consultation: Consultation, fmt: DocumentFormat, version: DocumentVersion, handle: IO[bytes], *, bom: bool = False
+) -> IssuedDocument:
+    """Write one format to an open file (the CLI): issued with nobody as issuer, audited as a CLI export."""
+    exported = export(consultation, fmt, version, None, bom=bom)
+    if isinstance(exported, IssuedFile):
+        exported.copy_to(handle)
+        return exported.document
+    for chunk in exported.chunks:  # registered and audited after the last chunk, as a download is
+        handle.write(chunk)
+    return db.session.scalars(db.select(IssuedDocument).where(IssuedDocument.code == exported.code)).one()
+
+
+# ------------------------------------------------------------------------------------------------ streams
 
 
 @dataclass(frozen=True)
@@ -187,6 +259,15 @@ class _Pending:
     user_id: int | None
     what: str
     extra: dict[str, Any]
+
+
+def _stream(summary: Summary, fmt: DocumentFormat, code: str, name: str, user: User | None, bom: bool) -> Stream:
+    """Start a CSV or JSON export; registered and audited when it has been sent in full (writes nothing now)."""
+    what, chunks = _STREAMED[fmt]
+    extra: dict[str, Any] = {"bom": bom} if fmt is DocumentFormat.CSV else {}
+    user_id = user.id if user is not None else None
+    pending = _Pending(summary.consultation.id, fmt, summary.version, code, name, user_id, what, extra)
+    return Stream(code, name, MIMETYPES[fmt], _registering(chunks(summary, verification_mark(code), bom), pending))
 
 
 def _registering(chunks: Iterator[bytes], pending: _Pending) -> Iterator[bytes]:
@@ -239,23 +320,7 @@ def _record_broken_off(chunks: Iterator[bytes], pending: _Pending) -> None:
         current_app.logger.exception("could not audit a broken-off summary export")
 
 
-def stream_export(
-    consultation: Consultation, fmt: DocumentFormat, version: DocumentVersion, user: User | None, *, bom: bool = False
-) -> Stream:
-    """Start a CSV or JSON export; registered and audited when it has been sent in full (writes nothing now)."""
-    code = reserve_code()
-    summary = summary_data.build_summary(consultation, version)
-    extra: dict[str, Any] = {}
-    if fmt is DocumentFormat.CSV:
-        chunks, what, extra = summary_tables.csv_chunks(summary, bom=bom), "table", {"bom": bom}
-    elif fmt is DocumentFormat.JSON:
-        chunks, what = summary_tables.json_chunks(summary, verification_mark(code)), "summary"
-    else:
-        raise ValueError(f"not a streamed format: {fmt}")
-    name = filename(consultation, fmt, version, code)
-    user_id = user.id if user is not None else None
-    pending = _Pending(consultation.id, fmt, version, code, name, user_id, what, extra)
-    return Stream(code, name, MIMETYPES[fmt], _registering(chunks, pending))
+# ------------------------------------------------------------------------------------------------ reply list
 
 
 def reply_list(consultation: Consultation, user: User | None, fmt: DocumentFormat) -> tuple[str, Any]:
@@ -263,23 +328,3 @@ def reply_list(consultation: Consultation, user: User | None, fmt: DocumentForma
     summary = summary_data.build_summary(consultation, DocumentVersion.INTERNAL)
     record_export(consultation, "reply_list", fmt.value, DocumentVersion.INTERNAL.value, user)
     return f"答复联系名单（内部）-{consultation.id}.{fmt.value}", summary_tables.reply_sheet(summary)
-
-
-def export_to_file(
-    consultation: Consultation, fmt: DocumentFormat, version: DocumentVersion, handle: IO[bytes], *, bom: bool = False
-) -> IssuedDocument:
-    """Write one format to an open file (the CLI): issued with nobody as issuer, audited as a CLI export."""
-    if fmt in (DocumentFormat.CSV, DocumentFormat.JSON):
-        stream = stream_export(consultation, fmt, version, None, bom=bom)
-        for chunk in stream.chunks:  # registered and audited after the last chunk, as a download is
-            handle.write(chunk)
-        return db.session.scalars(db.select(IssuedDocument).where(IssuedDocument.code == stream.code)).one()
-    if fmt is DocumentFormat.XLSX:
-        issued = issue_xlsx(consultation, version, None)
-        assert issued.stream is not None
-        with issued.stream:
-            shutil.copyfileobj(issued.stream, handle)
-        return issued.document
-    issued = issue_document(consultation, fmt, version, None)
-    handle.write(issued.content or b"")
-    return issued.document

@@ -12,7 +12,7 @@ import re
 import tempfile
 import zipfile
 from dataclasses import dataclass, field
-from typing import IO, Any
+from typing import Any
 
 from flask import current_app
 
@@ -22,7 +22,7 @@ from consultation.drafting.split.titles import heading_line
 from consultation.legality.models import ConsultationExemption
 from consultation.models import Consultation
 from consultation.summary import exports as summary_exports
-from consultation.summary.data import exemption_text, source_fingerprint
+from consultation.summary.data import build_summary, exemption_text, source_fingerprint
 from consultation.summary.exports import IssuedFile, filename, register
 from core.db import utcnow
 from core.documents import Block, Heading, OfficialDocument, Paragraph
@@ -33,6 +33,11 @@ from core.verification import DocumentFormat, DocumentVersion, display_code, res
 
 SPOOL_BYTES = 32 * 1024 * 1024
 MANIFEST_FORMAT = "minyi.legality_packet/1"
+_SUMMARY_FILES = (
+    ("01-征求意见情况说明（内部版）.docx", DocumentFormat.DOCX, "征求意见情况说明"),
+    ("02-征求意见情况说明（内部版）.pdf", DocumentFormat.PDF, "征求意见情况说明"),
+    ("03-意见采纳情况表（内部版）.xlsx", DocumentFormat.XLSX, "意见采纳情况表"),
+)
 _MARKDOWN_HEADING = re.compile(r"^#{1,6}\s+")
 
 
@@ -96,18 +101,6 @@ def draft_docx(consultation: Consultation) -> bytes:
     return _document(consultation.title, consultation, blocks)
 
 
-def _issued_entry(packet: _Packet, issued: IssuedFile, name: str, what: str) -> None:
-    content = issued.content if issued.content is not None else _read(issued.stream)
-    packet.add(name, content, what, issued.document.display_code)
-
-
-def _read(stream: IO[bytes] | None) -> bytes:
-    if stream is None:
-        return b""
-    with stream:
-        return stream.read()
-
-
 def _manifest(consultation: Consultation, entries: list[_Entry], code: str, notice_stored: bool) -> dict[str, Any]:
     return {
         "format": MANIFEST_FORMAT,
@@ -145,13 +138,13 @@ def _listing(manifest: dict[str, Any]) -> str:
 
 
 def _add_summary(packet: _Packet, consultation: Consultation, user: User | None) -> None:
-    """The internal summary as Word and PDF and the table as xlsx, each issued and registered on its own."""
+    """The internal summary as Word and PDF and the table as xlsx, from one summary, each issued on its own."""
     internal = DocumentVersion.INTERNAL
-    for number, fmt in ((1, DocumentFormat.DOCX), (2, DocumentFormat.PDF)):
-        issued = summary_exports.issue_document(consultation, fmt, internal, user)
-        _issued_entry(packet, issued, f"{number:02d}-征求意见情况说明（内部版）.{fmt.value}", "征求意见情况说明")
-    issued = summary_exports.issue_xlsx(consultation, internal, user)
-    _issued_entry(packet, issued, "03-意见采纳情况表（内部版）.xlsx", "意见采纳情况表")
+    summary = build_summary(consultation, internal)
+    for name, fmt, what in _SUMMARY_FILES:
+        issued = summary_exports.export(consultation, fmt, internal, user, summary=summary)
+        assert isinstance(issued, IssuedFile)  # finished formats, never streamed
+        packet.add(name, issued.content, what, issued.document.display_code)
 
 
 def _add_sources(packet: _Packet, consultation: Consultation) -> bool:

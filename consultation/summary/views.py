@@ -36,7 +36,6 @@ from core.verification import DocumentFormat, DocumentVersion
 bp = Blueprint("consultation_summary", __name__, url_prefix="/manage/consultations")
 guard_blueprint(bp, Role.EDITOR, Role.APPROVER, Role.ADMIN, Role.REVIEWER)
 
-_STREAMED = (DocumentFormat.CSV, DocumentFormat.JSON)
 # Finished files up to this size are sent from memory; bigger ones stream from their spooled temporary file.
 SEND_AS_BYTES = 8 * 1024 * 1024
 
@@ -64,13 +63,8 @@ def _headers(name: str, code: str = "") -> dict[str, str]:
 def send_issued(issued: IssuedFile) -> Response:
     """A finished file: a small one as bytes, a large one as the spooled file handed to the server as it is."""
     headers = _headers(issued.filename, issued.document.code)
-    if issued.stream is not None and issued.document.size <= SEND_AS_BYTES:
-        with issued.stream:  # closed here, whether or not the client ever closes the response
-            issued.content = issued.stream.read()
-        issued.stream = None
-    if issued.content is not None:
+    if issued.document.size <= SEND_AS_BYTES:  # its spool closed here, whether or not the client closes the response
         return Response(issued.content, mimetype=issued.mimetype, headers=headers)
-    assert issued.stream is not None
     headers["Content-Length"] = str(issued.document.size)
     body = wrap_file(request.environ, issued.stream)
     return Response(body, mimetype=issued.mimetype, headers=headers, direct_passthrough=True)
@@ -119,23 +113,19 @@ def download(consultation_id: int, fmt: str) -> Response:
         version = DocumentVersion(request.args.get("version", DocumentVersion.PUBLIC.value))
     except ValueError:
         abort(404)
-    if document_format is DocumentFormat.ZIP:
+    if document_format not in summary_exports.FORMATS:
         abort(404)
-    if document_format in _STREAMED:
-        bom = request.args.get("bom") == "1"
-        # Registered and audited by the stream itself, once it has been sent in full.
-        return send_stream(summary_exports.stream_export(consultation, document_format, version, _user(), bom=bom))
     if export_jobs.is_large(consultation, document_format):  # built by the worker, with a progress page
         job = export_jobs.start(consultation, document_format, version, current_user)
         db.session.commit()
         tasks_jobs.launch(job)
         return redirect(url_for("jobs.page", job_id=job.id))
-    if document_format is DocumentFormat.XLSX:
-        issued = summary_exports.issue_xlsx(consultation, version, _user())
-    else:
-        issued = summary_exports.issue_document(consultation, document_format, version, _user())
+    bom = request.args.get("bom") == "1"
+    exported = summary_exports.export(consultation, document_format, version, _user(), bom=bom)
+    if isinstance(exported, Stream):  # registered and audited by the stream itself, once it has been sent in full
+        return send_stream(exported)
     db.session.commit()
-    return send_issued(issued)
+    return send_issued(exported)
 
 
 @bp.route("/<int:consultation_id>/reply-list.<fmt>")

@@ -35,7 +35,7 @@ PUBLIC, INTERNAL = DocumentVersion.PUBLIC, DocumentVersion.INTERNAL
 
 def _issue(app, consultation, fmt, version):
     with app.test_request_context():
-        issued = summary_exports.issue_document(consultation, fmt, version, None)
+        issued = summary_exports.export(consultation, fmt, version, None)
     db.session.commit()
     return issued
 

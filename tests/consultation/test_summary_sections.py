@@ -67,7 +67,7 @@ def _full_record():
 
 def _issue(app, consultation, fmt):
     with app.test_request_context():
-        issued = summary_exports.issue_document(consultation, fmt, DocumentVersion.PUBLIC, None)
+        issued = summary_exports.export(consultation, fmt, DocumentVersion.PUBLIC, None)
     db.session.commit()
     return issued.content
 
@@ -176,7 +176,7 @@ def test_the_json_export_carries_the_same_sections(app):
 
     handled, survey = _full_record()
     with app.test_request_context():
-        stream = summary_exports.stream_export(handled.consultation, DocumentFormat.JSON, DocumentVersion.PUBLIC, None)
+        stream = summary_exports.export(handled.consultation, DocumentFormat.JSON, DocumentVersion.PUBLIC, None)
         data = json.loads(b"".join(stream.chunks))
     procedures_by_code = {item["code"]: item for item in data["procedures"]}
     assert procedures_by_code["expert_review"]["state"] == "done" and procedures_by_code["expert_review"]["date"]
