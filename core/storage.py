@@ -6,6 +6,7 @@ no shared disk and nothing more to back up than the database; each host keeps a 
 instance/storage-cache/ (names are random and never reused, so a copy can never be stale).
 
     storage.put(area, name, data)    # in the caller's transaction with the database backend
+    storage.put_file(area, name, f)  # the same from an open binary file (a large export), copied in blocks
     storage.local_path(area, name)   # a readable file on this host (send_file, read_bytes); FileNotFoundError
     storage.delete(area, name)
 """
@@ -13,8 +14,10 @@ instance/storage-cache/ (names are random and never reused, so a copy can never 
 from __future__ import annotations
 
 import os
+import shutil
 import tempfile
 from pathlib import Path, PurePath
+from typing import IO
 
 import click
 from flask import current_app
@@ -79,6 +82,17 @@ def put(area: str, name: str, data: bytes) -> None:
     fd = os.open(folder(area) / name, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with os.fdopen(fd, "wb") as handle:
         handle.write(data)
+
+
+def put_file(area: str, name: str, handle: IO[bytes]) -> None:
+    """`put` from an open binary file, read from where it stands; on this host's disk without a copy in memory."""
+    name = _safe(name)
+    if backend() == "database":
+        put(area, name, handle.read())  # one value in the database, whatever we do
+        return
+    fd = os.open(folder(area) / name, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "wb") as out:
+        shutil.copyfileobj(handle, out, 1024 * 1024)
 
 
 def local_path(area: str, name: str) -> Path:

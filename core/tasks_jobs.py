@@ -1,25 +1,31 @@
 """Long exports as jobs: the worker builds the file while the site keeps serving; staff watch a progress page.
 
-A feature registers a runner per kind (`register_runner`); a view that finds an export large calls `start(...)`,
-commits, calls `launch(job)` and redirects to the job's page, which refreshes itself (a meta refresh: no script)
-until the file is there. The runner returns the finished file; it may register the file for /verify in the
-session, and that registration is committed only together with the stored file (core/storage.py, area "exports"),
-so a code never points at a file that does not exist.
+A feature registers a runner per kind (`register_runner`, with who may still take the file: the same
+per-department rule as the immediate download); a view that finds an export large calls `start(...)`, commits,
+calls `launch(job)` and redirects to the job's page, which refreshes itself (a meta refresh: no script) until the
+file is there, showing the percentage and the rows done. The writers report rows as they write them
+(core/progress.py); the count reaches the job's row at most once per JOB_PROGRESS_SECONDS, through a connection of
+its own, so the runner's transaction (and its server-side cursors) is never committed half-way. The runner returns
+the finished file; it may register the file for /verify in the session, and that registration is committed only
+together with the stored file (core/storage.py, area "exports"), so a code never points at a file that does not
+exist.
 """
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import IO, Any
 
-from flask import Blueprint, Flask, Response, abort, render_template, send_file
+from flask import Blueprint, Flask, Response, abort, current_app, render_template, send_file
 from flask_login import current_user, login_required
 from sqlalchemy import JSON, ForeignKey, Integer, String
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Mapped, mapped_column
 
-from core import storage, tasks
+from core import progress, storage, tasks
 from core.db import created_at, utcnow
 from core.exports import content_disposition
 from core.extensions import db
@@ -27,6 +33,7 @@ from core.models import Role
 
 bp = Blueprint("jobs", __name__, url_prefix="/manage/jobs")
 AREA = "exports"
+logger = logging.getLogger(__name__)
 
 
 class ExportJob(db.Model):
@@ -56,21 +63,32 @@ class ExportJob(db.Model):
 
 @dataclass
 class Finished:
+    """The file a runner built: its bytes, or an open file at position 0 (spooled; closed once stored)."""
+
     filename: str
     mimetype: str
-    content: bytes
+    content: bytes | None = None
+    stream: IO[bytes] | None = None
 
 
-Progress = Callable[[int, int], None]
+Progress = Callable[[int, int], None]  # (rows done, rows in all), written at once
 Runner = Callable[[ExportJob, Progress], Finished]
+Access = Callable[[ExportJob, Any], bool]  # may this user (still) take this job's file?
 _runners: dict[str, Runner] = {}
+_access: dict[str, Access] = {}
 
 
-def register_runner(kind: str, runner: Runner) -> None:
+def register_runner(kind: str, runner: Runner, access: Access | None = None) -> None:
     _runners[kind] = runner
+    if access is not None:
+        _access[kind] = access
 
 
 def init_app(app: Flask) -> None:
+    # The writers report every JOB_PROGRESS_ROWS rows; the job's row is written at most once per
+    # JOB_PROGRESS_SECONDS (the page refreshes every 3 s).
+    app.config.setdefault("JOB_PROGRESS_ROWS", 1000)
+    app.config.setdefault("JOB_PROGRESS_SECONDS", 1.0)
     app.register_blueprint(bp)
 
 
@@ -93,17 +111,22 @@ def run_job(job_id: int) -> str:
         return "nothing to do"  # done already (a repeated wake-up) or gone
     job.status = "running"
     db.session.commit()
+    total = job.rows_total
+    reporter = progress.Reporter(
+        lambda done: write_progress(job_id, done, total),
+        every=current_app.config["JOB_PROGRESS_ROWS"],
+        seconds=current_app.config["JOB_PROGRESS_SECONDS"],
+    )
 
-    def progress(done: int, total: int) -> None:
-        job.rows_done, job.rows_total = done, total
-        db.session.commit()
+    def set_progress(done: int, rows_total: int) -> None:
+        nonlocal total
+        total, reporter.done = rows_total, done
+        write_progress(job_id, done, rows_total)
 
     try:
-        finished = _runners[job.kind](job, progress)
-        name = f"job-{job.id}-{utcnow():%Y%m%d%H%M%S%f}"
-        storage.put(AREA, name, finished.content)  # before the commit that registers the file for /verify
-        job.filename, job.mimetype, job.stored_name = finished.filename, finished.mimetype, name
-        job.status, job.rows_done, job.finished_at = "done", job.rows_total, utcnow()
+        with progress.reporting(reporter):
+            finished = _runners[job.kind](job, set_progress)
+        _store(job, finished)
         db.session.commit()
     except Exception as error:
         db.session.rollback()
@@ -114,10 +137,49 @@ def run_job(job_id: int) -> str:
     return job.filename
 
 
+def _store(job: ExportJob, finished: Finished) -> None:
+    """Keep the file (before the commit that registers it for /verify) and mark the job done."""
+    name = f"job-{job.id}-{utcnow():%Y%m%d%H%M%S%f}"
+    if finished.stream is not None:
+        with finished.stream:
+            storage.put_file(AREA, name, finished.stream)
+    else:
+        storage.put(AREA, name, finished.content or b"")
+    job.filename, job.mimetype, job.stored_name = finished.filename, finished.mimetype, name
+    job.status, job.rows_done, job.finished_at = "done", job.rows_total, utcnow()
+
+
+def write_progress(job_id: int, done: int, total: int) -> None:
+    """Rows done so far, committed on a connection of its own: the runner's transaction stays open, its cursors
+    streaming and its registrations uncommitted."""
+    if db.engine.dialect.name == "sqlite" and _holds_sqlite_write_lock():
+        return  # SQLite has one writer, and it is the runner (a packet registers its files as it goes): next time
+    statement = (
+        db.update(ExportJob)
+        .where(ExportJob.id == job_id, ExportJob.status == "running")
+        .values(rows_done=min(done, total) if total else done, rows_total=total)
+    )
+    try:
+        with db.engine.connect() as connection:
+            connection.execute(statement)
+            connection.commit()
+    except OperationalError:  # a progress bar is not worth failing the export for
+        logger.warning("progress of export job %s not written", job_id, exc_info=True)
+
+
+def _holds_sqlite_write_lock() -> bool:
+    """Whether this session has written in its open transaction (pysqlite begins one only before a write)."""
+    return bool(getattr(db.session.connection().connection.dbapi_connection, "in_transaction", False))
+
+
 def _own(job_id: int) -> ExportJob:
+    """The job, to the one who asked for it (or an admin) while they may still take the file it is built from."""
     job = db.get_or_404(ExportJob, job_id)
     if job.created_by_id != current_user.id and not current_user.has_role(Role.ADMIN):
         abort(404)
+    access = _access.get(job.kind)
+    if access is not None and not access(job, current_user):
+        abort(403)  # moved to another department since: the same answer as the immediate download
     return job
 
 
@@ -135,4 +197,5 @@ def download(job_id: int) -> Response:
         abort(404)
     response = send_file(storage.local_path(AREA, job.stored_name), mimetype=job.mimetype)
     response.headers["Content-Disposition"] = content_disposition(job.filename)
+    response.headers["Cache-Control"] = "no-store"  # exports hold personal data: no cache may keep a copy
     return response

@@ -22,6 +22,7 @@ def init_app(app: Any) -> None:
     from surveys.opendata import api, feeds, search
     from surveys.results import views as results_views
     from surveys.taking import answers, views
+    from surveys.transfer import export_jobs as transfer_jobs
     from surveys.transfer import views as transfer_views
 
     # Globals, not context: the question macros are imported without context.
@@ -62,3 +63,4 @@ def init_app(app: Any) -> None:
     search.init_app(app)
     app.cli.add_command(cli.group)
     duties.init_app(app)  # run by the worker (core/tasks_schedule.py), listed on /admin/schedule
+    transfer_jobs.init_app(app)  # large response exports built by the worker (core/tasks_jobs.py)

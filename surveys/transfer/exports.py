@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
@@ -28,6 +28,7 @@ from flask_babel import gettext as _
 from flask_babel import pgettext
 from sqlalchemy import Text, cast, exists, or_
 
+from core import progress
 from core.exports import LOCAL_TZ, NeutralisedRows, Sheet, local_time, neutralise_cell
 from core.extensions import db
 from surveys.models import Answer, Question, QuestionType, Response, Survey
@@ -315,9 +316,11 @@ def column_chunks(survey: Survey, filters: Filters, columns: list[ExportColumn])
     return chunks(filtered_responses(survey, filters), lambda chunk: [column.cells(chunk) for column in columns])
 
 
-def iter_rows(survey: Survey, filters: Filters, columns: list[ExportColumn]) -> Iterator[tuple[Any, ...]]:
-    for cells in column_chunks(survey, filters, columns):
-        yield from zip(*cells, strict=True)
+def iter_rows(survey: Survey, filters: Filters, columns: list[ExportColumn]) -> Iterable[tuple[Any, ...]]:
+    """The rows, counted as the writer takes them when an export job watches (core/progress.py)."""
+    return progress.counted(
+        row for cells in column_chunks(survey, filters, columns) for row in zip(*cells, strict=True)
+    )
 
 
 def _options_text(question: Question) -> str:

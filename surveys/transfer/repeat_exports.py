@@ -9,6 +9,7 @@ from typing import Any
 
 from flask_babel import gettext as _
 
+from core import progress
 from core.exports import NeutralisedRows, Sheet, neutralise_cell
 from surveys.models import Question, QuestionType, Survey
 from surveys.results.filters import Filters
@@ -41,16 +42,17 @@ def rows(survey: Survey, filters: Filters, question: Question, labels: bool) -> 
 
     answered = [member for member in members(question) if member.type != "note"]
 
-    def convert(chunk: Chunk) -> list[list[Any]]:
+    def convert(chunk: Chunk) -> tuple[int, list[list[Any]]]:
         found = []
         for response_id, value in zip(chunk.ids, chunk.answers_to(question.code), strict=True):
             for number, entry in enumerate(value if isinstance(value, list) else [], start=1):
                 entry = entry if isinstance(entry, dict) else {}
                 found.append([response_id, number, *(_cell(m, entry.get(m.code), labels) for m in answered)])
-        return found
+        return len(chunk.ids), found
 
-    for found in chunks(filtered_responses(survey, filters), convert):
+    for responses, found in chunks(filtered_responses(survey, filters), convert):
         yield from found
+        progress.advance(responses)  # an export job counts responses read (core/progress.py)
 
 
 def repeat_sheets(survey: Survey, filters: Filters, labels: bool) -> list[Sheet]:

@@ -10,6 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from core import progress
 from surveys.models import Survey
 from surveys.results.filters import Filters
 from surveys.transfer.exports import (
@@ -81,16 +82,15 @@ def write_sav(path: str | Path, survey: Survey, filters: Filters) -> int:
     columns = [column for column in export_columns(survey) if column.in_sav]
     schema = {column.name: _dtype(column) for column in columns}
     converters = [column.spss or _blank_to_none for column in columns]
-    frames = [
-        pl.DataFrame(
-            {
-                column.name: list(map(convert, cells))
-                for column, convert, cells in zip(columns, converters, chunk_cells, strict=True)
-            },
-            schema=schema,
-        )
-        for chunk_cells in column_chunks(survey, filters, columns)
-    ] or [pl.DataFrame(schema=schema)]
+    frames = []
+    for chunk_cells in column_chunks(survey, filters, columns):
+        cells_by_name = {
+            column.name: list(map(convert, cells))
+            for column, convert, cells in zip(columns, converters, chunk_cells, strict=True)
+        }
+        frames.append(pl.DataFrame(cells_by_name, schema=schema))
+        progress.advance(len(chunk_cells[0]))  # an export job's progress bar (core/progress.py)
+    frames = frames or [pl.DataFrame(schema=schema)]
     frame = pl.concat(frames)
     del frames
     names = _spss_names(columns)

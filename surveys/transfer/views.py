@@ -1,14 +1,12 @@
 """Staff downloads and uploads: responses as .xlsx / .csv / .sav, and the questionnaire as an XLSForm.
 
-Every download is audited with who took it, the format and the filters; responses are personal data.
+Every download is audited with who took it, the format and the filters; responses are personal data. More than
+SURVEY_EXPORT_JOB_ROWS responses are built by the worker (surveys/transfer/export_jobs.py) behind a progress page.
 """
 
 from __future__ import annotations
 
 import io
-import tempfile
-from datetime import datetime
-from pathlib import Path
 from typing import Any
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
@@ -19,9 +17,9 @@ from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
 from wtforms import SelectField
 
-from core import audit
+from core import audit, tasks_jobs
 from core.exports import (
-    LOCAL_TZ,
+    XLSX_MAX_ROWS,
     XLSX_MIMETYPE,
     XLSX_SYNC_ROW_LIMIT,
     content_disposition,
@@ -34,60 +32,62 @@ from core.models import Department, Role
 from core.permissions import guard_blueprint
 from surveys.permissions import survey_for_results_or_403
 from surveys.results.filters import Filters
-from surveys.transfer import xlsform_export, xlsform_import
-from surveys.transfer.exports import csv_parts, response_count, response_sheets
-from surveys.transfer.repeat_exports import repeat_csv_parts, repeat_questions
-from surveys.transfer.sav_export import TooManyRows, write_sav
+from surveys.transfer import export_jobs, xlsform_export, xlsform_import
+from surveys.transfer.exports import SAV_ROW_LIMIT, response_count, response_sheets
 
 bp = Blueprint("survey_transfer", __name__, url_prefix="/manage/surveys")
 guard_blueprint(bp, Role.EDITOR, Role.APPROVER, Role.MODERATOR, Role.ADMIN)
 
-SAV_MIMETYPE = "application/x-spss-sav"
 IN_MEMORY_ROWS = 20_000  # smaller .xlsx downloads are built in memory (a few MiB at most)
-
-
-def _filename(survey: Any, extension: str) -> str:
-    stamp = datetime.now(LOCAL_TZ).strftime("%Y%m%d-%H%M")
-    return f"{survey.title[:40]}-{stamp}.{extension}"
 
 
 @bp.route("/<int:survey_id>/export.<any(xlsx, csv, sav):fmt>")
 def export(survey_id: int, fmt: str) -> Any:
+    """The responses in one format; a large export is built by the worker and this sends to its progress page."""
     survey = survey_for_results_or_403(survey_id)
     filters = Filters.from_args(request.args, survey)
     labels = bool(request.args.get("labels")) and fmt != "sav"
     bom = bool(request.args.get("bom")) and fmt == "csv"
+    repeat = None
+    if fmt == "csv" and request.args.get("repeat"):  # the entries of one repeat group, linked by response_id
+        repeat = export_jobs.repeat_question(survey, request.args["repeat"])
+        if repeat is None:
+            abort(404)
     rows = response_count(survey, filters)
-    if fmt == "xlsx" and rows > XLSX_SYNC_ROW_LIMIT:
-        flash(_("Too many responses for an Excel download here; use CSV, or the command line export."), "error")
+    refused = _too_many(fmt, rows)
+    if refused:
+        flash(refused, "error")
         return redirect(url_for("survey_results.results", survey_id=survey.id, **filters.as_args()))
     detail = {"format": fmt, "labels": labels, "bom": bom, "filters": filters.as_args(), "rows": rows}
     audit.record("survey.export", survey, detail=detail)
+    if export_jobs.is_large(rows):
+        job = export_jobs.start(survey, fmt, filters, rows, current_user, labels=labels, bom=bom, repeat=repeat)
+        db.session.commit()
+        tasks_jobs.launch(job)
+        return redirect(url_for("jobs.page", job_id=job.id))
     db.session.commit()
-    if fmt == "csv" and request.args.get("repeat"):  # the entries of one repeat group, linked by response_id
-        question = next((q for q in repeat_questions(survey) if q.code == request.args["repeat"]), None)
-        if question is None:
-            abort(404)
-        header, body = repeat_csv_parts(survey, filters, question, labels)
-        return csv_response(_filename(survey, "csv"), header, body, bom=bom)
     if fmt == "csv":
-        header, body = csv_parts(survey, filters, labels)
-        return csv_response(_filename(survey, "csv"), header, body, bom=bom)
+        header, body = export_jobs.csv_rows(survey, filters, labels, repeat)
+        return csv_response(export_jobs.filename(survey, "csv"), header, body, bom=bom)
     if fmt == "xlsx":
         if rows > IN_MEMORY_ROWS:
-            return xlsx_response(_filename(survey, "xlsx"), response_sheets(survey, filters, labels))
+            return xlsx_response(export_jobs.filename(survey, "xlsx"), response_sheets(survey, filters, labels))
         buffer = io.BytesIO()  # small workbooks: no temporary file left for the server to close
         write_xlsx(buffer, response_sheets(survey, filters, labels))
-        return _download(buffer.getvalue(), XLSX_MIMETYPE, _filename(survey, "xlsx"))
-    with tempfile.TemporaryDirectory() as directory:
-        path = Path(directory) / "export.sav"
-        try:
-            write_sav(path, survey, filters)
-        except TooManyRows:
-            flash(_("Too many responses for an SPSS download; use CSV."), "error")
-            return redirect(url_for("survey_results.results", survey_id=survey.id, **filters.as_args()))
-        # Bounded by SAV_ROW_LIMIT; pyreadstat has already held the whole frame in memory anyway.
-        return _download(path.read_bytes(), SAV_MIMETYPE, _filename(survey, "sav"))
+        return _download(buffer.getvalue(), XLSX_MIMETYPE, export_jobs.filename(survey, "xlsx"))
+    buffer = io.BytesIO()  # bounded by SAV_ROW_LIMIT; pyreadstat has already held the whole frame in memory anyway
+    export_jobs.write(buffer, survey, "sav", filters)
+    return _download(buffer.getvalue(), export_jobs.MIMETYPES["sav"], export_jobs.filename(survey, "sav"))
+
+
+def _too_many(fmt: str, rows: int) -> str:
+    """Why an export of `rows` responses in `fmt` is refused here, or ""."""
+    if fmt == "sav" and rows > SAV_ROW_LIMIT:
+        return _("Too many responses for an SPSS download; use CSV.")
+    # Beyond what Excel opens, or (when the worker takes only bigger ones) beyond what a request should build.
+    if fmt == "xlsx" and (rows >= XLSX_MAX_ROWS or (rows > XLSX_SYNC_ROW_LIMIT and not export_jobs.is_large(rows))):
+        return _("Too many responses for an Excel download here; use CSV, or the command line export.")
+    return ""
 
 
 def _download(data: bytes, mimetype: str, filename: str) -> Response:
