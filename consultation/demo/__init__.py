@@ -20,7 +20,7 @@ from consultation.comments import commenting, intake
 from consultation.demo import decision as demo_decision
 from consultation.demo import handling as demo_handling
 from consultation.demo import participation as demo_participation
-from consultation.drafting import periods
+from consultation.drafting import periods, services
 from consultation.drafting.split import split_text
 from consultation.handling import feedback
 from consultation.models import (
@@ -80,18 +80,7 @@ def _statute_body() -> str:
 
 
 def _units(text: str) -> list[DraftUnitRow]:
-    return [
-        DraftUnitRow(
-            key=unit.key,
-            kind=unit.kind,
-            number=unit.number,
-            title=unit.title,
-            text=unit.text,
-            parent_key=unit.parent,
-            position=position,
-        )
-        for position, unit in enumerate(split_text(text))
-    ]
+    return services.unit_rows(split_text(text))
 
 
 def _published(
@@ -123,51 +112,68 @@ def _days_from_today(days: int) -> datetime:
 
 
 def load() -> Iterator[str]:
-    existing = set(db.session.scalars(db.select(Consultation.title)))
+    """Each demo consultation that is not there yet, then what the existing ones still lack."""
     departments = {d.code: d for d in db.session.scalars(db.select(Department))}
-    users = {u.email: u for u in db.session.scalars(db.select(User))}
-    people = {
-        "editor": users.get("editor@demo.minyi.cn"),
-        "approver": users.get("approver@demo.minyi.cn"),
-    }
     office = departments.get("gov-office")
     if office is None:
         return
-    now = utcnow()
-    if OPEN_TITLE not in existing:
-        consultation = _published(
-            OPEN_TITLE, office, "policy_doc_other", now - timedelta(days=3), _days_from_today(21),
-            _seed_notice_body(), people,
-        )  # fmt: skip
-        consultation.intro = (
-            "为做好当前政务公开重点工作，区政府办公室起草了任务分解（征求意见稿），现向社会公开征求意见。"
-            "社会公众可通过本网站在线提交意见，也可通过电子邮件或信函方式反馈。"
-        )
-        consultation.explanation = (
-            "## 起草背景\n\n根据辽政办公开〔2023〕6号和抚政办公开〔2023〕4号文件精神，结合本区实际起草。\n\n"
-            "## 主要内容\n\n任务分解共六部分，分别明确牵头单位、责任单位和完成时限。"
-        )
-        consultation.interpretation = (
-            "本任务分解围绕政策文件公开、政务服务、决策公开、互动回应、平台建设和作风建设六个方面展开。"
-        )
-        db.session.add(consultation)
-        yield "consultation (open): 政务公开任务分解"
-    else:
-        yield from _complete_open_draft()
-    justice = departments.get("justice", office)
-    if UPCOMING_TITLE not in existing:
-        start = _days_from_today(5) - timedelta(hours=15)  # 09:00 Asia/Shanghai in five days
-        consultation = _published(
-            UPCOMING_TITLE, justice, "major_decision", start, _days_from_today(40), _statute_body(), people
-        )
-        consultation.created_by_id = consultation.submitted_by_id = None
-        consultation.intro = "为规范本区重大行政决策程序，区司法局起草了本规定（征求意见稿），现公开征求社会各界意见。"
-        consultation.explanation = (
-            "本规定参照《重大行政决策程序暂行条例》（国务院令第713号）起草，结合本区实际作了细化。"
-        )
-        db.session.add(consultation)
-        yield "consultation (upcoming): 重大行政决策程序规定"
+    existing = set(db.session.scalars(db.select(Consultation.title)))
+    users = {u.email: u for u in db.session.scalars(db.select(User))}
+    people = {"editor": users.get("editor@demo.minyi.cn"), "approver": users.get("approver@demo.minyi.cn")}
     moderator = users.get("moderator@demo.minyi.cn")
+    yield from _load_open(existing, office, people)
+    yield from _load_upcoming(existing, departments.get("justice", office), people)
+    yield from _load_closed(existing, office, people, moderator, users.get("reviewer@demo.minyi.cn"))
+    if AWAITING_TITLE not in existing and moderator is not None and people["editor"] is not None:
+        yield from _load_awaiting(office, moderator, people)  # the demo editor's department: they may publish
+    awaiting = db.session.scalar(db.select(Consultation).where(Consultation.title == AWAITING_TITLE))
+    if awaiting is not None:  # procedures, meetings and hotline calls, so its 说明 shows every section
+        yield from demo_participation.add_to(awaiting, people["editor"], moderator)
+
+
+def _load_open(existing: set[str], office: Department, people: dict) -> Iterator[str]:
+    """The open consultation (the district's 政务公开 notice), or the rest of its draft if an old load cut it."""
+    if OPEN_TITLE in existing:
+        yield from _complete_open_draft()
+        return
+    consultation = _published(
+        OPEN_TITLE, office, "policy_doc_other", utcnow() - timedelta(days=3), _days_from_today(21),
+        _seed_notice_body(), people,
+    )  # fmt: skip
+    consultation.intro = (
+        "为做好当前政务公开重点工作，区政府办公室起草了任务分解（征求意见稿），现向社会公开征求意见。"
+        "社会公众可通过本网站在线提交意见，也可通过电子邮件或信函方式反馈。"
+    )
+    consultation.explanation = (
+        "## 起草背景\n\n根据辽政办公开〔2023〕6号和抚政办公开〔2023〕4号文件精神，结合本区实际起草。\n\n"
+        "## 主要内容\n\n任务分解共六部分，分别明确牵头单位、责任单位和完成时限。"
+    )
+    consultation.interpretation = (
+        "本任务分解围绕政策文件公开、政务服务、决策公开、互动回应、平台建设和作风建设六个方面展开。"
+    )
+    db.session.add(consultation)
+    yield "consultation (open): 政务公开任务分解"
+
+
+def _load_upcoming(existing: set[str], justice: Department, people: dict) -> Iterator[str]:
+    """The upcoming consultation: the justice bureau's regulation, opening in five days."""
+    if UPCOMING_TITLE in existing:
+        return
+    start = _days_from_today(5) - timedelta(hours=15)  # 09:00 Asia/Shanghai in five days
+    consultation = _published(
+        UPCOMING_TITLE, justice, "major_decision", start, _days_from_today(40), _statute_body(), people
+    )
+    consultation.created_by_id = consultation.submitted_by_id = None
+    consultation.intro = "为规范本区重大行政决策程序，区司法局起草了本规定（征求意见稿），现公开征求社会各界意见。"
+    consultation.explanation = "本规定参照《重大行政决策程序暂行条例》（国务院令第713号）起草，结合本区实际作了细化。"
+    db.session.add(consultation)
+    yield "consultation (upcoming): 重大行政决策程序规定"
+
+
+def _load_closed(
+    existing: set[str], office: Department, people: dict, moderator: User | None, reviewer: User | None
+) -> Iterator[str]:
+    """The closed consultation with its comments, then handled, its feedback published, and decided (rule 9)."""
     if CLOSED_TITLE not in existing:
         consultation = _closed(CLOSED_TITLE, "charging-measures.txt", office, days=(-45, -10), people=people)
         consultation.intro = (
@@ -177,15 +183,11 @@ def load() -> Iterator[str]:
         count = _add_comments(consultation, "charging-comments.tsv", 20260901, people)
         yield f"consultation (closed): 电动自行车停放充电管理办法, {count} comments"
     closed = db.session.scalar(db.select(Consultation).where(Consultation.title == CLOSED_TITLE))
-    if closed is not None and closed.status is ConsultationStatus.SCHEDULED:
+    if closed is None:
+        return
+    if closed.status is ConsultationStatus.SCHEDULED:
         yield from demo_handling.handle(closed, moderator, people["editor"])
-    if closed is not None:  # then decided, with its decided document and 政策解读 (rule 9)
-        yield from demo_decision.carry_through(closed, people, users.get("reviewer@demo.minyi.cn"))
-    if AWAITING_TITLE not in existing and moderator is not None and people["editor"] is not None:
-        yield from _load_awaiting(office, moderator, people)  # the demo editor's department: they may publish
-    awaiting = db.session.scalar(db.select(Consultation).where(Consultation.title == AWAITING_TITLE))
-    if awaiting is not None:  # procedures, meetings and hotline calls, so its 说明 shows every section
-        yield from demo_participation.add_to(awaiting, people["editor"], moderator)
+    yield from demo_decision.carry_through(closed, people, reviewer)
 
 
 def _complete_open_draft() -> Iterator[str]:

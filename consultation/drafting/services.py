@@ -109,10 +109,9 @@ def update_consultation(consultation: Consultation, editor: User, fields: dict[s
     return changed
 
 
-def replace_units(consultation: Consultation, units: Iterable[DraftUnit], editor: User) -> int:
-    """Store the corrected split as the consultation's draft, replacing the previous one."""
-    _require_editable(consultation)
-    rows = [
+def unit_rows(units: Iterable[DraftUnit]) -> list[DraftUnitRow]:
+    """A split draft as the rows a consultation stores, in draft order (not attached to any consultation yet)."""
+    return [
         DraftUnitRow(
             key=unit.key,
             kind=unit.kind,
@@ -124,6 +123,12 @@ def replace_units(consultation: Consultation, units: Iterable[DraftUnit], editor
         )
         for position, unit in enumerate(units)
     ]
+
+
+def replace_units(consultation: Consultation, units: Iterable[DraftUnit], editor: User) -> int:
+    """Store the corrected split as the consultation's draft, replacing the previous one."""
+    _require_editable(consultation)
+    rows = unit_rows(units)
     if len({row.key for row in rows}) != len(rows):
         raise WorkflowError(["duplicate_unit_key"])
     consultation.units.clear()
