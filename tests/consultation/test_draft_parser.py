@@ -171,6 +171,9 @@ def test_numbered_lines_and_chinese_parts_inside_a_statute_article_stay_in_it():
         ("12", 12),
         ("１２", 12),
         ("二〇二三", 2023),
+        ("一百零一", 101),
+        ("两", 2),
+        ("〇", 0),
     ],
 )
 def test_chinese_and_arabic_numerals_are_read(numeral, value):
@@ -181,6 +184,15 @@ def test_chinese_and_arabic_numerals_are_read(numeral, value):
 def test_non_numerals_are_refused(bad):
     with pytest.raises(ValueError):
         cn_numeral_to_int(bad)
+
+
+def test_an_inserted_article_after_article_101_is_keyed_by_its_number():
+    units = split_text("第一百零一条 甲。\n第一百零一条之一 乙。\n第一百零二条 丙。")
+    assert [(u.key, u.number) for u in units] == [
+        ("a101", "第一百零一条"),
+        ("a101-z1", "第一百零一条之一"),
+        ("a102", "第一百零二条"),
+    ]
 
 
 def test_large_and_arabic_article_numbers_give_keys_by_number():
