@@ -12,6 +12,7 @@ from consultation.handling.answer_sheet import ADOPTION_WORDS
 from consultation.summary import participation, sections
 from consultation.summary.data import Summary, SummaryRow, exemption_text, fact_rows, statistic_rows
 from consultation.summary.sections import sentence
+from core import progress
 from core.db import utcnow
 from core.documents import (
     Block,
@@ -129,9 +130,10 @@ def render(summary: Summary, fmt: DocumentFormat, mark: VerificationMark | None)
     from core.docx_render import render_docx
     from core.pdf_render import render_pdf
 
+    # An export job's progress bar counts the table's rows as the renderer takes them (core/progress.py).
     if fmt is DocumentFormat.DOCX:
-        return render_docx(build_document(summary, mark, _rows(summary)))
+        return render_docx(build_document(summary, mark, progress.counted(_rows(summary))))
     if fmt is DocumentFormat.PDF:
-        document = build_document(summary, mark, list(_rows(summary)))
+        document = build_document(summary, mark, progress.counted_sequence(list(_rows(summary))))
         return render_pdf(document, font_path=current_app.config.get("PDF_FONT_PATH"))
     raise ValueError(f"not a document format: {fmt}")

@@ -43,6 +43,7 @@ from consultation.models import Channel, Comment, RespondentType, Validity
 from consultation.summary import data as summary_data
 from consultation.summary import sections
 from consultation.summary.data import Summary, SummaryRow
+from core import progress
 from core.documents import VerificationMark
 from core.exports import LOCAL_TZ, LocalTimes, NeutralisedRows, Sheet, iter_csv, local_time, neutralise_cell
 from core.extensions import db
@@ -157,7 +158,7 @@ def table_rows(summary: Summary, *, times_as_text: bool = False) -> NeutralisedR
             yield from columns.rows(batch, number)
             number += len(batch)
 
-    return NeutralisedRows(rows())
+    return NeutralisedRows(progress.counted(rows()))  # an export job's progress bar (core/progress.py)
 
 
 def unit_counts(summary: Summary) -> list[tuple[str | None, str, int]]:

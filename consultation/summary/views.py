@@ -116,10 +116,7 @@ def download(consultation_id: int, fmt: str) -> Response:
     if document_format not in summary_exports.FORMATS:
         abort(404)
     if export_jobs.is_large(consultation, document_format):  # built by the worker, with a progress page
-        job = export_jobs.start(consultation, document_format, version, current_user)
-        db.session.commit()
-        tasks_jobs.launch(job)
-        return redirect(url_for("jobs.page", job_id=job.id))
+        return _to_job(export_jobs.start(consultation, document_format, version, current_user))
     bom = request.args.get("bom") == "1"
     exported = summary_exports.export(consultation, document_format, version, _user(), bom=bom)
     if isinstance(exported, Stream):  # registered and audited by the stream itself, once it has been sent in full
@@ -148,9 +145,18 @@ def reply_list(consultation_id: int, fmt: str) -> Response:
 @bp.route("/<int:consultation_id>/packet.zip")
 def download_packet(consultation_id: int) -> Response:
     consultation = _load(consultation_id)
+    if export_jobs.is_large(consultation):  # the packet of a large consultation is built by the worker too
+        return _to_job(export_jobs.start_packet(consultation, current_user))
     issued = packet.build(consultation, _user())
     db.session.commit()
     return send_issued(issued)
+
+
+def _to_job(job: tasks_jobs.ExportJob) -> Any:
+    """Commit the job, hand it to the worker and send the user to its progress page."""
+    db.session.commit()
+    tasks_jobs.launch(job)
+    return redirect(url_for("jobs.page", job_id=job.id))
 
 
 # ------------------------------------------------------------------------------------------------ the gate
