@@ -13,14 +13,8 @@ from typing import Any
 from core import progress
 from surveys.models import Survey
 from surveys.results.filters import Filters
-from surveys.transfer.exports import (
-    SAV_ROW_LIMIT,
-    ExportColumn,
-    column_chunks,
-    export_columns,
-    response_count,
-    variable_name,
-)
+from surveys.transfer.columns import ExportColumn, variable_name
+from surveys.transfer.exports import SAV_ROW_LIMIT, column_chunks, export_columns, response_count
 
 LABEL_BYTES = 250  # SPSS keeps variable labels up to 256 bytes; a Chinese character takes 3
 VALUE_LABEL_BYTES = 118  # and value labels up to 120
