@@ -1,5 +1,5 @@
 """Prometheus figures at /metrics: requests and latency by endpoint, comments and responses accepted, the queue,
-mail sent and failed.
+mail sent and failed, broken seals by kind and self-inspection findings by category.
 
 Under gunicorn every worker process (and the task worker) writes its counters into PROMETHEUS_MULTIPROC_DIR
 (gunicorn.conf.py sets and empties it at start); /metrics adds them up. The page is not public: it answers only
@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import ipaddress
 import os
+import threading
 import time
+from collections import Counter as Tally
 from typing import Any
 
 from flask import Blueprint, Flask, Response, abort, current_app, g, request
@@ -40,6 +42,21 @@ QUEUE_DEPTH = Gauge("minyi_queue_depth", "Tasks waiting in the queue.", multipro
 OUTBOX = Gauge(
     "minyi_outbox_messages", "E-mails in the outbox by status.", ["status"], multiprocess_mode="livemostrecent"
 )
+BROKEN_SEALS = Gauge(
+    "minyi_integrity_broken",
+    "Published items (or release files) not served because they no longer match their seal, by kind: open alerts.",
+    ["kind"],
+    multiprocess_mode="livemostrecent",
+)
+FINDINGS = Gauge(
+    "minyi_inspection_findings",
+    "Self-inspection findings (/admin/inspection) by category.",
+    ["category"],
+    multiprocess_mode="livemostrecent",
+)
+_findings_lock = threading.Lock()
+_findings_cache: dict[str, Any] = {"at": float("-inf"), "counts": {}}
+_kinds_seen: set[str] = set()
 
 
 def count_mail(outcome: str) -> None:
@@ -56,6 +73,8 @@ def count_task_failure(task_name: str) -> None:
 
 
 def init_app(app: Flask) -> None:
+    # Self-inspection findings are counted again at most this often per process (a scrape every 15 s is usual).
+    app.config.setdefault("METRICS_FINDINGS_SECONDS", 60)
     app.register_blueprint(bp)
     app.before_request(_start_timer)
     app.after_request(_count_request)
@@ -97,9 +116,36 @@ def metrics() -> Any:
 
 
 def _refresh_gauges() -> None:
-    """Queue depth and outbox counts are read when scraped: they are state, not events."""
+    """Queue depth, outbox, seals and findings are read when scraped: they are state, not events."""
     from core import outbox, tasks
 
     QUEUE_DEPTH.set(tasks.pending_count())
     for status, count in outbox.counts().items():
         OUTBOX.labels(status=status.value).set(count)
+    _refresh_broken_seals()
+    for category, count in _findings().items():
+        FINDINGS.labels(category=category).set(count)
+
+
+def _refresh_broken_seals() -> None:
+    """One grouped count of the open alerts, which the worker's check (every 5 minutes) and every page keep."""
+    from core.integrity import alerts, registry
+
+    counts = alerts.open_counts_by_kind()
+    _kinds_seen.update(registry.kinds(), counts)  # a kind that healed goes back to 0, not silent
+    for kind in _kinds_seen:
+        BROKEN_SEALS.labels(kind=kind).set(counts.get(kind, 0))
+
+
+def _findings() -> dict[str, int]:
+    """Findings per category, worked out at most once per METRICS_FINDINGS_SECONDS in this process: the checks
+    read the last scheduled scan and run a few queries each (they never fetch a page), still too much per scrape."""
+    from core.inspection.checks import CATEGORIES, run_checks
+
+    with _findings_lock:
+        now = time.monotonic()
+        if now - _findings_cache["at"] >= current_app.config["METRICS_FINDINGS_SECONDS"]:
+            tally = Tally(finding.category for finding in run_checks())
+            _findings_cache["counts"] = {category: tally.get(category, 0) for category in [*CATEGORIES, *tally]}
+            _findings_cache["at"] = now
+        return dict(_findings_cache["counts"])

@@ -46,6 +46,16 @@ def open_alerts(limit: int = 200) -> list[IntegrityAlert]:
     )
 
 
+def open_counts_by_kind() -> dict[str, int]:
+    """Open alerts of broken seals by kind (the scan's spam and link findings left to the self-inspection)."""
+    rows = db.session.execute(
+        db.select(IntegrityAlert.kind, db.func.count())
+        .where(IntegrityAlert.resolved_at.is_(None), IntegrityAlert.problem.not_in(("spam", "link")))
+        .group_by(IntegrityAlert.kind)
+    )
+    return {kind: count for kind, count in rows}
+
+
 def raise_alert(kind: str, subject_id: str, problem: str, detail: dict[str, Any] | None = None) -> bool:
     """Record the breach unless it is already open; True when a new alert was written (and mailed)."""
     key, recent = (kind, str(subject_id), problem), _recent()
