@@ -39,6 +39,7 @@ from typing import Any
 from consultation.comments.commenting import unit_comment_counts
 from consultation.drafting.picker import unit_names
 from consultation.handling.answer_sheet import ADOPTION_WORDS, public_name_of
+from consultation.handling.feedback import ConcentratedOpinion
 from consultation.models import Channel, Comment, RespondentType, Validity
 from consultation.summary import data as summary_data
 from consultation.summary import sections
@@ -213,68 +214,82 @@ def _codes(counts: dict) -> dict[str, int]:
 
 
 def _head(summary: Summary, mark: VerificationMark) -> dict[str, Any]:
-    consultation, stats, check = summary.consultation, summary.stats, summary.period
-    exemption = summary.exemption
+    """Everything in the JSON before the comments, in the order of the documented structure."""
+    consultation = summary.consultation
     return {
         "format": JSON_FORMAT,
         "verification": {"code": mark.code, "url": mark.qr_data, "note": mark.sha_note},
         "version": summary.version.value,
         "generated_at": _iso(summary.generated_at),
         "title": summary.title,
-        "consultation": {
-            "id": consultation.id,
-            "title": consultation.title,
-            "department": consultation.department.name,
-            "document_type": consultation.doc_type,
-            "start": _iso(consultation.start_at),
-            "end": _iso(consultation.end_at),
-            "notice_url": summary.notice_url,
-            "channels": list(consultation.channels or []),
-            "days": {"actual": check.actual, "minimum": check.minimum, "unit": check.unit.value} if check else None,
-            "shortening_reason": consultation.shortening_reason,
-            "extensions": [
-                {"old_end": _iso(e.old_end), "new_end": _iso(e.new_end), "reason": e.reason, "at": _iso(e.at)}
-                for e in consultation.extensions
-            ],
-            "feedback_published_at": _iso(summary.feedback_published_at),
-            "feedback_url": summary.feedback_url,
-            "exemption": {
-                "basis": exemption.basis.value,
-                "label": summary_data.EXEMPTION_WORDS[exemption.basis],
-                "note": exemption.note,
-            }
-            if exemption is not None
-            else None,
-        },
-        "statistics": {
-            "received": stats.received,
-            "participants": stats.participants,
-            "valid": stats.valid,
-            "pending": stats.pending,
-            "rejected": stats.rejected,
-            "unanswered": stats.unanswered,
-            "rejected_by_reason": _codes(stats.rejected_by_reason),
-            "by_channel": _codes(stats.by_channel),
-            "by_respondent": _codes(stats.by_respondent),
-            "by_adoption": _codes(stats.by_adoption),
-            "by_unit": [{"unit_key": key, "unit": name, "count": n} for key, name, n in unit_counts(summary)],
-        },
-        "concentrated_opinions": [
-            {
-                "label": opinion.label,
-                "submitters": opinion.submitters,
-                "comments": opinion.comments,
-                "sample": opinion.sample,
-                "answers": [
-                    {"adoption": adoption.value if adoption else None, "reason": reason, "change": change, "count": n}
-                    for adoption, reason, change, n in opinion.answers
-                ],
-            }
-            for opinion in summary.opinions
-        ],
+        "consultation": _consultation_facts(summary),
+        "statistics": _statistics(summary),
+        "concentrated_opinions": [_opinion(opinion) for opinion in summary.opinions],
         "main_changes": summary.main_changes,
         **sections.json_sections(consultation),
         "decision_links": [{"label": label, "url": url} for label, url in summary_data.decision_links(consultation)],
+    }
+
+
+def _consultation_facts(summary: Summary) -> dict[str, Any]:
+    """The consultation: who, what, when, where it was announced, its period and extensions, any exemption."""
+    consultation, check, exemption = summary.consultation, summary.period, summary.exemption
+    return {
+        "id": consultation.id,
+        "title": consultation.title,
+        "department": consultation.department.name,
+        "document_type": consultation.doc_type,
+        "start": _iso(consultation.start_at),
+        "end": _iso(consultation.end_at),
+        "notice_url": summary.notice_url,
+        "channels": list(consultation.channels or []),
+        "days": {"actual": check.actual, "minimum": check.minimum, "unit": check.unit.value} if check else None,
+        "shortening_reason": consultation.shortening_reason,
+        "extensions": [
+            {"old_end": _iso(e.old_end), "new_end": _iso(e.new_end), "reason": e.reason, "at": _iso(e.at)}
+            for e in consultation.extensions
+        ],
+        "feedback_published_at": _iso(summary.feedback_published_at),
+        "feedback_url": summary.feedback_url,
+        "exemption": {
+            "basis": exemption.basis.value,
+            "label": summary_data.EXEMPTION_WORDS[exemption.basis],
+            "note": exemption.note,
+        }
+        if exemption is not None
+        else None,
+    }
+
+
+def _statistics(summary: Summary) -> dict[str, Any]:
+    """The feedback page's counts, by code, and the valid comments per unit."""
+    stats = summary.stats
+    return {
+        "received": stats.received,
+        "participants": stats.participants,
+        "valid": stats.valid,
+        "pending": stats.pending,
+        "rejected": stats.rejected,
+        "unanswered": stats.unanswered,
+        "rejected_by_reason": _codes(stats.rejected_by_reason),
+        "by_channel": _codes(stats.by_channel),
+        "by_respondent": _codes(stats.by_respondent),
+        "by_adoption": _codes(stats.by_adoption),
+        "by_unit": [{"unit_key": key, "unit": name, "count": n} for key, name, n in unit_counts(summary)],
+    }
+
+
+def _opinion(opinion: ConcentratedOpinion) -> dict[str, Any]:
+    """One concentrated opinion with how its comments were answered."""
+    return {
+        "label": opinion.label,
+        "submitters": opinion.submitters,
+        "comments": opinion.comments,
+        "sample": opinion.sample,
+        "answers": [
+            {"adoption": adoption.value if adoption else None, "reason": reason, "change": change, "count": n}
+            for adoption, reason, change, n in opinion.answers
+        ],
     }
 
 
