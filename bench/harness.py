@@ -46,7 +46,9 @@ def gunicorn(wsgi_app: str, env: dict[str, str], *, log_path: Path, workers: int
     """
     port = free_port()
     command = [GUNICORN, "-c", str(ROOT / "gunicorn.conf.py"), wsgi_app]
-    env = {**env, "GUNICORN_BIND": f"127.0.0.1:{port}"}
+    # PORT too: gunicorn.conf.py names (and empties) its metrics folder after it, so a benchmark's server never
+    # wipes that of `make run` on 8000 or of another benchmark running beside it.
+    env = {**env, "GUNICORN_BIND": f"127.0.0.1:{port}", "PORT": str(port)}
     if workers is not None:
         env["GUNICORN_WORKERS"] = str(workers)
     with log_path.open("wb") as log:

@@ -57,7 +57,9 @@ local function new_browser()
 end
 
 function init(args)
-  math.randomseed(os.time() * 1000 + thread_id)
+  -- SEED tells apart wrk processes started in the same second (bench/two_hosts.py runs one per host): the same
+  -- seed would mint the same browser tokens in both, and the second would be told it had already answered.
+  math.randomseed(os.time() * 1000 + thread_id + 100000 * (tonumber(os.getenv("SEED")) or 0))
   load_answers()
   new_browser()
 end

@@ -150,6 +150,8 @@ class DefaultConfig:
 
     # Public survey results hide any count below this, so no small group of residents can be singled out.
     SURVEY_MIN_CELL = 5
+    # Survey page submissions from one address per minute (a school or office behind one address may need more).
+    SURVEY_POST_RATE_LIMIT = "30 per minute"
     # Non-empty rows an imported XLSForm may have in each sheet below its header. A form at this limit imports in
     # about 1.2 s on the reference machine (bench/upload_worst_cases.py); 100,000 rows held a worker past the
     # gunicorn timeout.

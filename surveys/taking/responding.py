@@ -139,13 +139,15 @@ def record_response(
         db.session.delete(draft)
     db.session.flush()
     # One executemany for the answers rather than an ORM insert per answer: the last page's POST is the hot path.
-    db.session.execute(
-        insert(Answer),
-        [
-            {"response_id": response.id, "question_code": code, "value": value, "other_text": other.get(code, "")}
-            for code, value in values.items()
-        ],
-    )
+    # None at all (every question optional and left blank) is still a response, with no answer rows.
+    if values:
+        db.session.execute(
+            insert(Answer),
+            [
+                {"response_id": response.id, "question_code": code, "value": value, "other_text": other.get(code, "")}
+                for code, value in values.items()
+            ],
+        )
     _cap_reached(survey, now)
     return Outcome.STORED
 

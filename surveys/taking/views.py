@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from flask import Blueprint, Response, abort, make_response, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, current_app, make_response, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
 
@@ -27,7 +27,10 @@ bp = Blueprint("surveys", __name__, url_prefix="/surveys")
 share_bp = Blueprint("survey_links", __name__)
 
 COOKIE_MAX_AGE = 180 * 24 * 3600
-POST_RATE_LIMIT = "30 per minute"
+
+
+def _post_rate_limit() -> str:
+    return str(current_app.config["SURVEY_POST_RATE_LIMIT"])
 
 
 def _public_survey(survey_id: int) -> Survey:
@@ -90,7 +93,7 @@ class ShowAgain:
 
 
 @bp.route("/<int:survey_id>", methods=["GET", "POST"])
-@limiter.limit(POST_RATE_LIMIT, methods=["POST"])
+@limiter.limit(_post_rate_limit, methods=["POST"])
 def take(survey_id: int) -> Any:
     survey = _public_survey(survey_id)
     phase = survey.phase()

@@ -231,3 +231,15 @@ def test_survey_list_and_home_page_show_open_surveys(app: Flask, client: FlaskCl
     listing = client.get("/surveys/").text
     assert "开放中的问卷" in listing and "草稿问卷" not in listing
     assert "开放中的问卷" in client.get("/").text
+
+
+def test_a_survey_sent_with_every_optional_question_blank_is_stored(app: Flask, english: FlaskClient) -> None:
+    survey = make_survey([[("remark", T.LONG_TEXT, {})]])
+    db.session.commit()
+    english.get(f"/surveys/{survey.id}")
+    response = _post(english, survey, 0, {"remark": ""}, "submit")
+    assert response.status_code == 200
+    assert "received" in response.text
+    stored = db.session.scalars(db.select(Response).where(Response.survey_id == survey.id)).all()
+    assert len(stored) == 1
+    assert _stored(survey) == {}
