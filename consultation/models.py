@@ -12,8 +12,8 @@ from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, String, Text, 
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from consultation.drafting import periods
-from consultation.drafting.picker import FIRST_WORDS, PickerRow, picker_labels
-from consultation.drafting.split import DraftUnit
+from consultation.drafting.picker import FIRST_WORDS, PickerRow, picker_labels, prefix_for_children
+from consultation.drafting.split import UNIT_KINDS, DraftUnit
 from core.db import created_at, enum_by_value, utcnow
 from core.extensions import db
 from core.models import Department, User
@@ -215,6 +215,17 @@ class Consultation(db.Model):
     def draft_units(self) -> list[DraftUnit]:
         return [row.as_draft_unit() for row in self.units]
 
+    def unit(self, key: str) -> DraftUnitRow | None:
+        """The unit of the draft with this key, from an index of the loaded units, built again when it is stale
+        (a unit removed, replaced or re-keyed), so naming every unit of a draft reads the list once."""
+        index: dict[str, DraftUnitRow] | None = getattr(self, "_units_by_key", None)
+        row = index.get(key) if index is not None else None
+        if row is None or row.key != key or row.consultation is not self:
+            index = {unit.key: unit for unit in self.units}
+            self._units_by_key = index
+            row = index.get(key)
+        return row
+
 
 class DraftUnitRow(db.Model):
     """One commentable unit of a consultation's draft, as saved after the editor corrected the split."""
@@ -239,8 +250,25 @@ class DraftUnitRow(db.Model):
 
     @property
     def label(self) -> str:
-        """How the unit is named in a select or a feedback table: its number and title."""
-        return unit_label(self.key, self.number, self.title)
+        """How the unit is named in a feedback table, a list or a screen reader's link: its numbering within its
+        parents, as the picker numbers it, and its title (一、（三）1. 坚持正确导向; 第十条; 附件1 一、（一）)."""
+        return " ".join(part for part in (self.numbering, self.title) if part) or self.key
+
+    @property
+    def numbering(self) -> str:
+        """Its number after those of the parents that number it (一、（三）1.; an article's number alone)."""
+        ancestors = []
+        row = self
+        for _level in UNIT_KINDS:  # deeper than any draft: parent keys that loop end here
+            parent = row.consultation.unit(row.parent_key) if row.parent_key and row.consultation else None
+            if parent is None:
+                break
+            ancestors.append(parent)
+            row = parent
+        prefix = ""
+        for parent in reversed(ancestors):
+            prefix = prefix_for_children(parent.kind, parent.number, parent.title, prefix + parent.number)
+        return prefix + self.number
 
 
 def _read_unit_choices(consultation_id: int) -> tuple[tuple[str, str], ...]:
@@ -265,10 +293,6 @@ def _read_unit_choices(consultation_id: int) -> tuple[tuple[str, str], ...]:
 @cached(LRUCache(maxsize=256), key=lambda consultation_id, updated_at: (consultation_id, updated_at), lock=Lock())
 def _published_unit_choices(consultation_id: int, updated_at: datetime) -> tuple[tuple[str, str], ...]:
     return _read_unit_choices(consultation_id)
-
-
-def unit_label(key: str, number: str, title: str) -> str:
-    return " ".join(part for part in (number, title) if part) or key
 
 
 class ConsultationAttachment(db.Model):

@@ -24,15 +24,22 @@ class PickerRow(NamedTuple):
     parent: str | None
 
 
+def prefix_for_children(kind: str, number: str, title: str, numbering: str) -> str:
+    """What a unit's children write before their own numbers, given the unit's `numbering` (its number after its
+    parents'): that numbering for a part, item or point; an attached document's number or title; nothing for
+    the rest (an article's or a chapter's children are numbered on their own: 第三条, not 第一章第三条)."""
+    if kind == "annex":
+        return f"{number or _cut(title, ANNEX_WORDS)} "
+    return numbering if kind in _NAMING_PARENTS else ""
+
+
 def picker_labels(rows: Iterable[PickerRow]) -> tuple[tuple[str, str], ...]:
     """(key, label) for each row, in the order given (parents come before their units)."""
-    numbering: dict[str, str] = {}
+    prefixes: dict[str, str] = {}
     choices = []
     for row in rows:
-        within = numbering.get(row.parent or "", "")
-        own = f"{within}{row.number}"
-        if row.kind in _NAMING_PARENTS:
-            numbering[row.key] = own if row.kind != "annex" else f"{row.number or _cut(row.title, ANNEX_WORDS)} "
+        own = prefixes.get(row.parent or "", "") + row.number
+        prefixes[row.key] = prefix_for_children(row.kind, row.number, row.title, own)
         words = row.title or _first_words(row.text_start)
         choices.append((row.key, " ".join(part for part in (own, words) if part) or row.key))
     return tuple(choices)
