@@ -112,7 +112,7 @@ class Counters:
         return Counters(self.transactions - other.transactions, self.wal_flushes - other.wal_flushes, calls)
 
     def redis_per_item(self, items: int) -> str:
-        top = sorted(self.redis_calls.items(), key=lambda pair: -pair[1])[:3]
+        top = sorted(self.redis_calls.items(), key=lambda pair: -pair[1])[:4]
         named = ", ".join(f"{name} {n / items:.2f}" for name, n in top)
         return f"{sum(self.redis_calls.values()) / items:.2f} commands per item ({named})"
 
