@@ -12,7 +12,8 @@ from tests.surveys.helpers import make_survey
 
 def _statuses(app: Flask, survey_id: int, posts: int) -> list[int]:
     client = app.test_client()
-    return [client.post(f"/surveys/{survey_id}", data={"page_index": "0", "action": "submit", "q": "建议"}).status_code for _ in range(posts)]
+    answer = {"page_index": "0", "action": "submit", "q": "建议"}
+    return [client.post(f"/surveys/{survey_id}", data=answer).status_code for _ in range(posts)]
 
 
 def test_survey_posts_beyond_the_configured_limit_are_refused_with_429(app: Flask, test_config: dict) -> None:
