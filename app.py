@@ -26,7 +26,9 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     from core import extensions
 
     extensions.db.init_app(app)
-    extensions.migrate.init_app(app, extensions.db, render_as_batch=True)
+    from core.search_index import include_name  # the search index's full-text extras are not in the models
+
+    extensions.migrate.init_app(app, extensions.db, render_as_batch=True, include_name=include_name)
     extensions.csrf.init_app(app)
     extensions.limiter.init_app(app)
     extensions.login_manager.init_app(app)

@@ -51,3 +51,7 @@ def init_app(app: Flask) -> None:
     tasks_schedule.init_app(app)
     outbox_admin.init_app(app)
     metrics.init_app(app)
+
+    from core import search_index  # its table, its session events, `flask search reindex` and the nightly rebuild
+
+    search_index.init_app(app)

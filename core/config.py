@@ -52,6 +52,10 @@ class DefaultConfig:
     # visitors who are not signed in; its counters lag by at most this long. 0 renders every request afresh.
     PUBLIC_PAGE_CACHE_SECONDS = 5
 
+    # Site search looks candidates up in its index of character bigrams (core/search_index.py, docs/deploy.md);
+    # False scans the texts with LIKE as before the index (the index is still kept in step).
+    SEARCH_INDEX = True
+
     # The site's public address. Every absolute link (feeds, the API, e-mails, exports, QR codes, the CLI) is built
     # from it, never from the request, whose Host and X-Forwarded-Host a client can forge. Set it on every install
     # (docs/deploy.md); `make run` sets it to the local address it serves.

@@ -6,9 +6,12 @@ term and returns public documents only; this module checks each document again o
 (core.search_match), ranks, highlights and, when nothing is found, tries the relaxed pass (spread-out
 abbreviations, bigrams) and then suggests a close word ("did you mean").
 
-Ranking: terms found in the title first, then the number of (term, field) pairs matched, then the most recent. At
-a district's scale (thousands of draft units) a provider returns at most MAX_CANDIDATES rows and ranking happens
-in Python; docs/deploy.md says how the database side scales on PostgreSQL.
+The database side: the search index (core/search_index.py, a tsvector of character bigrams on PostgreSQL, an FTS5
+table on SQLite) narrows each term to the items holding its bigrams, then LIKE checks the term on those rows
+only; without the index (not built yet, a single Chinese character, the relaxed pass) LIKE scans the texts.
+
+Ranking: terms found in the title first, then the number of (term, field) pairs matched, then the most recent. A
+provider returns at most MAX_CANDIDATES rows and ranking happens in Python.
 """
 
 from __future__ import annotations
@@ -23,7 +26,7 @@ from flask import Blueprint, Flask, current_app, render_template, request, url_f
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
 
-from core import integrity, search_match, synonyms
+from core import integrity, search_index, search_match, synonyms
 from core.db import utcnow
 from core.extensions import db, limiter
 from core.i18n import current_language
@@ -223,7 +226,7 @@ def search(query: Query, filters: Filters | None = None) -> Results:
         return Results([], filters)
     index = synonyms.current_index()
     terms = expand(query, index)
-    hits = _run(Criteria(terms, filters))
+    hits = _run(Criteria(terms, filters, use_index=search_index.ready()))
     if hits or not terms:
         return Results(hits, filters)
     if any(is_chinese(term.text) for term in terms):
@@ -263,7 +266,7 @@ def suggest(query: Query, terms: Sequence[Term], filters: Filters, index: synony
 
 
 def _finds(text: str, filters: Filters, index: synonyms.SynonymIndex) -> bool:
-    return bool(_run(Criteria(expand(parse_query(text), index), filters)))
+    return bool(_run(Criteria(expand(parse_query(text), index), filters, use_index=search_index.ready())))
 
 
 # ------------------------------------------------------------------------------------------------ the page

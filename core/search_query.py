@@ -17,8 +17,10 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import ColumnElement, false, or_
+from sqlalchemy import ColumnElement, false, or_, true
 
+from core import search_index
+from core.search_grams import CJK as _CJK
 from core.synonyms import SynonymIndex
 from core.textstats import load_stopwords, normalize_term, tokenizer
 
@@ -28,7 +30,6 @@ MAX_TERMS = 10
 LOCAL_ZONE = ZoneInfo("Asia/Shanghai")
 PHASES = ("open", "upcoming", "closed", "feedback")
 
-_CJK = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 _RUN = re.compile(rf"[{_CJK}]+|[^\s{_CJK}]+")
 _CHINESE = re.compile(rf"[{_CJK}]")
 _PHRASE = re.compile(r'["“「『]([^"“”「」『』]+)["”」』]')
@@ -234,6 +235,7 @@ class Criteria:
 
     terms: tuple[Term, ...]
     filters: Filters = field(default_factory=Filters)
+    use_index: bool = False  # the search index may narrow the terms (core.search_index.ready())
 
     @property
     def relaxed(self) -> bool:
@@ -248,6 +250,14 @@ class Criteria:
     def contains(self, term: Term, *columns: Any) -> ColumnElement[bool]:
         """The database's pass for one term: a column contains a variant (relaxed: or its spread/bigram form)."""
         return any_contains(term, *columns)
+
+    def indexed(self, term: Term, kind: str, id_column: Any) -> ColumnElement[bool]:
+        """The search index's pass for one term: `id_column` is among the items of `kind` holding the bigrams of a
+        variant. Always true when the index cannot narrow the term: not built yet, a relaxed term (spread-out
+        characters share no bigram with the term), a variant of a single Chinese character."""
+        if not self.use_index or term.relaxed:
+            return true()
+        return search_index.matching(kind, term.variants, id_column)
 
     def labelled(self, term: Term, labels: Mapping[Any, Iterable[str]]) -> list[Any]:
         """The keys whose label (any of its names) contains a variant of the term: 行政规范性文件 -> its code."""

@@ -15,6 +15,7 @@ from sqlalchemy.exc import IntegrityError
 
 from app import create_app
 from core.extensions import db
+from core.search_index import include_name
 
 MIGRATIONS = str(Path(__file__).resolve().parent.parent / "migrations")
 
@@ -41,7 +42,10 @@ def test_upgrade_to_head_leaves_no_drift_from_the_models(empty_database_url: str
     with app.app_context():
         upgrade(directory=MIGRATIONS)
         with db.engine.connect() as connection:
-            context = MigrationContext.configure(connection, opts={"render_as_batch": True})
+            # include_name as the app gives it to `flask db check`: the search index's FTS5 table / GIN index
+            context = MigrationContext.configure(
+                connection, opts={"render_as_batch": True, "include_name": include_name}
+            )
             drift = compare_metadata(context, db.metadata)
         # `flask db check` runs the same comparison; it exits non-zero on drift.
         check(directory=MIGRATIONS)

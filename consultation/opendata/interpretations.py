@@ -7,7 +7,6 @@ page; the names of the staff who wrote or approved it are never part of it.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
@@ -15,7 +14,7 @@ from flask import Blueprint, Flask, Response, abort, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from pydantic import BaseModel, Field
-from sqlalchemy import or_
+from sqlalchemy import and_, or_, select
 
 from consultation import labels
 from consultation.decision import chain, sealing, services
@@ -24,7 +23,7 @@ from consultation.decision.models import DecidedDocument, Interpretation, Interp
 from consultation.drafting import services as drafting
 from consultation.handling.feedback import PUBLISHED_STATUSES
 from consultation.models import Consultation
-from core import integrity
+from core import integrity, search_index
 from core.api import (
     ERROR_RESPONSES,
     ID,
@@ -47,6 +46,8 @@ from core.i18n import current_language
 from core.links import site_url
 from core.search import MAX_CANDIDATES, Document, Provider, any_contains, register_search_provider
 from core.search import Field as SearchField
+from core.search_index import IndexedKind, Watch
+from core.search_query import Criteria, Term
 
 
 class DecidedDocumentOut(BaseModel):
@@ -196,12 +197,13 @@ def _feed(page_url: str, feed_url: str) -> str:
     )
 
 
-def find_interpretations(terms: Sequence[str]) -> list[Document]:
+def find_interpretations(criteria: Criteria) -> list[Document]:
     """Published 解读 containing every term in the title, a part, or the decided document's title."""
     columns = (Interpretation.title, *(getattr(Interpretation, name) for name in services.SECTIONS))
 
-    def has(term: str) -> object:
-        return or_(any_contains(term, *columns), any_contains(term, DecidedDocument.title))
+    def has(term: Term) -> object:
+        indexed = criteria.indexed(term, "interpretation", Consultation.id)
+        return and_(indexed, or_(any_contains(term, *columns), any_contains(term, DecidedDocument.title)))
 
     found = db.session.execute(
         db.select(Consultation, Interpretation)
@@ -210,7 +212,7 @@ def find_interpretations(terms: Sequence[str]) -> list[Document]:
         .where(
             Interpretation.status == InterpretationStatus.PUBLISHED,
             Consultation.status.in_(PUBLISHED_STATUSES),
-            *(has(term) for term in terms),
+            *(has(term) for term in criteria),
         )
         .order_by(Interpretation.published_at.desc())
         .limit(MAX_CANDIDATES)
@@ -242,9 +244,31 @@ def _search_document(consultation: Consultation, interpretation: Interpretation)
     )
 
 
+def _index_texts(ids: list[int]) -> dict[int, list[str]]:
+    """The searched texts of the published 解读 of these consultations (by consultation), with the decided title."""
+    rows = db.session.execute(
+        select(Interpretation, DecidedDocument.title)
+        .join(Consultation, Consultation.id == Interpretation.consultation_id)
+        .outerjoin(DecidedDocument, DecidedDocument.consultation_id == Interpretation.consultation_id)
+        .where(Interpretation.consultation_id.in_(ids), Interpretation.status == InterpretationStatus.PUBLISHED)
+        .where(Consultation.status.in_(PUBLISHED_STATUSES))
+    )
+    return {
+        record.consultation_id: [record.title, decided or "", *(getattr(record, name) for name in services.SECTIONS)]
+        for record, decided in rows
+    }
+
+
 def init_app(app: Flask) -> None:
     app.register_blueprint(api)
     app.register_blueprint(feeds)
     register_search_provider(
         app, Provider("interpretation", _l("Policy interpretation"), find_interpretations, order=30)
     )
+    watches = (
+        Watch(Interpretation, "consultation_id", ("title", "status", *services.SECTIONS)),
+        Watch(DecidedDocument, "consultation_id", ("title",)),
+        Watch(Consultation, "id", ("status",)),
+    )
+    kind = IndexedKind("interpretation", Interpretation.consultation_id, _index_texts, watches)
+    search_index.register_indexed_kind(app, kind)

@@ -4,7 +4,8 @@ Only what the public pages show is searched: the notice's title, 征集说明, �
 consultations past the 保密审查; the main changes and the answers (reason and change) of published feedback.
 A consultation is also found by its document type (行政规范性文件) and its department's name (住建局 through the
 synonym list). Comments themselves are never searched, so neither a commenter's name nor a phone number in a
-comment finds anything.
+comment finds anything. The same texts of the same public items are in the search index (core/search_index.py),
+which narrows each term before LIKE checks it.
 """
 
 from __future__ import annotations
@@ -14,18 +15,19 @@ from typing import Any
 
 from flask import Flask, url_for
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import and_, exists, false, or_
+from sqlalchemy import and_, exists, false, or_, select
 
 from consultation import labels
 from consultation.drafting.periods import DOCUMENT_TYPES
 from consultation.handling.feedback import PUBLISHED_STATUSES
 from consultation.handling.models import ConsultationFeedback
 from consultation.models import Comment, Consultation, ConsultationStatus, DraftUnitRow, Validity
-from core import integrity
+from core import integrity, search_index
 from core.db import utcnow
 from core.extensions import db
 from core.i18n import current_language
 from core.search import MAX_CANDIDATES, Document, Field, Provider, department_labels, register_search_provider
+from core.search_index import IndexedKind, Watch
 from core.search_query import Criteria, Term
 
 _UNPUBLISHED = [status for status in ConsultationStatus if not status.is_published]
@@ -83,7 +85,8 @@ def find_consultations(criteria: Criteria) -> list[Document]:
             criteria.contains(term, DraftUnitRow.title, DraftUnitRow.text),
         )
         texts = criteria.contains(term, Consultation.title, *(column for _, column, _ in _NOTICE_TEXTS))
-        return or_(texts, in_draft, *_facets(criteria, term, departments))
+        indexed = criteria.indexed(term, "consultation", Consultation.id)
+        return or_(and_(indexed, or_(texts, in_draft)), *_facets(criteria, term, departments))
 
     found = db.session.scalars(
         db.select(Consultation)
@@ -159,7 +162,10 @@ def find_feedback(criteria: Criteria) -> list[Document]:
 
     def has(term: Term) -> object:
         texts = criteria.contains(term, Consultation.title, ConsultationFeedback.main_changes)
-        return or_(texts, exists().where(_answered(criteria, term)), *_facets(criteria, term, departments))
+        indexed = criteria.indexed(term, "feedback", Consultation.id)
+        return or_(
+            and_(indexed, or_(texts, exists().where(_answered(criteria, term)))), *_facets(criteria, term, departments)
+        )
 
     found = db.session.execute(
         db.select(Consultation, ConsultationFeedback)
@@ -208,7 +214,72 @@ def _feedback_document(consultation: Consultation, record: ConsultationFeedback,
     )
 
 
+# ------------------------------------------------------------------------------------------------ the search index
+
+
+def _consultation_texts(ids: list[int]) -> dict[int, list[str]]:
+    """The searched texts of those of these consultations that are published: notice and draft units."""
+    notice = [Consultation.title, *(column for _, column, _ in _NOTICE_TEXTS)]
+    rows = db.session.execute(
+        select(Consultation.id, *notice).where(Consultation.id.in_(ids), Consultation.status.not_in(_UNPUBLISHED))
+    ).all()
+    texts = {row[0]: [text or "" for text in row[1:]] for row in rows}
+    units = db.session.execute(
+        select(DraftUnitRow.consultation_id, DraftUnitRow.title, DraftUnitRow.text)
+        .where(DraftUnitRow.consultation_id.in_(list(texts)))
+        .order_by(DraftUnitRow.consultation_id, DraftUnitRow.position)
+    )
+    for consultation_id, title, text in units:
+        texts[consultation_id].extend((title or "", text or ""))
+    return texts
+
+
+def _feedback_texts(ids: list[int]) -> dict[int, list[str]]:
+    """The searched texts of those of these consultations whose feedback is published: main changes, answers."""
+    rows = db.session.execute(
+        select(Consultation.id, Consultation.title, ConsultationFeedback.main_changes)
+        .join(ConsultationFeedback, ConsultationFeedback.consultation_id == Consultation.id)
+        .where(Consultation.id.in_(ids), Consultation.status.in_(PUBLISHED_STATUSES))
+        .where(ConsultationFeedback.published_at.is_not(None))
+    ).all()
+    texts = {row[0]: [row[1], row[2] or ""] for row in rows}
+    answers = db.session.execute(
+        select(Comment.consultation_id, Comment.answer_reason, Comment.answer_change)
+        .where(Comment.consultation_id.in_(list(texts)), Comment.validity == Validity.VALID)
+        .where(Comment.adoption.is_not(None))
+    )
+    for consultation_id, reason, change in answers:
+        texts[consultation_id].extend((reason or "", change or ""))
+    return texts
+
+
+_NOTICE_CHANGES = ("title", "status", *(name for name, _, _ in _NOTICE_TEXTS))
+_ANSWER_CHANGES = ("validity", "adoption", "answer_reason", "answer_change")
+
+
 def init_app(app: Flask) -> None:
+    search_index.register_indexed_kind(
+        app,
+        IndexedKind(
+            "consultation",
+            Consultation.id,
+            _consultation_texts,
+            (Watch(Consultation, "id", _NOTICE_CHANGES), Watch(DraftUnitRow, "consultation_id", ("title", "text"))),
+        ),
+    )
+    search_index.register_indexed_kind(
+        app,
+        IndexedKind(
+            "feedback",
+            ConsultationFeedback.consultation_id,
+            _feedback_texts,
+            (
+                Watch(Consultation, "id", ("title", "status")),
+                Watch(ConsultationFeedback, "consultation_id"),
+                Watch(Comment, "consultation_id", _ANSWER_CHANGES),
+            ),
+        ),
+    )
     register_search_provider(
         app, Provider("consultation", _l("Consultation"), find_consultations, order=10, doc_types=doc_types)
     )

@@ -1,5 +1,5 @@
 """What the site search finds of this package: approved surveys, by title, purpose or department (never a draft in
-review)."""
+review). The title and purpose of approved surveys are in the search index (core/search_index.py)."""
 
 from __future__ import annotations
 
@@ -9,13 +9,14 @@ from typing import Any
 from flask import Flask, url_for
 from flask_babel import lazy_gettext as _l
 from flask_babel import lazy_pgettext
-from sqlalchemy import or_
+from sqlalchemy import and_, or_, select
 
-from core import integrity
+from core import integrity, search_index
 from core.db import utcnow
 from core.extensions import db
 from core.i18n import current_language
 from core.search import MAX_CANDIDATES, Document, Field, Provider, department_labels, register_search_provider
+from core.search_index import IndexedKind, Watch
 from core.search_query import Criteria, Term
 from surveys.models import Phase, ReviewStatus, Survey
 
@@ -44,7 +45,8 @@ def find_surveys(criteria: Criteria) -> list[Document]:
     def has(term: Term) -> object:
         ids = criteria.labelled(term, departments)
         by_department = [Survey.department_id.in_(ids)] if ids else []
-        return or_(criteria.contains(term, Survey.title, Survey.purpose), *by_department)
+        indexed = criteria.indexed(term, "survey", Survey.id)
+        return or_(and_(indexed, criteria.contains(term, Survey.title, Survey.purpose)), *by_department)
 
     found = db.session.scalars(
         db.select(Survey)
@@ -73,5 +75,17 @@ def _document(survey: Survey, now: datetime) -> Document:
     )
 
 
+def _texts(ids: list[int]) -> dict[int, list[str]]:
+    """The searched texts of those of these surveys that are approved."""
+    rows = db.session.execute(
+        select(Survey.id, Survey.title, Survey.purpose).where(
+            Survey.id.in_(ids), Survey.status == ReviewStatus.APPROVED
+        )
+    )
+    return {survey_id: [title, purpose or ""] for survey_id, title, purpose in rows}
+
+
 def init_app(app: Flask) -> None:
     register_search_provider(app, Provider("survey", _l("Survey"), find_surveys, order=30))
+    watch = Watch(Survey, "id", ("title", "purpose", "status"))
+    search_index.register_indexed_kind(app, IndexedKind("survey", Survey.id, _texts, (watch,)))
