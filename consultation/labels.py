@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 
 from consultation.drafting import periods
 from consultation.legality.models import Outcome
@@ -186,22 +189,38 @@ _PROBLEMS = {
     "addendum_nothing_late": _l("No comment arrived after the feedback was published."),
 }
 
-# Problems that carry a count after a colon, e.g. "comments_unanswered:3".
-_COUNTED_PROBLEMS = {
-    "comments_pending": _l("%(n)s comments are still waiting for moderation."),
-    "comments_unanswered": _l("%(n)s valid comments have no answer yet."),
-    "concentrated_reason_missing": _l("%(n)s comments of concentrated opinions are not adopted and have no reason."),
-    "reason_too_short": _l(
-        "Give a reason that says something: at least %(n)s letters or digits besides punctuation and the answer words."
+# Problems that carry a count after a colon, e.g. "comments_unanswered:3": the sentence for that count.
+_COUNTED_PROBLEMS: dict[str, Callable[[int], str]] = {
+    "comments_pending": lambda n: ngettext(
+        "%(num)d comment is still waiting for moderation.", "%(num)d comments are still waiting for moderation.", n
+    ),
+    "comments_unanswered": lambda n: ngettext(
+        "%(num)d valid comment has no answer yet.", "%(num)d valid comments have no answer yet.", n
+    ),
+    "concentrated_reason_missing": lambda n: ngettext(
+        "%(num)d comment of concentrated opinions is not adopted and has no reason.",
+        "%(num)d comments of concentrated opinions are not adopted and have no reason.",
+        n,
+    ),
+    "reason_too_short": lambda n: _(
+        "Give a reason that says something: at least %(n)s letters or digits besides punctuation and the answer words.",
+        n=n,
     ),
 }
 
 
+def counted_problem(counted: dict[str, Callable[[int], str]], code: str) -> str | None:
+    """The sentence for a code such as "comments_unanswered:3" from `counted`, or None when it is not one of them."""
+    name, _sep, count = code.partition(":")
+    sentence = counted.get(name)
+    return sentence(int(count)) if sentence is not None and count.isdigit() else None
+
+
 def problem_message(code: str) -> str:
     """The translated sentence for a refusal code; counted codes carry their number after a colon."""
-    name, _sep, count = code.partition(":")
-    if name in _COUNTED_PROBLEMS:
-        return str(_COUNTED_PROBLEMS[name]) % {"n": count}
+    counted = counted_problem(_COUNTED_PROBLEMS, code)
+    if counted is not None:
+        return counted
     message = _PROBLEMS.get(code)
     return str(message) if message is not None else code
 

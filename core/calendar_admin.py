@@ -7,6 +7,7 @@ from typing import Any
 from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from flask_wtf import FlaskForm
 from wtforms import IntegerField, TextAreaField
 from wtforms.validators import DataRequired, NumberRange
@@ -61,7 +62,12 @@ def index() -> Any:
         else:
             db.session.commit()
             flash(
-                _("The calendar for %(year)d has been saved (%(n)d days).", year=form.year.data, n=entered.days),
+                ngettext(
+                    "The calendar for %(year)d has been saved (%(num)d day).",
+                    "The calendar for %(year)d has been saved (%(num)d days).",
+                    entered.days,
+                    year=form.year.data,
+                ),
                 "success",
             )
             if entered.flagged:

@@ -8,6 +8,7 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask.blueprints import BlueprintSetupState
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from wtforms import TextAreaField
@@ -45,7 +46,14 @@ def index() -> Any:
         added = synonyms.add_groups(form.groups.data.splitlines(), current_user)
         db.session.commit()
         if added:
-            flash(_("%(n)d groups added. Search uses them from now on.", n=len(added)), "success")
+            flash(
+                ngettext(
+                    "%(num)d group added. Search uses it from now on.",
+                    "%(num)d groups added. Search uses them from now on.",
+                    len(added),
+                ),
+                "success",
+            )
             return redirect(url_for(".index"))
         form.groups.errors = [_("Nothing was added: give at least two words on a line, separated by commas.")]
     groups = synonyms.all_groups()
@@ -59,5 +67,5 @@ def remove() -> Any:
     ids = [int(value) for value in request.form.getlist("group_id") if value.isdigit()]
     removed = synonyms.remove_groups(ids, current_user) if ids else []
     db.session.commit()
-    flash(_("%(n)d groups removed.", n=len(removed)), "success" if removed else "info")
+    flash(ngettext("%(num)d group removed.", "%(num)d groups removed.", len(removed)), "success" if removed else "info")
     return redirect(url_for(".index"))

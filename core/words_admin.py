@@ -9,6 +9,7 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask.blueprints import BlueprintSetupState
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from wtforms import StringField, TextAreaField
@@ -57,7 +58,14 @@ def index() -> Any:
             form.category.errors = [_("Use lower-case letters, digits and underscores, starting with a letter.")]
         else:
             db.session.commit()
-            flash(_("%(n)d words added. Screening uses them from now on.", n=len(added)), "success")
+            flash(
+                ngettext(
+                    "%(num)d word added. Screening uses it from now on.",
+                    "%(num)d words added. Screening uses them from now on.",
+                    len(added),
+                ),
+                "success",
+            )
             return redirect(url_for(".index", _anchor=f"category-{words.check_category(form.category.data)}"))
     grouped = words.words_by_category()
     db.session.commit()  # the first visit copies the shipped list into the table
@@ -72,5 +80,5 @@ def remove() -> Any:
     ids = [int(value) for value in request.form.getlist("word_id") if value.isdigit()]
     removed = words.remove_words(ids, current_user) if ids else []
     db.session.commit()
-    flash(_("%(n)d words removed.", n=len(removed)), "success" if removed else "info")
+    flash(ngettext("%(num)d word removed.", "%(num)d words removed.", len(removed)), "success" if removed else "info")
     return redirect(url_for(".index"))

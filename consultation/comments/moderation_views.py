@@ -6,6 +6,7 @@ from typing import Any
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 
 from consultation import labels
@@ -113,7 +114,7 @@ def act() -> Any:
             flash(message, "error")
         return redirect(_queue_url(filters))
     db.session.commit()
-    flash(_("Done for %(n)d comments.", n=count), "success")
+    flash(ngettext("Done for %(num)d comment.", "Done for %(num)d comments.", count), "success")
     return redirect(_queue_url(filters))
 
 
@@ -143,5 +144,12 @@ def recheck(consultation_id: int) -> Any:
     ConfirmForm().validate_on_submit()
     moved = moderation.recheck_duplicates(consultation, current_user)
     db.session.commit()
-    flash(_("Duplicates checked again: %(n)d comments joined a cluster.", n=moved), "success")
+    flash(
+        ngettext(
+            "Duplicates checked again: %(num)d comment joined a cluster.",
+            "Duplicates checked again: %(num)d comments joined a cluster.",
+            moved,
+        ),
+        "success",
+    )
     return redirect(url_for(".queue", consultation=consultation_id, state="all", cluster="clustered"))

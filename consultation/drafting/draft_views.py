@@ -6,6 +6,7 @@ from typing import Any
 
 from flask import flash, render_template, request
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 from markupsafe import Markup
 from werkzeug.datastructures import FileStorage
@@ -163,5 +164,5 @@ def save_draft(consultation_id: int) -> Any:
         _flash_problems(error)
         return _render_units(_load(consultation_id), form, 400)
     db.session.commit()
-    flash(_("The draft was saved: %(n)d units.", n=count), "success")
+    flash(ngettext("The draft was saved: %(num)d unit.", "The draft was saved: %(num)d units.", count), "success")
     return _to_detail(consultation)

@@ -13,6 +13,7 @@ from datetime import date, datetime
 
 from flask import current_app
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from sqlalchemy import Row, Select, func, or_
 
 from consultation import labels
@@ -209,7 +210,9 @@ def table_rows(consultation: Consultation, comments: Iterable[Comment]) -> list[
         name = public_name(comment)
         rows.append(
             FeedbackRow(
-                name=_("%(name)s and %(n)d others", name=name, n=size - 1) if size > 1 else name,
+                name=ngettext("%(name)s and %(num)d other", "%(name)s and %(num)d others", size - 1, name=name)
+                if size > 1
+                else name,
                 unit=units.get(comment.unit_key or "", _("Whole draft")),
                 content=mask_personal_data(comment.content),
                 adoption=comment.adoption,

@@ -8,6 +8,7 @@ from typing import Any
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 from werkzeug.datastructures import FileStorage
 from wtforms import SelectChoice
@@ -125,7 +126,7 @@ def bulk_answer(consultation_id: int) -> Any:
         _flash_problems(error)
         return _to_answers(consultation)
     db.session.commit()
-    flash(_("%(n)d comments answered.", n=count), "success")
+    flash(ngettext("%(num)d comment answered.", "%(num)d comments answered.", count), "success")
     return _to_answers(consultation)
 
 
@@ -143,7 +144,7 @@ def _answer_page(consultation: Consultation, comments: list[Comment], how: str, 
                 form.reason.errors = [*form.reason.errors, labels.problem_message(code)]
         else:
             db.session.commit()
-            flash(_("%(n)d comments answered.", n=len(comments)), "success")
+            flash(ngettext("%(num)d comment answered.", "%(num)d comments answered.", len(comments)), "success")
             return _to_answers(consultation)
     concentrated = answers.concentrated_ids(consultation)
     return render_template(
@@ -297,7 +298,14 @@ def prepare_feedback(consultation_id: int) -> Any:
                 flash(_("Saved."), "success")
                 return redirect(url_for(".prepare_feedback", consultation_id=consultation.id))
             outbox.wake()
-            flash(_("The feedback is published; e-mails to %(n)d commenters are queued.", n=queued), "success")
+            flash(
+                ngettext(
+                    "The feedback is published; an e-mail to %(num)d commenter is queued.",
+                    "The feedback is published; e-mails to %(num)d commenters are queued.",
+                    queued,
+                ),
+                "success",
+            )
             return redirect(url_for("consultation.feedback", consultation_id=consultation.id))
     due = feedback.due_date(consultation)
     return render_template(

@@ -3,8 +3,11 @@ refusals, and the steps of a consultation's history."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 
 from consultation import labels
 from consultation.handling.participation_labels import PROCEDURE_LABELS, PROCEDURE_STATE_LABELS  # noqa: F401 - the gate's page
@@ -50,11 +53,21 @@ _GATE_PROBLEMS = {
     "gate_explanation_published": _l("The drafting explanation (起草说明) was not published with the draft."),
     "gate_feedback_published": _l("The feedback is not published yet."),
 }
-_COUNTED_GATE_PROBLEMS = {
-    "gate_comments_answered": _l("%(n)s comments still need moderation or an answer."),
-    "gate_concentrated_reasons": _l("%(n)s comments of concentrated opinions are not adopted and have no reason."),
-    "gate_late_comments_answered": _l(
-        "%(n)s comments arrived after the feedback was published; answer them in an addendum to the feedback."
+_COUNTED_GATE_PROBLEMS: dict[str, Callable[[int], str]] = {
+    "gate_comments_answered": lambda n: ngettext(
+        "%(num)d comment still needs moderation or an answer.",
+        "%(num)d comments still need moderation or an answer.",
+        n,
+    ),
+    "gate_concentrated_reasons": lambda n: ngettext(
+        "%(num)d comment of concentrated opinions is not adopted and has no reason.",
+        "%(num)d comments of concentrated opinions are not adopted and have no reason.",
+        n,
+    ),
+    "gate_late_comments_answered": lambda n: ngettext(
+        "%(num)d comment arrived after the feedback was published; answer it in an addendum to the feedback.",
+        "%(num)d comments arrived after the feedback was published; answer them in an addendum to the feedback.",
+        n,
     ),
 }
 
@@ -93,10 +106,10 @@ HISTORY_LABELS = {
 
 def problem_message(code: str) -> str:
     """The sentence for a refusal of this stage, or of the consultation package in general."""
-    name, _sep, count = code.partition(":")
-    if name in _COUNTED_GATE_PROBLEMS:
-        return str(_COUNTED_GATE_PROBLEMS[name]) % {"n": count}
-    message = _GATE_PROBLEMS.get(name) or _PROBLEMS.get(code)
+    counted = labels.counted_problem(_COUNTED_GATE_PROBLEMS, code)
+    if counted is not None:
+        return counted
+    message = _GATE_PROBLEMS.get(code.partition(":")[0]) or _PROBLEMS.get(code)
     return str(message) if message is not None else labels.problem_message(code)
 
 

@@ -21,6 +21,7 @@ from datetime import date
 from typing import Any, Protocol
 
 from flask_babel import gettext as _
+from flask_babel import ngettext
 
 from surveys.models import QuestionType
 from surveys.taking import conditions, repeats
@@ -257,9 +258,9 @@ def _selection_errors(question: QuestionLike, entry: Entry) -> list[str]:
         return [_("Choose among the options.")]
     low, high = question.setting("min_selections"), question.setting("max_selections")
     if low is not None and len(chosen) < int(low):
-        return [_("Choose at least %(n)d options.", n=int(low))]
+        return [ngettext("Choose at least %(num)d option.", "Choose at least %(num)d options.", int(low))]
     if high is not None and len(chosen) > int(high):
-        return [_("Choose at most %(n)d options.", n=int(high))]
+        return [ngettext("Choose at most %(num)d option.", "Choose at most %(num)d options.", int(high))]
     return [_("Please specify.")] if OTHER in chosen and not entry.other_text else []
 
 

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from flask_babel import gettext as _
+from flask_babel import ngettext
 
 from surveys.taking import conditions
 
@@ -124,7 +125,7 @@ def instance_errors(question: Any, value: list[dict[str, Any]], answers: Mapping
             if error:
                 errors.append(_("%(n)d. %(question)s: %(error)s", n=n, question=member.text, error=error))
     if len(value) > max_instances(question):
-        errors.append(_("At most %(n)d entries.", n=max_instances(question)))
+        errors.append(ngettext("At most %(num)d entry.", "At most %(num)d entries.", max_instances(question)))
     return errors
 
 
