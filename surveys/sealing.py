@@ -20,8 +20,16 @@ from surveys.models import Question, ReviewStatus, Survey, SurveyPage
 KIND = "survey"
 
 
+# Pages, questions and options in three queries, rather than one per page and one per question.
+_STRUCTURE = selectinload(Survey.pages).selectinload(SurveyPage.questions).selectinload(Question.options)
+
+
 def content(subject_id: str) -> dict[str, Any] | None:
-    survey = db.session.get(Survey, int(subject_id))
+    survey = db.session.scalar(db.select(Survey).where(Survey.id == int(subject_id)).options(_STRUCTURE))
+    return _content_of(survey)
+
+
+def _content_of(survey: Survey | None) -> dict[str, Any] | None:
     if survey is None or survey.status is not ReviewStatus.APPROVED:
         return None
     fields = ("title", "purpose", "contact_phone", "closed_message", "anonymous", "personal_fields", "consultation_id")
@@ -52,12 +60,8 @@ def content(subject_id: str) -> dict[str, Any] | None:
 
 def contents(subject_ids: list[str]) -> dict[str, Any]:
     """The texts of a list page's surveys, their pages, questions and options loaded in four queries."""
-    query = (
-        db.select(Survey)
-        .where(Survey.id.in_([int(subject_id) for subject_id in subject_ids]))
-        .options(selectinload(Survey.pages).selectinload(SurveyPage.questions).selectinload(Question.options))
-    )
-    return {str(survey.id): content(str(survey.id)) for survey in db.session.scalars(query)}
+    query = db.select(Survey).where(Survey.id.in_([int(subject_id) for subject_id in subject_ids])).options(_STRUCTURE)
+    return {str(survey.id): _content_of(survey) for survey in db.session.scalars(query)}
 
 
 def _summary(survey: Survey) -> dict[str, Any]:

@@ -121,9 +121,11 @@ def submit_online_comment(
         _discard(attachment)
         raise WorkflowError([f"consultation_{phase or 'unpublished'}"])
     _check_unit(consultation, data.unit_key)
-    screened = intake.screen_new(_new_comment(consultation, data, attachment), source, now)
-    for _attempt in range(5):
-        comment = _new_comment(consultation, data, attachment)
+    comment = _new_comment(consultation, data, attachment)
+    screened = intake.screen_new(comment, source, now)
+    for attempt in range(5):
+        if attempt:  # the one before was rolled back with its savepoint: a new row, with a new receipt number
+            comment = _new_comment(consultation, data, attachment)
         comment.idempotency_key = idempotency_key
         screened.apply(comment)
         try:

@@ -156,15 +156,25 @@ def _candidates_statement() -> Select[Any]:
 _CANDIDATES = _candidates_statement()
 
 
-def _near_copies(consultation_id: int, content: str, keys: list[int]) -> set[int]:
+@dataclass
+class _NearCopies:
+    matched: set[int] = field(default_factory=set)  # clusters (or lone comments) holding a near copy
+    lone: set[int] = field(default_factory=set)  # lone comments among the candidates (no cluster named yet)
+    seen: dict[int, int] = field(default_factory=dict)  # candidates per cluster: a lower bound of its size
+
+
+def _near_copies(consultation_id: int, content: str, keys: list[int]) -> _NearCopies:
     """The clusters (or single comments) of the consultation holding a near copy of `content`."""
     candidates = db.session.execute(_CANDIDATES, {"consultation_id": consultation_id, "bands": keys}).all()
-    matched: set[int] = set()
+    found = _NearCopies()
     for candidate in candidates:
         key = candidate.cluster_id or candidate.id
-        if key not in matched and similarity(content, candidate.content) >= DEFAULT_THRESHOLD:
-            matched.add(key)
-    return matched
+        found.seen[key] = found.seen.get(key, 0) + 1
+        if candidate.cluster_id is None:
+            found.lone.add(key)
+        if key not in found.matched and similarity(content, candidate.content) >= DEFAULT_THRESHOLD:
+            found.matched.add(key)
+    return found
 
 
 def _has_enough_indexed(consultation_id: int, cluster_id: int) -> bool:
@@ -184,7 +194,9 @@ class Placement:
     cluster_id: int | None = None
     flags: set[str] = field(default_factory=set)
     band_keys: list[int] = field(default_factory=list)  # to store once the comment has its id
-    merge_keys: set[int] = field(default_factory=set)  # clusters (or lone comments) the new comment joins
+    # Clusters (or lone comments) to make one cluster after the insert; empty when the comment just joins one cluster
+    # already named (its first comment carries the name): then there is nothing to write but the comment itself.
+    merge_keys: set[int] = field(default_factory=set)
 
 
 def place(consultation_id: int, content: str) -> Placement:
@@ -197,19 +209,24 @@ def place(consultation_id: int, content: str) -> Placement:
     twin = db.session.execute(_TWIN, {"consultation_id": consultation_id, "fingerprint": placement.fingerprint}).first()
     if twin is not None:
         # An exact copy adds nothing to the band index that its original is not already there for.
-        placement.merge_keys = {twin.cluster_id or twin.id}
-        placement.cluster_id = min(placement.merge_keys)
+        placement.cluster_id = twin.cluster_id or twin.id
+        placement.merge_keys = set() if twin.cluster_id else {twin.id}
         placement.flags.add("exact_duplicate")
         return placement
     keys = band_keys(content)
     if not keys:
         return placement
     copies = _near_copies(consultation_id, content, keys)
-    if copies:
-        placement.merge_keys = copies
-        placement.cluster_id = min(copies)
+    if copies.matched:
+        placement.cluster_id = min(copies.matched)
+        if len(copies.matched) > 1 or copies.matched & copies.lone:
+            placement.merge_keys = copies.matched
         placement.flags.add("near_duplicate")
-    if placement.cluster_id is None or not _has_enough_indexed(consultation_id, placement.cluster_id):
+    if placement.cluster_id is None or not (
+        # Enough of its members among the candidates already says so, without counting them.
+        copies.seen.get(placement.cluster_id, 0) >= MAX_INDEXED_PER_CLUSTER
+        or _has_enough_indexed(consultation_id, placement.cluster_id)
+    ):
         placement.band_keys = keys
     return placement
 

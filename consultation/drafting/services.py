@@ -11,7 +11,6 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import bindparam
-from sqlalchemy.orm import lazyload
 
 from consultation.drafting import periods
 from consultation.drafting.split import DraftUnit
@@ -299,19 +298,21 @@ def start_new_round(previous: Consultation, editor: User, now: datetime | None =
 # ------------------------------------------------------------------------------------------------ queries
 
 
-# Every public page of a consultation starts here, every comment POST among them: built once, and the department
-# (shown only on pages rendered once per cache period) loaded when a page asks for it.
-_CONSULTATION_BY_ID = (
-    db.select(Consultation)
-    .where(Consultation.id == bindparam("consultation_id"))
-    .options(lazyload(Consultation.department))
+# Every public page of a consultation starts here, every comment POST among them: built once. The department (the
+# model's joined load) and the seal ledger's head come in the same query: both are needed to verify it.
+_CONSULTATION_BY_ID = db.select(Consultation, integrity.head_column()).where(
+    Consultation.id == bindparam("consultation_id")
 )
 
 
 def published_consultation(consultation_id: int) -> Consultation | None:
     """The consultation if the public may see it (past the 保密审查), else None; a 503 if it is not as sealed."""
-    consultation = db.session.execute(_CONSULTATION_BY_ID, {"consultation_id": consultation_id}).scalar_one_or_none()
-    if consultation is None or not consultation.status.is_published:
+    row = db.session.execute(_CONSULTATION_BY_ID, {"consultation_id": consultation_id}).one_or_none()
+    if row is None:
+        return None
+    consultation, head = row
+    integrity.note_head(head)
+    if not consultation.status.is_published:
         return None
     integrity.require("consultation", consultation.id)
     return consultation

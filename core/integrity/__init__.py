@@ -19,9 +19,18 @@ from __future__ import annotations
 
 from core.integrity.ledger import seal
 from core.integrity.registry import SealableKind, register_kind
-from core.integrity.verify import ContentUnavailable, require, servable
+from core.integrity.verify import ContentUnavailable, head_column, note_head, require, servable
 
-__all__ = ["ContentUnavailable", "SealableKind", "register_kind", "require", "seal", "servable"]
+__all__ = [
+    "ContentUnavailable",
+    "SealableKind",
+    "head_column",
+    "note_head",
+    "register_kind",
+    "require",
+    "seal",
+    "servable",
+]
 
 
 def init_app(app: object) -> None:

@@ -2,7 +2,9 @@
 
 Hashing is cheap next to rendering (and a public page is rendered once per cache period); what is remembered per
 process is the verdict for (item, content hash, ledger head), so an unchanged item costs one hash and one indexed
-`max(id)` per rendering, and any new seal (or a removed one) makes every item be looked up again.
+`max(id)` per rendering, and any new seal (or a removed one) makes every item be looked up again. Whether an item
+has a seal at all, and whether the ledger is started, are remembered per ledger head the same way: an item with no
+seal on a site that does not yet refuse unsealed items is served without loading its content.
 """
 
 from __future__ import annotations
@@ -22,6 +24,8 @@ from core.integrity import canonical, ledger, registry
 T = TypeVar("T")
 _MEMO = "minyi_integrity_memo"
 _STARTED = "minyi_integrity_started"
+_NOT_STARTED_AT = "minyi_integrity_not_started_at"  # the ledger head at which the start marker was last not found
+_SEALED = "minyi_integrity_sealed"
 
 
 class ContentUnavailable(HTTPException):
@@ -61,16 +65,50 @@ def _enforcing() -> bool:
     if mode != "auto":
         return bool(mode)
     # Remembered once true only: the marker is never removed by the application, and another process may add it.
-    if not current_app.extensions.get(_STARTED) and ledger.started():
-        current_app.extensions[_STARTED] = True
-    return bool(current_app.extensions.get(_STARTED))
+    # Not found is remembered per ledger head: the marker is appended, so it cannot appear without the head moving.
+    extensions = current_app.extensions
+    if not extensions.get(_STARTED) and extensions.get(_NOT_STARTED_AT) != _head():
+        if ledger.started():
+            extensions[_STARTED] = True
+        else:
+            extensions[_NOT_STARTED_AT] = _head()
+    return bool(extensions.get(_STARTED))
+
+
+def _has_seal(kind: str, subject_id: str) -> bool:
+    """Whether the ledger holds any seal of the item; remembered per ledger head (a new seal moves the head)."""
+    stored = current_app.extensions.get(_SEALED)
+    if stored is None:
+        stored = current_app.extensions[_SEALED] = (LRUCache(maxsize=4096), threading.Lock())
+    memo, lock = stored
+    key = (kind, subject_id, _head())
+    with lock:
+        known = memo.get(key)
+    if known is None:
+        known = ledger.latest(kind, subject_id) is not None
+        with lock:
+            memo[key] = known
+    return bool(known)
 
 
 def _head() -> int:
-    # One max(id) per request, however many items the page lists.
+    # One max(id) per request, however many items the page lists (none when the item's query brought it along).
     if "integrity_head" not in g:
         g.integrity_head = ledger.head_id()
     return int(g.integrity_head)
+
+
+def head_column() -> Any:
+    """The ledger's head as a column, to be read in the query that loads the item a request verifies:
+    `select(Item, integrity.head_column())`, then `integrity.note_head(value)`. One round trip less per request,
+    and the head is read in the same snapshot as the item."""
+    return ledger.HEAD_COLUMN
+
+
+def note_head(value: int | None) -> None:
+    """The head read with `head_column()`; the first one read in a request (or app context) is the one used."""
+    if "integrity_head" not in g:
+        g.integrity_head = int(value or 0)
 
 
 _LOAD = object()
@@ -123,9 +161,10 @@ def require(kind: str, subject_id: str | int) -> None:
         return
     posted = has_request_context() and request.method not in ("GET", "HEAD")
     result = _summary_verdict(kind, str(subject_id)) if posted else None
-    if result is None or result.problem == "unsealed":
+    if (result is None or result.problem == "unsealed") and (_enforcing() or _has_seal(kind, str(subject_id))):
         result = verdict(kind, subject_id)
-    if _refused(result):
+    # Otherwise the item has no seal and unsealed items are still served: its content need not be loaded.
+    if result is not None and _refused(result):
         raise ContentUnavailable(kind, str(subject_id), str(result.problem))
     sealable = registry.kind(kind)
     if sealable.depends is not None and sealable.list_item is not None:
@@ -189,5 +228,5 @@ def _dependencies(pairs: list[tuple[str, str]]) -> Iterator[Verdict]:
 
 def forget() -> None:
     """Drop this process's verdicts (tests, and after `seal-all`)."""
-    current_app.extensions.pop(_MEMO, None)
-    current_app.extensions.pop(_STARTED, None)
+    for name in (_MEMO, _STARTED, _NOT_STARTED_AT, _SEALED):
+        current_app.extensions.pop(name, None)

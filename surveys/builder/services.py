@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from flask_babel import gettext as _
-from sqlalchemy import func
+from sqlalchemy import bindparam, func
 
 from core import audit, integrity
 from core.extensions import db
@@ -352,10 +352,23 @@ def move_question(question: Question, delta: int) -> None:
     audit.record("survey.question_move", survey, detail={"code": question.code, "delta": delta})
 
 
-def approved_survey(survey_id: int) -> Survey | None:
-    """The survey if the public may see it (approved), else None."""
-    survey = db.session.get(Survey, survey_id)
-    if survey is None or survey.status is not ReviewStatus.APPROVED:
+# Every answering page starts here: built once, the seal ledger's head read with the row.
+_SURVEY_BY_ID = db.select(Survey, integrity.head_column()).where(Survey.id == bindparam("survey_id"))
+
+
+def approved_survey(survey_id: int, *, verify: bool = True) -> Survey | None:
+    """The survey if the public may see it (approved), else None.
+
+    `verify=False` leaves checking its seal to the caller, which must do it (`integrity.require("survey", id)`)
+    before it shows any of the survey's text: the answering pages do it when a page is rendered.
+    """
+    row = db.session.execute(_SURVEY_BY_ID, {"survey_id": survey_id}).one_or_none()
+    if row is None:
         return None
-    integrity.require("survey", survey.id)  # a 503 when its text is not what was approved
+    survey, head = row
+    integrity.note_head(head)  # read with the row: verifying it asks the database nothing more
+    if survey.status is not ReviewStatus.APPROVED:
+        return None
+    if verify:
+        integrity.require("survey", survey.id)  # a 503 when its text is not what was approved
     return survey

@@ -24,6 +24,13 @@ from surveys.models import Answer, DedupToken, Phase, Response, ResumeDraft, Sur
 
 TOKEN_BYTES = 24
 
+# The last page's POST is the hot path: its rows are written by statements built once, without the unit of work.
+_INSERT_TOKEN = insert(DedupToken.__table__)
+_INSERT_RESPONSE = insert(Response.__table__).returning(Response.__table__.c.id)
+# RETURNING makes SQLAlchemy send a response's answers as one multi-row INSERT ("insertmanyvalues"), where
+# psycopg's executemany runs one INSERT per answer on the server.
+_INSERT_ANSWERS = insert(Answer.__table__).returning(Answer.__table__.c.id)
+
 
 class Outcome(StrEnum):
     STORED = "stored"
@@ -110,9 +117,9 @@ def record_response(
     """Store a complete response once. `values` are the visible answers (code → value), already checked;
     `draft` is the browser's draft (read before any write: SQLite's single writer lock must not be held while
     reading), deleted with the response. `browser_checked`: the caller has just found no response stored for
-    `dedup_token` in this transaction (a concurrent one still fails at flush).
+    `dedup_token` in this transaction (a concurrent one still fails on the token's primary key).
 
-    Raises IntegrityError at flush when another request stored the same browser's response meanwhile.
+    Raises IntegrityError when another request stored the same browser's response meanwhile.
     """
     existing = None if browser_checked else dedup_record(survey, dedup_token)
     if existing is not None:
@@ -120,34 +127,34 @@ def record_response(
     now = utcnow()
     if survey.phase(now) is not Phase.OPEN or _cap_reached(survey, now):
         return Outcome.CLOSED
-    # Flushed with the response: a concurrent double submit fails on the primary key as a whole (the view
-    # rolls back and asks again, and then finds this token), never half-stored.
-    db.session.add(
-        DedupToken(
-            survey_id=survey.id,
-            token_hash=token_hash(survey.id, dedup_token),
-            submission_hash=_submission_hash(submission_key),
-        )
+    # Written first, in the response's transaction: a concurrent double submit fails on the primary key as a whole
+    # (the view rolls back and asks again, and then finds this token), never half-stored.
+    db.session.execute(
+        _INSERT_TOKEN,
+        {
+            "survey_id": survey.id,
+            "token_hash": token_hash(survey.id, dedup_token),
+            "submission_hash": _submission_hash(submission_key),
+        },
     )
-    response = Response(
-        survey_id=survey.id,
-        submitted_at=now.replace(minute=0, second=0, microsecond=0),
-        answer_data=answer_document(values, other),
-    )
-    db.session.add(response)
-    if draft is not None:
-        db.session.delete(draft)
-    db.session.flush()
-    # One executemany for the answers rather than an ORM insert per answer: the last page's POST is the hot path.
+    response_id = db.session.execute(
+        _INSERT_RESPONSE,
+        {
+            "survey_id": survey.id,
+            "submitted_at": now.replace(minute=0, second=0, microsecond=0),
+            "answer_data": answer_document(values, other),
+        },
+    ).scalar_one()
     # None at all (every question optional and left blank) is still a response, with no answer rows.
     if values:
-        db.session.execute(
-            insert(Answer),
-            [
-                {"response_id": response.id, "question_code": code, "value": value, "other_text": other.get(code, "")}
-                for code, value in values.items()
-            ],
-        )
+        rows = [
+            {"response_id": response_id, "question_code": code, "value": value, "other_text": other.get(code, "")}
+            for code, value in values.items()
+        ]
+        db.session.execute(_INSERT_ANSWERS, rows).all()
+    if draft is not None:
+        db.session.delete(draft)
+        db.session.flush()
     _cap_reached(survey, now)
     return Outcome.STORED
 

@@ -9,7 +9,7 @@ from flask import Blueprint, Response, abort, current_app, make_response, redire
 from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
 
-from core import metrics, page_cache
+from core import integrity, metrics, page_cache
 from core.extensions import db, limiter
 from core.links import site_url
 from core.qr import qr_png, qr_svg
@@ -34,7 +34,16 @@ def _post_rate_limit() -> str:
 
 
 def _public_survey(survey_id: int) -> Survey:
-    return services.approved_survey(survey_id) or abort(404)
+    """The approved survey (404 otherwise), not yet verified against its seal: see `_verified`."""
+    return services.approved_survey(survey_id, verify=False) or abort(404)
+
+
+def _verified(survey: Survey) -> Survey:
+    """The survey once its seal holds (else the 503 page): called before anything is stored and before a page
+    showing its text is rendered. A page served from the page cache was verified when it was rendered, at most
+    PUBLIC_PAGE_CACHE_SECONDS ago, as the consultation pages are; a POST verifies the summary it can show."""
+    integrity.require("survey", survey.id)
+    return survey
 
 
 @bp.route("/")
@@ -81,7 +90,7 @@ def _with_cookies(response: Response, survey: Survey, dedup: str, resume: str) -
 def _not_open(survey: Survey, phase: Phase) -> Any:
     if phase is Phase.CLOSED and responding.purge_if_closed(survey):
         db.session.commit()  # the lazy purge: a closed survey keeps no tokens or drafts
-    return render_template("surveys/closed.html", survey=survey, phase=phase, Phase=Phase), 200
+    return render_template("surveys/closed.html", survey=_verified(survey), phase=phase, Phase=Phase), 200
 
 
 @dataclass
@@ -96,6 +105,8 @@ class ShowAgain:
 @limiter.limit(_post_rate_limit, methods=["POST"])
 def take(survey_id: int) -> Any:
     survey = _public_survey(survey_id)
+    if request.method == "POST":
+        _verified(survey)
     phase = survey.phase()
     if phase is not Phase.OPEN:
         return _not_open(survey, phase)
@@ -149,7 +160,7 @@ def _render_page(survey: Survey, shown: ShowAgain, tokens: Tokens, draft: Resume
         )
     return render_template(
         "surveys/take.html",
-        survey=survey,
+        survey=_verified(survey),
         state=shown.page,
         seed=tokens.resume,
         final_form=shown.final_form,
@@ -259,7 +270,7 @@ def _done_page(survey: Survey, *, already: bool) -> str:
     """The thanks (or "already answered") page: the same for every browser, so shared like a public page."""
     return page_cache.cached_page(
         ("survey-done", already),
-        lambda: render_template("surveys/done.html", survey=survey, already=already),
+        lambda: render_template("surveys/done.html", survey=_verified(survey), already=already),
         after_post=True,
     )
 
