@@ -52,8 +52,8 @@ def index() -> str:
     return render_template("surveys/index.html", **portal.listing())
 
 
-def _cookie_names(survey: Survey) -> tuple[str, str]:
-    return f"sv{survey.id}_d", f"sv{survey.id}_r"
+def _cookie_names(survey_id: int) -> tuple[str, str]:
+    return f"sv{survey_id}_d", f"sv{survey_id}_r"
 
 
 @dataclass
@@ -71,26 +71,26 @@ class Tokens:
         return self.new_dedup or self.new_resume
 
 
-def _tokens(survey: Survey) -> Tokens:
-    dedup_name, resume_name = _cookie_names(survey)
+def _tokens(survey_id: int) -> Tokens:
+    dedup_name, resume_name = _cookie_names(survey_id)
     dedup, resume = request.cookies.get(dedup_name), request.cookies.get(resume_name)
     return Tokens(
         dedup or responding.new_token(), resume or responding.new_token(), new_dedup=not dedup, new_resume=not resume
     )
 
 
-def _with_cookies(response: Response, survey: Survey, dedup: str, resume: str) -> Response:
-    for name, value in zip(_cookie_names(survey), (dedup, resume), strict=True):
+def _with_cookies(response: Response, survey_id: int, dedup: str, resume: str) -> Response:
+    for name, value in zip(_cookie_names(survey_id), (dedup, resume), strict=True):
         response.set_cookie(
             name, value, max_age=COOKIE_MAX_AGE, httponly=True, samesite="Lax", secure=request.is_secure, path="/"
         )
     return response
 
 
-def _not_open(survey: Survey, phase: Phase) -> Any:
+def _not_open(survey: Survey, phase: Phase) -> str:
     if phase is Phase.CLOSED and responding.purge_if_closed(survey):
         db.session.commit()  # the lazy purge: a closed survey keeps no tokens or drafts
-    return render_template("surveys/closed.html", survey=_verified(survey), phase=phase, Phase=Phase), 200
+    return render_template("surveys/closed.html", survey=_verified(survey), phase=phase, Phase=Phase)
 
 
 @dataclass
@@ -104,13 +104,22 @@ class ShowAgain:
 @bp.route("/<int:survey_id>", methods=["GET", "POST"])
 @limiter.limit(_post_rate_limit, methods=["POST"])
 def take(survey_id: int) -> Any:
+    tokens = _tokens(survey_id)
+    if request.method == "GET" and tokens.new_dedup and tokens.new_resume:
+        # A new browser's first page (or the notice that the survey is not open) is the same for all of them but
+        # their tokens: shared for a while like a blank comment form, it asks the database nothing.
+        page = page_cache.cached_page(
+            "survey-first-page",
+            lambda: _first_page(survey_id, tokens),
+            fillers={"submission_key": responding.new_token},
+        )
+        return _with_cookies(make_response(page), survey_id, tokens.dedup, tokens.resume)
     survey = _public_survey(survey_id)
     if request.method == "POST":
         _verified(survey)
     phase = survey.phase()
     if phase is not Phase.OPEN:
         return _not_open(survey, phase)
-    tokens = _tokens(survey)
     # A token minted for this request cannot be in a table yet: no need to ask the database.
     record = None if tokens.new_dedup else responding.dedup_record(survey, tokens.dedup)
     if record is not None:
@@ -119,15 +128,6 @@ def take(survey_id: int) -> Any:
             record, request.form.get("submission_key", "")
         )
         response = make_response(_done_page(survey, already=not repeated))
-    elif request.method == "GET" and tokens.new_dedup and tokens.new_resume:
-        # A new browser's blank first page is the same for all of them but its tokens: shared for a while.
-        response = make_response(
-            page_cache.cached_page(
-                "survey-first-page",
-                lambda: _render_page(survey, _blank_first_page(survey), tokens, None),
-                fillers={"submission_key": responding.new_token},
-            )
-        )
     else:
         draft = None if tokens.new_resume else responding.load_draft(survey, tokens.resume)
         stored = draft.answers if draft else {}
@@ -142,11 +142,17 @@ def take(survey_id: int) -> Any:
         response = make_response(
             _render_page(survey, result, tokens, draft) if isinstance(result, ShowAgain) else result
         )
-    return _with_cookies(response, survey, tokens.dedup, tokens.resume) if tokens.new else response
+    return _with_cookies(response, survey_id, tokens.dedup, tokens.resume) if tokens.new else response
 
 
-def _blank_first_page(survey: Survey) -> ShowAgain:
-    return ShowAgain(build_page(structure_of(survey), 0, {}, {}, {}), FinalPageForm())
+def _first_page(survey_id: int, tokens: Tokens) -> str:
+    """A new browser's first page, blank, or the notice that the survey is not open."""
+    survey = _public_survey(survey_id)
+    phase = survey.phase()
+    if phase is not Phase.OPEN:
+        return _not_open(survey, phase)
+    blank = ShowAgain(build_page(structure_of(survey), 0, {}, {}, {}), FinalPageForm())
+    return _render_page(survey, blank, tokens, None)
 
 
 def _render_page(survey: Survey, shown: ShowAgain, tokens: Tokens, draft: ResumeDraft | None) -> str:
