@@ -6,11 +6,16 @@ import re
 import secrets
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cache
+from typing import Any
 
 from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import ColumnElement, func
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import inspect as sa_inspect
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import make_transient_to_detached
 
 from consultation.comments import intake
 from consultation.drafting import periods
@@ -124,22 +129,48 @@ def submit_online_comment(
     comment = _new_comment(consultation, data, attachment)
     screened = intake.screen_new(comment, source, now)
     for attempt in range(5):
-        if attempt:  # the one before was rolled back with its savepoint: a new row, with a new receipt number
+        if attempt:  # a new receipt number
             comment = _new_comment(consultation, data, attachment)
         comment.idempotency_key = idempotency_key
         screened.apply(comment)
-        try:
-            with db.session.begin_nested():  # a clash rolls back this insert only
-                db.session.add(comment)
-        except IntegrityError:
+        stored = _insert_unless_taken(comment)
+        if stored is None:
             existing = _by_idempotency_key(idempotency_key)
             if existing is not None:  # the same form arrived twice at once: the other request stored it
                 _discard(attachment)
                 return existing, False
             continue  # a receipt number clash, vanishingly rare: draw another
-        intake.stored(comment, screened)
-        return comment, True
+        intake.stored(stored, screened)
+        return stored, True
     raise RuntimeError("could not draw a free receipt number")
+
+
+_COMMENTS = Comment.__table__
+_COLUMNS = frozenset(column.key for column in sa_inspect(Comment).column_attrs)
+
+
+@cache
+def _insert_statement(dialect: str) -> Any:
+    insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
+    return insert(_COMMENTS).on_conflict_do_nothing().returning(_COMMENTS.c.id)
+
+
+def _insert_unless_taken(comment: Comment) -> Comment | None:
+    """Insert the new comment (not in the session yet) and return it, now in the session; None when its submission
+    key or receipt number is taken already.
+
+    ON CONFLICT DO NOTHING rather than a savepoint around an ORM insert: nothing else in the transaction is undone,
+    and the comment costs one round trip to the database instead of three (a concurrent insert of the same key is
+    waited for, then found by the caller). The columns the insert filled by default are read when first used.
+    """
+    values = {key: value for key, value in sa_inspect(comment).dict.items() if key in _COLUMNS}
+    comment_id = db.session.execute(_insert_statement(db.session.get_bind().dialect.name), values).scalar()
+    if comment_id is None:
+        return None
+    comment.id = comment_id
+    make_transient_to_detached(comment)
+    db.session.add(comment)
+    return comment
 
 
 def record_offline_comment(
