@@ -27,6 +27,7 @@ from consultation.drafting import periods
 from consultation.handling.models import SubmissionSource
 from consultation.models import Comment
 from core.db import utcnow
+from core.dedup import fingerprint
 from core.extensions import db
 from core.screening import screen
 from core.words import current_matcher
@@ -57,13 +58,9 @@ _COUNT_FROM_SOURCE = db.select(func.count()).select_from(
     .subquery()
 )
 _RECORD_SOURCE = db.insert(SubmissionSource).values(source=bindparam("source_key"), at=bindparam("at_time"))
-
-
-def count_from_source(source: str, now: datetime) -> int:
-    """How many submissions `source` made within the burst window, counting the one being made (a read);
-    at most SOURCE_COUNT_CAP + 1."""
-    earlier = db.session.scalar(_COUNT_FROM_SOURCE, {"source": source, "since": now - _window()})
-    return (earlier or 0) + 1
+# An online comment's reads before its insert that need nothing but its text, in one round trip: its exact twin
+# and its source's submissions in the burst window.
+_TWIN_AND_SOURCE = db.select(*duplicates.TWIN_COLUMNS, _COUNT_FROM_SOURCE.scalar_subquery().label("from_source"))
 
 
 def record_source(source: str, now: datetime) -> None:
@@ -104,12 +101,18 @@ def screen_new(comment: Comment, source: str | None = None, now: datetime | None
     """
     texts = [comment.author_name or "", comment.content, comment.basis or ""]  # column defaults come at insert
     result = screen("\n".join(texts), current_matcher())
-    placement = duplicates.place(comment.consultation_id, comment.content)
+    now = now or utcnow()
+    twin, earlier = None, 0
+    if source is not None:
+        parameters = {"consultation_id": comment.consultation_id, "fingerprint": fingerprint(comment.content)}
+        parameters |= {"source": source, "since": now - _window()}
+        row = db.session.execute(_TWIN_AND_SOURCE, parameters).one()
+        twin, earlier = duplicates.Twin(row.twin_id, row.twin_cluster), row.from_source or 0
+    placement = duplicates.place(comment.consultation_id, comment.content, twin)
     flags = set(result.flags) | placement.flags
     screening = result.as_dict()
-    now = now or utcnow()
     if source is not None:
-        count = count_from_source(source, now)
+        count = earlier + 1  # counting the one being made
         screening["source_count"] = count
         if count > int(current_app.config["CONSULTATION_BURST_LIMIT"]):
             flags.add(FLAG_BURST)
