@@ -6,15 +6,12 @@ import re
 import secrets
 from dataclasses import dataclass
 from datetime import datetime
-from functools import cache
 from typing import Any
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import ColumnElement, func
+from sqlalchemy import ColumnElement, Insert, func, text
 from sqlalchemy import inspect as sa_inspect
-from sqlalchemy.dialects.postgresql import insert as postgresql_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import make_transient_to_detached
 
 from consultation.comments import intake
@@ -145,14 +142,20 @@ def submit_online_comment(
     raise RuntimeError("could not draw a free receipt number")
 
 
+class _InsertUnlessTaken(Insert):
+    """INSERT … ON CONFLICT DO NOTHING (the same words on PostgreSQL and SQLite), built as the dialects' own inserts
+    build it, with a clause SQLAlchemy can cache: theirs is compiled again on every execution (0.3 ms a comment)."""
+
+    inherit_cache = True
+
+    def __init__(self, table: Any) -> None:
+        super().__init__(table)
+        self._post_values_clause = text("ON CONFLICT DO NOTHING")
+
+
 _COMMENTS = Comment.__table__
 _COLUMNS = frozenset(column.key for column in sa_inspect(Comment).column_attrs)
-
-
-@cache
-def _insert_statement(dialect: str) -> Any:
-    insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
-    return insert(_COMMENTS).on_conflict_do_nothing().returning(_COMMENTS.c.id)
+_INSERT_UNLESS_TAKEN = _InsertUnlessTaken(_COMMENTS).returning(_COMMENTS.c.id)
 
 
 def _insert_unless_taken(comment: Comment) -> Comment | None:
@@ -164,7 +167,7 @@ def _insert_unless_taken(comment: Comment) -> Comment | None:
     waited for, then found by the caller). The columns the insert filled by default are read when first used.
     """
     values = {key: value for key, value in sa_inspect(comment).dict.items() if key in _COLUMNS}
-    comment_id = db.session.execute(_insert_statement(db.session.get_bind().dialect.name), values).scalar()
+    comment_id = db.session.execute(_INSERT_UNLESS_TAKEN, values).scalar()
     if comment_id is None:
         return None
     comment.id = comment_id
