@@ -12,7 +12,8 @@ For a feature, one line seals an item in the service that approves it (before th
 
 and one line verifies it where the public reads it: `require("consultation", consultation.id)` (raises the 503)
 or `servable("consultation", rows)` (a list without the broken ones). A kind is registered once in the feature's
-`init_app` with `register_kind(app, SealableKind(...))` (see registry.py).
+`init_app` with `register_kind(app, SealableKind(...))` (see registry.py). A hot path reads the ledger's head with the
+item's row, one round trip less: `select(Item, head_column())`, then `note_head(head)`.
 """
 
 from __future__ import annotations
