@@ -39,6 +39,9 @@ DEFAULTS = {
     "CONSULTATION_ARCHIVE_AFTER_DAYS": 365,
     # The decided document and its 政策解读 are due this many working days after the decision (rule 9).
     "CONSULTATION_DECISION_DUE_WORKING_DAYS": 20,
+    # A hearing (听证会) is recorded only if it was announced to the public at least this many calendar days before
+    # it was held (docs/rules.md §1.1 第十七条); raise it where the province asks more (10, 15 days).
+    "CONSULTATION_HEARING_NOTICE_DAYS": 7,
 }
 
 

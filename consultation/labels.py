@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from flask import current_app
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
@@ -187,7 +188,22 @@ _PROBLEMS = {
     "meeting_details_missing": _l("A meeting needs its date, place and number of people."),
     "addendum_not_open": _l("An addendum can be published only after the feedback and before the decision."),
     "addendum_nothing_late": _l("No comment arrived after the feedback was published."),
+    "hearing_announcement_missing": _l("Give the day the hearing was announced to the public."),
+    "hearing_announced_after": _l("The hearing was announced after the day it was held."),
 }
+
+
+def _hearing_notice_short(gap: int) -> str:
+    days = int(current_app.config["CONSULTATION_HEARING_NOTICE_DAYS"])
+    return ngettext(
+        "A hearing must be announced to the public at least %(days)d days before it is held; this one was "
+        "announced only %(num)d day before.",
+        "A hearing must be announced to the public at least %(days)d days before it is held; this one was "
+        "announced only %(num)d days before.",
+        gap,
+        days=days,
+    )
+
 
 # Problems that carry a count after a colon, e.g. "comments_unanswered:3": the sentence for that count.
 _COUNTED_PROBLEMS: dict[str, Callable[[int], str]] = {
@@ -202,6 +218,7 @@ _COUNTED_PROBLEMS: dict[str, Callable[[int], str]] = {
         "%(num)d comments of concentrated opinions are not adopted and have no reason.",
         n,
     ),
+    "hearing_notice_short": _hearing_notice_short,
     "reason_too_short": lambda n: _(
         "Give a reason that says something: at least %(n)s letters or digits besides punctuation and the answer words.",
         n=n,

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from flask import current_app
 from flask_babel import lazy_gettext as _l
-from flask_babel import lazy_pgettext
+from flask_babel import lazy_pgettext, ngettext
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import (
@@ -126,6 +127,7 @@ class ProcedureForm(FlaskForm):
     procedure = SelectField(_l("Procedure"), choices=[], validators=[InputRequired()])
     state = RadioField(_l("Carried out?"), choices=[], validators=[InputRequired()])
     done_on = DateField(lazy_pgettext("when it happened", "Date"), validators=[Optional()])
+    announced_on = DateField(_l("Hearing announced to the public on"), validators=[Optional()])
     note = TextAreaField(
         _l("Result, or why it is not required"),
         validators=[Optional(), Length(max=2000)],
@@ -137,6 +139,7 @@ class ProcedureForm(FlaskForm):
         super().__init__(*args, **kwargs)
         self.procedure.choices = [SelectChoice(code.value, label) for code, label in PROCEDURE_LABELS.items()]
         self.state.choices = [SelectChoice(state.value, label) for state, label in PROCEDURE_STATE_LABELS.items()]
+        self.announced_on.description = hearing_notice_hint()
 
 
 class ParticipationAddForm(FlaskForm):
@@ -148,6 +151,7 @@ class ParticipationAddForm(FlaskForm):
         _l("Names of those consulted"), validators=[DataRequired(), Length(max=2000)], render_kw={"rows": 2}
     )
     held_on = DateField(lazy_pgettext("when it happened", "Date"), validators=[Optional()])
+    announced_on = DateField(_l("Hearing announced to the public on"), validators=[Optional()])
     place = StringField(_l("Place"), validators=[Optional(), Length(max=200)])
     people = IntegerField(_l("Number of people"), validators=[Optional(), NumberRange(min=1, max=100000)])
     opinions = TextAreaField(
@@ -158,6 +162,16 @@ class ParticipationAddForm(FlaskForm):
         super().__init__(*args, **kwargs)
         self.form.choices = [SelectChoice(form.value, label) for form, label in FORM_LABELS.items()]
         self.party_kind.choices = [SelectChoice(kind.value, label) for kind, label in PARTY_LABELS.items()]
+        self.announced_on.description = hearing_notice_hint()
+
+
+def hearing_notice_hint() -> str:
+    days = int(current_app.config["CONSULTATION_HEARING_NOTICE_DAYS"])
+    return ngettext(
+        "Hearings only: the day it was announced publicly, at least %(num)d day before it was held.",
+        "Hearings only: the day it was announced publicly, at least %(num)d days before it was held.",
+        days,
+    )
 
 
 class AddendumForm(FlaskForm):

@@ -44,6 +44,9 @@ class StatutoryProcedure(db.Model):
     code: Mapped[Procedure] = mapped_column(enum_by_value(Procedure, 30))
     state: Mapped[ProcedureState] = mapped_column(enum_by_value(ProcedureState, 20))
     done_on: Mapped[date | None]
+    # A hearing (听证) only: the day it was announced to the public, at least CONSULTATION_HEARING_NOTICE_DAYS
+    # before it was held (docs/rules.md §1.1 第十七条). None for the other procedures and for rows recorded earlier.
+    announced_on: Mapped[date | None]
     # What was found or decided (done), or why it is not required (not required).
     note: Mapped[str] = mapped_column(Text, default="")
     # Where its record is: an address, or the name of the file in the packet (专家论证报告.pdf).
@@ -89,6 +92,8 @@ class TargetedParticipation(db.Model):
     party_kind: Mapped[PartyKind] = mapped_column(enum_by_value(PartyKind, 20))
     parties: Mapped[str] = mapped_column(Text)  # 区发改局、区市场监管局 / 东洲社区居民代表
     held_on: Mapped[date | None]
+    # A 听证会 only: the day it was announced to the public (as for StatutoryProcedure.announced_on).
+    announced_on: Mapped[date | None]
     place: Mapped[str] = mapped_column(String(200), default="")
     people: Mapped[int | None] = mapped_column(Integer)
     opinions: Mapped[str] = mapped_column(Text, default="")  # the gist of what was said and how it was handled

@@ -71,11 +71,14 @@ def participation(consultation_id: int) -> Any:
 
 def _render(consultation: Consultation, procedure_form: ProcedureForm, add_form: ParticipationAddForm) -> Any:
     status = 400 if procedure_form.errors or add_form.errors else 200
+    lines = procedures.procedure_lines(consultation)
     return render_template(
         "consultation/manage/participation.html",
         consultation=consultation,
-        lines=procedures.procedure_lines(consultation),
+        lines=lines,
         rows=procedures.participations(consultation),
+        hearing_flags=procedures.hearing_flags(consultation, lines),
+        problem_message=labels.problem_message,
         calls=_calls(consultation),
         valid=Validity.VALID,
         procedure_form=procedure_form,
@@ -99,6 +102,7 @@ def record_procedure(consultation_id: int) -> Any:
         procedures.record_procedure(
             consultation, Procedure(form.procedure.data), ProcedureState(form.state.data), current_user,
             done_on=form.done_on.data, note=form.note.data or "", reference=form.reference.data or "",
+            announced_on=form.announced_on.data,
         )  # fmt: skip
     except WorkflowError as error:
         db.session.rollback()
@@ -132,7 +136,7 @@ def add_participation(consultation_id: int) -> Any:
     data = procedures.ParticipationInput(
         form=ParticipationForm(form.form.data), party_kind=PartyKind(form.party_kind.data),
         parties=form.parties.data or "", held_on=form.held_on.data, place=form.place.data or "",
-        people=form.people.data, opinions=form.opinions.data or "",
+        people=form.people.data, opinions=form.opinions.data or "", announced_on=form.announced_on.data,
     )  # fmt: skip
     try:
         procedures.add_participation(consultation, data, current_user)

@@ -8,6 +8,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+from flask import current_app
+
 from consultation.drafting import periods
 from consultation.drafting.services import WorkflowError
 from consultation.handling.participation import (
@@ -62,6 +64,7 @@ class ProcedureLine:
     note: str = ""
     reference: str = ""
     automatic: bool = False  # read from the site's own record, not typed in
+    announced_on: date | None = None  # a hearing: the day it was announced to the public
 
     @property
     def missing(self) -> bool:
@@ -112,7 +115,8 @@ def procedure_lines(consultation: Consultation) -> list[ProcedureLine]:
     for code in Procedure:
         row = rows.get(code)
         if row is not None:
-            lines.append(ProcedureLine(code, code in required, row.state, row.done_on, row.note, row.reference))
+            lines.append(ProcedureLine(code, code in required, row.state, row.done_on, row.note, row.reference,
+                                       announced_on=row.announced_on))  # fmt: skip
         else:
             lines.append(
                 _automatic(consultation, code, code in required) or ProcedureLine(code, code in required, None)
@@ -134,13 +138,19 @@ def record_procedure(
     done_on: date | None = None,
     note: str = "",
     reference: str = "",
+    announced_on: date | None = None,
 ) -> StatutoryProcedure:
-    """Record (or correct) one procedure: done needs its date, not required needs the reason."""
+    """Record (or correct) one procedure: done needs its date, not required needs the reason; a hearing held
+    needs the day it was announced, early enough (hearing_notice_problem)."""
     problems = []
     if state is ProcedureState.DONE and done_on is None:
         problems.append("procedure_date_missing")
     if state is ProcedureState.NOT_REQUIRED and not note.strip():
         problems.append("procedure_reason_missing")
+    hearing_held = code is Procedure.HEARING and state is ProcedureState.DONE
+    notice = hearing_notice_problem(announced_on, done_on) if hearing_held else None
+    if notice:
+        problems.append(notice)
     if problems:
         raise WorkflowError(problems)
     row = recorded(consultation).get(code)
@@ -149,13 +159,12 @@ def record_procedure(
         db.session.add(row)
     row.state, row.note, row.reference = state, note.strip(), reference.strip()
     row.done_on = done_on if state is ProcedureState.DONE else None
+    row.announced_on = announced_on if hearing_held else None
     row.recorded_by_id, row.recorded_at = user.id, utcnow()
-    audit.record(
-        "consultation.procedure_record",
-        consultation,
-        detail={"procedure": code.value, "state": state.value, "on": done_on.isoformat() if done_on else None},
-        actor=user,
-    )
+    detail = {"procedure": code.value, "state": state.value, "on": done_on.isoformat() if done_on else None}
+    if row.announced_on is not None:
+        detail["announced"] = row.announced_on.isoformat()
+    audit.record("consultation.procedure_record", consultation, detail=detail, actor=user)
     db.session.flush()
     return row
 
@@ -180,6 +189,7 @@ class ParticipationInput:
     place: str = ""
     people: int | None = None
     opinions: str = ""
+    announced_on: date | None = None  # a 听证会: the day it was announced to the public
 
 
 def participations(consultation: Consultation) -> list[TargetedParticipation]:
@@ -194,16 +204,21 @@ def participations(consultation: Consultation) -> list[TargetedParticipation]:
 
 
 def add_participation(consultation: Consultation, data: ParticipationInput, user: User) -> TargetedParticipation:
-    """A targeted consultation; a meeting (座谈会, 听证会, 论证会) needs its date, place and number of people."""
+    """A targeted consultation; a meeting (座谈会, 听证会, 论证会) needs its date, place and number of people, and a
+    听证会 the day it was announced, early enough (hearing_notice_problem)."""
     problems = [] if data.parties.strip() else ["participation_parties_missing"]
     if data.form in MEETINGS and (data.held_on is None or not data.place.strip() or not data.people):
         problems.append("meeting_details_missing")
+    hearing = data.form is ParticipationForm.HEARING
+    notice = hearing_notice_problem(data.announced_on, data.held_on) if hearing and data.held_on else None
+    if notice:
+        problems.append(notice)
     if problems:
         raise WorkflowError(problems)
     row = TargetedParticipation(
         consultation_id=consultation.id, form=data.form, party_kind=data.party_kind, parties=data.parties.strip(),
         held_on=data.held_on, place=data.place.strip(), people=data.people, opinions=data.opinions.strip(),
-        recorded_by_id=user.id,
+        announced_on=data.announced_on if hearing else None, recorded_by_id=user.id,
     )  # fmt: skip
     db.session.add(row)
     db.session.flush()
@@ -223,3 +238,50 @@ def delete_participation(consultation: Consultation, row: TargetedParticipation,
         "consultation.participation_delete", consultation, detail={"id": row.id, "parties": row.parties}, actor=user
     )
     db.session.delete(row)
+
+
+# ------------------------------------------------------------------------------------------------ hearings
+
+
+def hearing_notice_days() -> int:
+    return int(current_app.config["CONSULTATION_HEARING_NOTICE_DAYS"])
+
+
+def hearing_notice_problem(announced_on: date | None, held_on: date | None) -> str | None:
+    """Why a hearing's public announcement falls short, or None: it must have been announced at least
+    CONSULTATION_HEARING_NOTICE_DAYS calendar days before the day it was held (docs/rules.md §1.1 第十七条)."""
+    if held_on is None:
+        return None  # the date is asked for by its own rule
+    if announced_on is None:
+        return "hearing_announcement_missing"
+    gap = (held_on - announced_on).days
+    if gap < 0:
+        return "hearing_announced_after"
+    return f"hearing_notice_short:{gap}" if gap < hearing_notice_days() else None
+
+
+@dataclass(frozen=True)
+class HearingFlag:
+    """A hearing already recorded whose announcement is missing or was too late, for the legality reviewer."""
+
+    held_on: date
+    announced_on: date | None
+    problem: str
+    parties: str = ""  # a 听证会 among the meetings: who took part; empty for the statutory procedure
+
+
+def hearing_flags(consultation: Consultation, lines: list[ProcedureLine] | None = None) -> list[HearingFlag]:
+    """Every hearing recorded (the statutory procedure and the 听证会 among the meetings) that does not meet the
+    notice rule today: recorded before the rule, or before the setting was raised."""
+    flags = []
+    for line in lines if lines is not None else procedure_lines(consultation):
+        if line.code is Procedure.HEARING and line.state is ProcedureState.DONE and line.done_on is not None:
+            problem = hearing_notice_problem(line.announced_on, line.done_on)
+            if problem:
+                flags.append(HearingFlag(line.done_on, line.announced_on, problem))
+    for row in participations(consultation):
+        if row.form is ParticipationForm.HEARING and row.held_on is not None:
+            problem = hearing_notice_problem(row.announced_on, row.held_on)
+            if problem:
+                flags.append(HearingFlag(row.held_on, row.announced_on, problem, row.parties))
+    return flags

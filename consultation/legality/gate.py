@@ -55,6 +55,9 @@ class Checklist:
     # The statutory procedures for the document type (713号 第二十六条): shown, with those still missing flagged;
     # the reviewer, not the gate, decides whether a packet without them goes back.
     procedures: list[procedures.ProcedureLine] = field(default_factory=list)
+    # Hearings recorded without a public announcement early enough (rules.md §1.1 第十七条): flagged for the
+    # reviewer, who decides, like the procedures.
+    hearing_flags: list[procedures.HearingFlag] = field(default_factory=list)
 
     @property
     def missing_procedures(self) -> list[procedures.ProcedureLine]:
@@ -112,7 +115,8 @@ def checklist(consultation: Consultation, now: datetime | None = None) -> Checkl
         CheckItem("late_comments_answered", not late, len(late)),
     ]
     exemption = db.session.get(ConsultationExemption, consultation.id)
-    return Checklist(items, exemption, procedures.procedure_lines(consultation))
+    lines = procedures.procedure_lines(consultation)
+    return Checklist(items, exemption, lines, procedures.hearing_flags(consultation, lines))
 
 
 def review_of(consultation: Consultation) -> LegalityReview | None:

@@ -64,6 +64,10 @@ def sentence(text: str) -> str:
     return f"{text}。" if text else ""
 
 
+def _iso(value: date | None) -> str | None:
+    return value.isoformat() if value else None
+
+
 def _day(value: date | datetime | None) -> str:
     if value is None:
         return ""
@@ -94,7 +98,9 @@ def procedure_rows(consultation: Consultation) -> list[tuple[str, str, str, str]
             state = "无需履行"
         else:
             state = "尚未履行" if line.code in procedures.BEFORE_REVIEW else "待履行"
-        detail = "；".join(part for part in (line.note, line.reference and f"材料：{line.reference}") if part)
+        announced = line.announced_on and f"于{_day(line.announced_on)}向社会公告"  # a hearing (rules.md §1.1)
+        material = line.reference and f"材料：{line.reference}"
+        detail = "；".join(part for part in (announced, line.note, material) if part)
         if line.state is ProcedureState.NOT_REQUIRED and line.note:
             detail = f"理由：{line.note}" + (f"；材料：{line.reference}" if line.reference else "")
         rows.append((PROCEDURE_WORDS[line.code], state, _day(line.done_on), detail))
@@ -110,7 +116,7 @@ def participation_rows(consultation: Consultation) -> list[tuple[str, str, str, 
         (
             FORM_WORDS[row.form],
             f"{PARTY_WORDS[row.party_kind]}：{row.parties}",
-            _day(row.held_on),
+            _day(row.held_on) + (f"（{_day(row.announced_on)}公告）" if row.announced_on else ""),
             row.place,
             f"{row.people}人" if row.people else "",
             mask_personal_data(row.opinions),
@@ -236,12 +242,13 @@ def json_sections(consultation: Consultation) -> dict[str, Any]:
             {"code": line.code.value, "name": PROCEDURE_WORDS[line.code], "required": line.required,
              "state": line.state.value if line.state else None, "missing": line.missing,
              "date": line.done_on.isoformat() if line.done_on else None, "note": line.note,
-             "reference": line.reference}
+             "reference": line.reference, "announced_on": _iso(line.announced_on)}
             for line in procedures.procedure_lines(consultation)
         ],
         "participation": [
             {"form": row.form.value, "form_label": FORM_WORDS[row.form], "party_kind": row.party_kind.value,
              "parties": row.parties, "date": row.held_on.isoformat() if row.held_on else None, "place": row.place,
+             "announced_on": _iso(row.announced_on),
              "people": row.people, "opinions": mask_personal_data(row.opinions)}
             for row in procedures.participations(consultation)
         ],
