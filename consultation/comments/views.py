@@ -103,7 +103,7 @@ def _render_feedback(consultation_id: int) -> str:
         page=page,
         rows=feedback.table_rows(consultation, page.items),
         first_number=page.first or 1,
-        addenda=addenda.public_addenda(consultation),
+        addenda=addenda.published_addenda(consultation),
     )
 
 

@@ -19,6 +19,7 @@ from consultation.models import Adoption, Comment, Consultation, ConsultationSta
 from core import audit, integrity
 from core.db import utcnow
 from core.extensions import db
+from core.links import site_url
 from core.models import User
 from core.screening import mask_personal_data, mask_personal_data_keeping
 
@@ -126,7 +127,7 @@ class AddendumRow:
 
 
 def public_addenda(consultation: Consultation) -> list[tuple[FeedbackAddendum, list[AddendumRow]]]:
-    """Each published addendum with its rows, for the public feedback page."""
+    """Each published addendum with its rows, as sealed (consultation/sealing.py): its note as the editor wrote it."""
     result = []
     for addendum in addenda(consultation):
         comments = db.session.scalars(
@@ -145,3 +146,27 @@ def public_addenda(consultation: Consultation) -> list[tuple[FeedbackAddendum, l
         ]
         result.append((addendum, rows))
     return result
+
+
+@dataclass(frozen=True)
+class PublicAddendum:
+    """An addendum as the public reads it on the feedback page, in the API and in the feedback feed."""
+
+    id: int
+    published_at: datetime
+    note: str  # personal data masked, the department's own contacts kept
+    rows: list[AddendumRow]
+
+
+def published_addenda(consultation: Consultation) -> list[PublicAddendum]:
+    """Each published addendum with its rows and its note masked like the answers (one text for every output)."""
+    keep = consultation.public_contacts()
+    return [
+        PublicAddendum(addendum.id, addendum.published_at, mask_personal_data_keeping(addendum.note, keep), rows)
+        for addendum, rows in public_addenda(consultation)
+    ]
+
+
+def addendum_url(consultation_id: int, addendum_id: int) -> str:
+    """The addendum's place on the public feedback page: its address in the API, its entry's id in the feed."""
+    return site_url("consultation.feedback", consultation_id=consultation_id) + f"#addendum-{addendum_id}"

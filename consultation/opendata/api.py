@@ -15,7 +15,7 @@ from flask import Response, abort
 from consultation import labels
 from consultation.comments import commenting
 from consultation.drafting import periods, services
-from consultation.handling import feedback
+from consultation.handling import addenda, feedback
 from consultation.handling.models import ConsultationFeedback
 from consultation.models import Channel, Consultation
 from consultation.opendata.api_spec import PATHS, SCHEMAS
@@ -211,7 +211,19 @@ def _feedback(consultation_id: int) -> dict[str, Any]:
             "by_adoption": {str(adoption): n for adoption, n in stats.by_adoption.items()},
         },
         "rows": table,
+        "addenda": [_addendum(consultation, item) for item in addenda.published_addenda(consultation)],
     }
+
+
+def _addendum(consultation: Consultation, item: addenda.PublicAddendum) -> dict[str, Any]:
+    """An addendum as the feedback page shows it: names and texts masked there already (handling/addenda)."""
+    url = addenda.addendum_url(consultation.id, item.id)
+    rows = [
+        {"name": row.name, "content": row.content, "valid": row.valid,
+         "adoption": str(row.adoption) if row.adoption else None, "reason": row.reason, "change": row.change}
+        for row in item.rows
+    ]  # fmt: skip
+    return {"id": item.id, "published_at": timestamp(item.published_at), "url": url, "note": item.note, "rows": rows}
 
 
 def _rows(consultation: Consultation, comments: list[Any]) -> list[dict[str, Any]]:

@@ -151,14 +151,35 @@ class FeedbackStatistics(BaseModel):
     by_adoption: dict[Adoption, int]
 
 
+class AddendumRow(BaseModel):
+    name: str = Field(description="Masked (张*明) unless the resident agreed to be named, as in the feedback table.")
+    content: str = Field(description="The comment, personal data masked; empty when it was not accepted as valid.")
+    valid: bool
+    adoption: Adoption | None
+    reason: str
+    change: str
+
+
+class FeedbackAddendum(BaseModel):
+    """A supplement to the published feedback (补充反馈): comments that arrived after it, answered publicly."""
+
+    id: int
+    published_at: datetime
+    url: Url = Field(description="Where the feedback page shows it.")
+    note: str = Field(description="Why the comments came late, personal data masked.")
+    rows: list[AddendumRow]
+
+
 class Feedback(BaseModel):
-    """The published feedback (结果反馈): statistics, main changes and the table of answers, a page at a time."""
+    """The published feedback (结果反馈): statistics, main changes and the table of answers, a page at a time, and
+    its addenda (every page carries them all: they are few)."""
 
     consultation: ConsultationSummary
     published_at: datetime
     main_changes: str
     statistics: FeedbackStatistics
     rows: FeedbackRows
+    addenda: list[FeedbackAddendum] = Field(description="Oldest first; empty until a late comment is answered.")
 
 
 SCHEMAS: dict[str, Any] = component_schemas(ConsultationSummary, Consultation, DraftUnits, FeedbackRow, Feedback)

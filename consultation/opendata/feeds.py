@@ -1,12 +1,16 @@
-"""Atom feeds of the consultations: notices as they open, and feedback as it is published."""
+"""Atom feeds of the consultations: notices as they open, and feedback as it is published, with its addenda (late
+comments answered publicly) as entries of their own."""
 
 from __future__ import annotations
 
 from flask import Blueprint, Response
 from flask_babel import gettext as _
+from flask_babel import ngettext
 
 from consultation import labels
-from consultation.handling import feedback
+from consultation.handling import addenda, feedback
+from consultation.handling.models import ConsultationFeedback
+from consultation.handling.participation import FeedbackAddendum
 from consultation.models import Consultation, ConsultationStatus
 from core import integrity
 from core.db import utcnow
@@ -71,6 +75,7 @@ def feedback_published() -> Response:
 
 
 def _feedback_feed(page_url: str, feed_url: str) -> str:
+    published = feedback.with_published_feedback()  # only feedback whose seal holds, its addenda sealed with it
     entries = [
         FeedEntry(
             title=_("Feedback: %(title)s", title=consultation.title),
@@ -79,13 +84,53 @@ def _feedback_feed(page_url: str, feed_url: str) -> str:
             author=_department(consultation),
             summary=excerpt(_("Main changes: %(changes)s", changes=record.main_changes)),
         )
-        for consultation, record in feedback.with_published_feedback()[:FEED_LENGTH]
+        for consultation, record in published[:FEED_LENGTH]
         if record.published_at is not None
     ]
+    entries = sorted([*entries, *_addendum_entries(published)], key=lambda entry: entry.updated, reverse=True)
     return atom_feed(
         title=_("Feedback on consultations · %(site)s", site=site_name()),
         subtitle=_("What the drafting departments adopted from the comments, and why."),
         page_url=page_url,
         feed_url=feed_url,
-        entries=entries,
+        entries=entries[:FEED_LENGTH],
     )
+
+
+def _addendum_entries(published: list[tuple[Consultation, ConsultationFeedback]]) -> list[FeedEntry]:
+    """The latest addenda to these feedbacks, each an entry linking to its place on the feedback page."""
+    consultations = {consultation.id: consultation for consultation, _record in published}
+    if not consultations:
+        return []
+    latest = db.session.scalars(
+        db.select(FeedbackAddendum.consultation_id)
+        .where(FeedbackAddendum.consultation_id.in_(consultations))
+        .order_by(FeedbackAddendum.published_at.desc(), FeedbackAddendum.id.desc())
+        .limit(FEED_LENGTH)
+    )
+    return [
+        FeedEntry(
+            title=_("Addendum to the feedback: %(title)s", title=consultations[consultation_id].title),
+            link=addenda.addendum_url(consultation_id, item.id),
+            updated=item.published_at,
+            author=_department(consultations[consultation_id]),
+            summary=excerpt(_addendum_summary(item)),
+        )
+        for consultation_id in dict.fromkeys(latest)  # each consultation once, newest addendum first
+        for item in addenda.published_addenda(consultations[consultation_id])
+    ]
+
+
+def _addendum_summary(item: addenda.PublicAddendum) -> str:
+    """How many late comments it answers, its note, then each comment as the page shows it (names masked)."""
+    count = ngettext(
+        "%(num)d comment that arrived after the feedback is answered.",
+        "%(num)d comments that arrived after the feedback are answered.",
+        len(item.rows),
+    )
+    answers = [
+        f"{row.name}: {row.content} ({labels.ADOPTION_LABELS[row.adoption]}{': ' + row.reason if row.reason else ''})"
+        for row in item.rows
+        if row.valid and row.adoption is not None
+    ]
+    return " ".join([count, item.note, *answers])

@@ -5,14 +5,15 @@ from __future__ import annotations
 import pytest
 
 from consultation.comments import moderation
-from consultation.models import ConsultationStatus, RespondentType
+from consultation.comments.commenting import CommentInput
+from consultation.models import Channel, ConsultationStatus, RespondentType
 from core import page_cache
 from core.extensions import db
 from core.models import Role
 from tests.conftest import make_app
 from tests.consultation.conftest import make_consultation
 from tests.consultation.handling_helpers import add_comment
-from tests.consultation.opendata_helpers import publish_feedback
+from tests.consultation.opendata_helpers import publish_addendum, publish_feedback
 from tests.factories import make_department, make_user
 
 pytestmark = pytest.mark.usefixtures("known_holiday_calendars")
@@ -121,6 +122,31 @@ def test_feedback_table_is_served_only_once_the_feedback_is_published(client, ho
     assert listed["feedback_url"].endswith(f"/consultations/{consultation.id}/feedback")
     second_page = client.get(f"/api/v1/consultations/{consultation.id}/feedback?per_page=1&page=2").get_json()
     assert [(row["number"], row["name"]) for row in second_page["rows"]["items"]] == [(2, "东洲物业有限公司")]
+
+
+REASON = "将在实施细则中统筹考虑。"  # tests/consultation/opendata_helpers.publish_addendum answers with it
+
+
+def test_feedback_carries_its_addenda_with_names_and_phones_masked_as_on_the_page(client, housing) -> None:
+    consultation = make_consultation(housing, phase="closed")
+    comment = add_comment(consultation, "建议改为每周巡查。", name="张晓明")
+    publish_feedback(consultation, [comment])
+    db.session.commit()
+    url = f"/api/v1/consultations/{consultation.id}/feedback"
+    assert client.get(url).get_json()["addenda"] == []
+    letter = CommentInput("信件：建议增设充电车棚。", RespondentType.INDIVIDUAL, author_name="赵建华",
+                          channel=Channel.LETTER, phone="13912345678")  # fmt: skip
+    publish_addendum(consultation, letter, note="来信人（13912345678）于截止日前寄出；咨询请拨024-56620078。")
+    db.session.commit()
+    body = client.get(url + "?per_page=1").get_data(as_text=True)
+    assert "赵建华" not in body and "13912345678" not in body
+    (addendum,) = client.get(url + "?per_page=1").get_json()["addenda"]
+    assert addendum["url"] == f"http://localhost/consultations/{consultation.id}/feedback#addendum-{addendum['id']}"
+    assert addendum["note"] == "来信人（139****5678）于截止日前寄出；咨询请拨024-56620078。"  # the office's number kept
+    assert addendum["rows"] == [{"name": "赵*华", "content": "信件：建议增设充电车棚。", "valid": True,
+                                 "adoption": "partly_adopted", "reason": REASON, "change": ""}]  # fmt: skip
+    page = client.get(f"/consultations/{consultation.id}/feedback").get_data(as_text=True)
+    assert f'id="addendum-{addendum["id"]}"' in page and "139****5678" in page and "13912345678" not in page
 
 
 @pytest.fixture

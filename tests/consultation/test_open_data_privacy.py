@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import pytest
 
-from consultation.models import CommentDisplay
+from consultation.comments.commenting import CommentInput
+from consultation.models import Channel, CommentDisplay, RespondentType
 from core.extensions import db
 from surveys.models import Answer, QuestionType, Response
 from tests.consultation.conftest import make_consultation
 from tests.consultation.handling_helpers import add_comment
-from tests.consultation.opendata_helpers import publish_feedback
+from tests.consultation.opendata_helpers import publish_addendum, publish_feedback
 from tests.factories import make_department
 from tests.surveys.helpers import make_survey
 from tests.surveys.results_data import START
@@ -27,6 +28,10 @@ def test_planted_phone_email_and_name_appear_in_no_api_or_feed_response(app, cli
     closed_comment = add_comment(closed, text, **planted)
     add_comment(still_open, text, **planted)
     publish_feedback(closed, [closed_comment])  # the open one's comment stays pending: counted, never shown
+    # A letter after the feedback, answered in an addendum whose note quotes the writer's phone by mistake.
+    late = CommentInput(f"信件：建议增设充电车棚，回电{PHONE}或写信到{EMAIL}。", RespondentType.INDIVIDUAL,
+                        author_name=NAME, phone=PHONE, email=EMAIL, channel=Channel.LETTER)  # fmt: skip
+    publish_addendum(closed, late, note=f"来信人（{PHONE}）的信件于截止日前寄出。")
     survey = make_survey([[("street", QuestionType.SINGLE, {"options": ["新屯", "搭连"]}),
                            ("note", QuestionType.SHORT_TEXT, {})]], department=department)  # fmt: skip
     for _n in range(6):
@@ -54,3 +59,7 @@ def test_planted_phone_email_and_name_appear_in_no_api_or_feed_response(app, cli
     # The comment is in the feedback table all the same, masked as on the public page.
     rows = client.get(f"/api/v1/consultations/{closed.id}/feedback").get_json()["rows"]["items"]
     assert rows[0]["name"] == "王*国" and "139****5678" in rows[0]["content"]
+    (addendum,) = client.get(f"/api/v1/consultations/{closed.id}/feedback").get_json()["addenda"]
+    assert addendum["rows"][0]["name"] == "王*国" and "139****5678" in addendum["note"]
+    feed = client.get("/consultations/feedback/feed.atom").get_data(as_text=True)
+    assert feed.count(f"/consultations/{closed.id}/feedback#addendum-{addendum['id']}") == 2  # its id and link
