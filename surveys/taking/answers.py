@@ -62,6 +62,8 @@ class Entry:
     # The visible answers before this page, for a choice filter (cascading select) when the page is shown.
     answers: Mapping[str, Any] = field(default_factory=dict, repr=False, compare=False)
     extra: int = 0  # blank instances of a repeat group to show more ("Add another")
+    shapes: list[str] = field(default_factory=list, repr=False, compare=False)  # how each entry was shown
+    reshow: list[int] = field(default_factory=list)  # a repeat's entries (from 1) asking more than they showed
 
 
 @functools.lru_cache(maxsize=1024)
@@ -160,8 +162,8 @@ def read_entry(question: QuestionLike, form: Mapping[str, Any]) -> Entry:
     if kind is QuestionType.RANKING:
         return _read_ranking(question, form)
     if kind is QuestionType.REPEAT:
-        instances, errors, extra = repeats.read_instances(question, form)
-        return Entry(instances or None, errors=errors, extra=extra)
+        posted = repeats.read_instances(question, form)
+        return Entry(posted.instances or None, errors=posted.errors, extra=posted.extra, shapes=posted.shapes)
     if kind in (QuestionType.NUMBER, QuestionType.SCALE, QuestionType.NPS):
         if not text:
             return Entry()
@@ -202,6 +204,8 @@ def check_entry(question: QuestionLike, entry: Entry, answers: Mapping[str, Any]
     """Add to entry.errors what is wrong with the answer, given the (visible) answers to earlier questions."""
     if entry.errors:
         return
+    if question.type is QuestionType.REPEAT:
+        return repeats.check(question, entry, answers)
     value = entry.value
     if is_empty(value):
         if question.required:
@@ -221,9 +225,6 @@ def _type_errors(question: QuestionLike, entry: Entry) -> list[str]:
         return [_("Please specify.")] if value == OTHER and not entry.other_text else []
     if kind is QuestionType.MULTIPLE:
         return _selection_errors(question, entry)
-    if kind is QuestionType.REPEAT:
-        valid = isinstance(value, list) and all(isinstance(instance, dict) for instance in value)
-        return repeats.instance_errors(question, value, entry.answers) if valid else [_("This answer is not valid.")]
     if kind is QuestionType.MATRIX:
         columns = option_codes(question)
         if any(column not in columns for column in value.values()):
@@ -291,7 +292,11 @@ def visible_answers(questions: Iterable[QuestionLike], answers: Mapping[str, Any
             if not is_empty(value):
                 kept[question.code] = value
         elif is_visible(question, kept) and not is_empty(answers.get(question.code)):
-            kept[question.code] = answers[question.code]
+            value = answers[question.code]
+            if question.type is QuestionType.REPEAT:  # its entries' calculations, members not asked dropped
+                value = repeats.settled(question, value, kept)
+            if not is_empty(value):
+                kept[question.code] = value
     return kept
 
 

@@ -87,8 +87,8 @@ def build_page(
         entry = state.entries[question.code] = entries.get(question.code) or Entry(
             values.get(question.code), other.get(question.code, "")
         )
-        if "${" in question.text:
-            entry.answers = kept  # the label shows earlier answers (answers.shown_text)
+        if "${" in question.text or question.type is QuestionType.REPEAT:
+            entry.answers = kept  # the label shows earlier answers (answers.shown_text), as a repeat's members do
         choice_filter = question.setting("choice_filter")
         if choice_filter and not conditions.referenced_codes(conditions.parse(choice_filter)) & page_codes:
             entry.answers = kept  # a cascading select on earlier pages' answers shows only the matching choices

@@ -198,8 +198,10 @@ def _step(
         _save(survey, tokens.resume, kept, other_texts, index if target is None else target)
         db.session.commit()
         return redirect(url_for("surveys.take", survey_id=survey.id))
-    # "Add another" / "Remove" of a repeat group posts the page to show it again, one instance more or less.
+    # "Add another" / "Remove" of a repeat group posts the page to show it again, one instance more or less; so
+    # does an entry whose members now ask more than it showed (its choices narrowed by its own answers).
     again = request.form.get(repeats.ADD) or request.form.get(repeats.REMOVE)
+    again = again or any(entry.reshow for entry in entries.values())
     if again or any(entry.errors for entry in entries.values()):
         _save(survey, tokens.resume, kept, other_texts, index)  # keep what was valid
         db.session.commit()

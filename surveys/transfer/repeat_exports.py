@@ -33,7 +33,7 @@ def _cell(member: Member, value: Any, labels: bool) -> Any:
 def header(question: Question, labels: bool) -> list[str]:
     answered = [member for member in members(question) if member.type != "note"]
     first = [_("Response number"), _("Entry")] if labels else ["response_id", "entry"]
-    return [*first, *(member.text if labels else member.code for member in answered)]
+    return [*first, *(member.text or member.code if labels else member.code for member in answered)]
 
 
 def rows(survey: Survey, filters: Filters, question: Question, labels: bool) -> Iterator[list[Any]]:

@@ -147,31 +147,38 @@ def _member_list(question: Question, member: dict[str, Any]) -> str:
     return f"{question.code}-{member['code']}"
 
 
+def _member_row(question: Question, member: dict[str, Any]) -> dict[str, Any]:
+    """A member's row: its type (a select's list is the repeat's own), texts and expressions as imported."""
+    kind = member["type"]
+    if kind in ("single", "dropdown", "multiple"):
+        word = "select_multiple" if kind == "multiple" else "select_one"
+        kind_cell = f"{word} {_member_list(question, member)}"
+    elif kind == "calculate":
+        kind_cell = "calculate"
+    else:
+        kind_cell = "integer" if member.get("integer") else MEMBER_TYPES[kind]
+    kept = member.get("xlsform") or {}
+    return {
+        "type": kind_cell,
+        "name": member["code"],
+        "label": dict(kept["label"]) if kept.get("label") else {"": member.get("text", "")},
+        "hint": dict(kept["hint"]) if kept.get("hint") else {"": member.get("help", "")},
+        "required": "yes" if member.get("required") else "",
+        "relevant": _row_refs(member.get("show_if", "")),
+        "constraint": _row_refs(member.get("validation", "")),
+        "constraint_message": member.get("validation_message", ""),
+        "calculation": _row_refs(member.get("calculation", "")),
+        "choice_filter": from_choice_filter(_row_refs(member.get("choice_filter", ""))),
+        "appearance": "minimal" if kind == "dropdown" else "multiline" if kind == "long_text" else "",
+    }
+
+
 def _repeat_rows(question: Question) -> list[dict[str, Any]]:
-    """begin_repeat, a row per member (with its list of choices), end_repeat."""
-    count = (question.settings or {}).get("max_instances")
-    rows = [_row(question, type="begin_repeat", constraint="", required="", repeat_count=count or "")]
-    for member in (question.settings or {}).get("members", []):
-        kind = member["type"]
-        if kind in ("single", "dropdown", "multiple"):
-            word = "select_multiple" if kind == "multiple" else "select_one"
-            kind_cell = f"{word} {_member_list(question, member)}"
-        else:
-            kind_cell = "integer" if member.get("integer") else MEMBER_TYPES[kind]
-        kept = member.get("xlsform") or {}
-        rows.append(
-            {
-                "type": kind_cell,
-                "name": member["code"],
-                "label": dict(kept["label"]) if kept.get("label") else {"": member.get("text", "")},
-                "hint": dict(kept["hint"]) if kept.get("hint") else {"": member.get("help", "")},
-                "required": "yes" if member.get("required") else "",
-                "relevant": member.get("show_if", ""),
-                "constraint": member.get("validation", ""),
-                "constraint_message": member.get("validation_message", ""),
-                "appearance": "minimal" if kind == "dropdown" else "multiline" if kind == "long_text" else "",
-            }
-        )
+    """begin_repeat (with its repeat_count), a row per member (with its list of choices), end_repeat."""
+    settings = question.settings or {}
+    count = _row_refs(settings.get("repeat_count") or str(settings.get("max_instances") or ""))
+    rows = [_row(question, type="begin_repeat", constraint="", required="", repeat_count=count)]
+    rows.extend(_member_row(question, member) for member in settings.get("members", []))
     return [*rows, {"type": "end_repeat"}]
 
 
@@ -278,9 +285,12 @@ def _choice_rows(survey: Survey, lists: dict[int, str]) -> tuple[list[dict[str, 
     rows, extra, done = [], {}, set()
     for question in survey.questions:
         for member in (question.settings or {}).get("members", []) if question.type is QuestionType.REPEAT else []:
-            for code, label, *labels in member.get("options", []):
-                label_cells = dict(labels[0]) if labels else {"": label}  # imported: as written, even none
-                rows.append({"list_name": _member_list(question, member), "name": code, "label": label_cells})
+            for code, label, *kept in member.get("options", []):
+                label_cells = dict(kept[0]) if kept else {"": label}  # imported: as written, even none
+                columns = kept[1] if len(kept) > 1 else {}  # what its choice filter reads
+                extra.update(dict.fromkeys(columns))
+                name = _member_list(question, member)
+                rows.append({"list_name": name, "name": code, "label": label_cells, **columns})
         if question.id not in lists or lists[question.id] in done:
             continue
         done.add(lists[question.id])

@@ -7,6 +7,7 @@ cannot hold is refused row by row with the reason in the editor's language."""
 from __future__ import annotations
 
 import re
+from collections.abc import Collection
 from typing import Any
 
 from core.extensions import db
@@ -67,16 +68,38 @@ class RowImporter:
             raise Refused(reason(N_("the name '%(name)s' is already used (ODK refuses it too)"), name=name))
         return name
 
-    def expression(self, row: Row, column: str, extra: str = "", choice_filter: bool = False) -> str:
-        """Our expression for a relevant/constraint/calculation cell (joined with `extra`); ExpressionError."""
+    def expression(
+        self, row: Row, column: str, extra: str = "", choice_filter: bool = False, members: Collection[str] = ()
+    ) -> str:
+        """Our expression for a relevant/constraint/calculation cell (joined with `extra`); ExpressionError.
+        `members` are the earlier members of the repeat the row is in, referred to by their own names."""
         parts = [extra]
         source = row.get(column)
         if source:
             if xlsform_expr.normalise_quotes(source)[1]:
                 self.warn(row, reason(N_("curly quotes in %(column)s made straight"), column=column))
             translate = xlsform_expr.to_choice_filter if choice_filter else xlsform_expr.to_condition
-            parts.append(translate(source, self.renamed, self.codes, self.refused_names))
+            renamed = {**self.renamed, **{name: name for name in members}}
+            parts.append(translate(source, renamed, [*self.codes, *members], self.refused_names))
         return xlsform_expr.combine(parts)
+
+    def label_text(self, row: Row, members: Collection[str] = ()) -> str:
+        """The label, when every answer it shows (`${name}`) was imported; Refused otherwise."""
+        text = row.text("label").strip()
+        for name in xlsform_expr.referenced_names(text):
+            if name in self.refused_names or (name not in self.renamed and name not in members):
+                raise Refused(reason(N_("the label shows the answer to '%(name)s', which was not imported"), name=name))
+        if "${" in text:
+            self.warn(row, reason(N_("the label shows another answer: it is filled in from the answers so far")))
+        return text
+
+    def filter_columns(self, row: Row, source: str, choices: list[Any]) -> None:
+        """Warn about the choice columns a choice filter reads that no choice has."""
+        columns = {"name", *(column for choice in choices for column in choice.columns)}
+        for name in xlsform_expr.referenced_names(source):
+            if name.startswith("@") and name[1:] not in columns:
+                message = N_("the choice filter reads '%(column)s', which no choice has (ODK reads it as empty)")
+                self.warn(row, reason(message, column=name[1:]))
 
     def new_page(self, title: str) -> None:
         self.page = self.survey.pages[0] if self.page is None else add_page(self.survey, title[:200])
@@ -144,16 +167,11 @@ class RowImporter:
 
     def question_data(self, row: Row, words: list[str]) -> dict[str, Any]:
         code = self.code_for(row)
-        text = row.text("label").strip()
         if row.has_media():
             self.warn(row, reason(N_("images, audio and video are not imported")))
         if row.get("default"):
             self.warn(row, reason(N_("the default answer is not imported")))
-        for name in xlsform_expr.referenced_names(text):
-            if name in self.refused_names or name not in self.renamed:
-                raise Refused(reason(N_("the label shows the answer to '%(name)s', which was not imported"), name=name))
-        if "${" in text:
-            self.warn(row, reason(N_("the label shows another answer: it is filled in from the answers so far")))
+        text = self.label_text(row)
         if not text and words[0] not in ("calculate", "note"):
             self.warn(row, reason(N_("no label: the name is used as the question text")))
             text = code
@@ -188,8 +206,4 @@ class RowImporter:
             data["settings"]["shuffle"] = True
         if row.get("choice_filter"):
             source = data["settings"]["choice_filter"] = self.expression(row, "choice_filter", choice_filter=True)
-            columns = {"name", *(column for choice in choices for column in choice.columns)}
-            for name in xlsform_expr.referenced_names(source):
-                if name.startswith("@") and name[1:] not in columns:
-                    message = N_("the choice filter reads '%(column)s', which no choice has (ODK reads it as empty)")
-                    self.warn(row, reason(message, column=name[1:]))
+            self.filter_columns(row, source, choices)
