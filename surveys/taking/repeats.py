@@ -104,14 +104,23 @@ def max_instances(question: Any) -> int:
     return int((question.settings or {}).get("max_instances") or MAX_INSTANCES)
 
 
+def _count(question: Any, answers: Mapping[str, Any]) -> Any:
+    source = (question.settings or {}).get("repeat_count")
+    return conditions.evaluate(conditions.Call("int", (_parsed(source),)), answers) if source else None
+
+
 def fixed_count(question: Any, answers: Mapping[str, Any]) -> int | None:
     """How many entries the form's repeat_count asks for given the answers so far (0 while the answer it reads is
     missing), or None when the respondent adds them."""
-    source = (question.settings or {}).get("repeat_count")
-    if not source:
+    if not (question.settings or {}).get("repeat_count"):
         return None
-    number = conditions.evaluate(conditions.Call("int", (_parsed(source),)), answers)
+    number = _count(question, answers)
     return max(0, min(int(number), MAX_INSTANCES)) if number is not None else 0
+
+
+def count_pending(question: Any, answers: Mapping[str, Any]) -> bool:
+    """Whether the repeat_count reads an answer not given yet (on the same page: known when the page is posted)."""
+    return bool((question.settings or {}).get("repeat_count")) and _count(question, answers) is None
 
 
 # --- Reading the form. ---

@@ -218,3 +218,31 @@ def test_the_exported_workbook_converts_with_pyxform_to_the_same_rows(app, runne
     again = import_workbook(str(target), survey.department_id, None, "back.xlsx")
     assert again.refused == []
     assert again.survey.questions[-1].settings["members"] == survey.questions[-1].settings["members"]
+
+
+def test_a_repeat_count_asked_on_the_same_page_shows_the_entries_when_going_on(app: Flask, english) -> None:
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.title = "survey"
+    for row in [("type", "name", "label", "required", "repeat_count", "appearance"),
+                ("begin_group", "home", "户", "", "", "field-list"), ("integer", "n", "人数", "yes"),
+                ("begin_repeat", "people", "成员", "", "${n}"), ("text", "nm", "姓名", "yes"), ("end_repeat",),
+                ("end_group",)]:  # fmt: skip
+        sheet.append(list(row))
+    buffer = io.BytesIO()
+    book.save(buffer)
+    department = make_department()
+    survey = import_workbook(io.BytesIO(buffer.getvalue()), department.id, None, "x.xlsx").survey
+    survey.status = ReviewStatus.APPROVED
+    survey.starts_at -= timedelta(days=30)
+    db.session.commit()
+    page = english.get(f"/surveys/{survey.id}").text
+    assert "appear when you go on" in page and 'name="people.0.nm"' not in page
+    shown = _post(english, survey, 0, {"n": "2", "people.count": "0", "action": "submit"}).text
+    assert "The form asks for 2 entries: fill in each." in shown and 'name="people.1.nm"' in shown
+    both = {"n": "2", "people.count": "2", "people.0.nm": "甲", "people.1.nm": "乙", "action": "submit"}
+    assert "received" in _post(english, survey, 0, both).text
+    assert db.session.scalar(db.select(Answer.value).where(Answer.question_code == "people")) == [
+        {"nm": "甲"},
+        {"nm": "乙"},
+    ]
