@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from flask import current_app
+from sqlalchemy import and_
 
 from consultation.decision.models import DecidedDocument, Interpretation, InterpretationStatus
 from consultation.drafting import periods
@@ -55,6 +56,12 @@ def is_overdue(
     return not complete and due < periods.local_date(now or utcnow())
 
 
+# The published version only: a revision in progress neither counts nor doubles the consultation's row.
+_published_version = and_(
+    Interpretation.consultation_id == Consultation.id, Interpretation.status == InterpretationStatus.PUBLISHED
+)
+
+
 def decision_due(department_ids: Iterable[int], now: datetime | None = None) -> list[DueDecision]:
     """Decided consultations of these departments still missing their document or 解读, soonest due first."""
     ids = list(department_ids)
@@ -64,7 +71,7 @@ def decision_due(department_ids: Iterable[int], now: datetime | None = None) -> 
         db.select(Consultation, ConsultationConclusion, DecidedDocument.consultation_id, Interpretation.status)
         .join(ConsultationConclusion, ConsultationConclusion.consultation_id == Consultation.id)
         .outerjoin(DecidedDocument, DecidedDocument.consultation_id == Consultation.id)
-        .outerjoin(Interpretation, Interpretation.consultation_id == Consultation.id)
+        .outerjoin(Interpretation, _published_version)
         .where(Consultation.department_id.in_(ids), ConsultationConclusion.outcome == Outcome.DECIDED)
     ).all()
     today = periods.local_date(now or utcnow())

@@ -39,6 +39,12 @@ class DecidedDocumentForm(FlaskForm):
         validators=[Optional(), Length(max=500), URL(require_tld=False, message=_l("Give an http or https address."))],
     )
 
+    revision_note = TextAreaField(
+        _l("What was corrected"),
+        description=_l("Shown on the public page with the correction's date; the replaced version stays readable."),
+        validators=[Optional(), Length(max=2000)],
+    )
+
     def validate_url(self, field: URLField) -> None:
         if field.data and urlsplit(field.data).scheme not in ("http", "https"):
             raise ValidationError(_l("Give an http or https address."))
@@ -53,6 +59,11 @@ class InterpretationForm(FlaskForm):
     goals = TextAreaField(_l("Goals"), validators=[Optional(), Length(max=TEXT_MAX)])
     key_measures = TextAreaField(_l("Key measures"), validators=[Optional(), Length(max=TEXT_MAX)])
     changes = TextAreaField(_l("What changed from the draft, and why"), validators=[Optional(), Length(max=TEXT_MAX)])
+    revision_note = TextAreaField(
+        _l("What this revision changes"),
+        description=_l("Shown on the public page beside the revision date; the earlier version stays readable."),
+        validators=[Optional(), Length(max=2000)],
+    )
 
 
 class FigureRowForm(Form):

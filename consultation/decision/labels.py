@@ -13,6 +13,7 @@ STATUS_LABELS = {
     InterpretationStatus.IN_REVIEW: _l("In review"),
     InterpretationStatus.RETURNED: _l("Returned to the editor"),
     InterpretationStatus.PUBLISHED: lazy_pgettext("review status", "Published"),
+    InterpretationStatus.SUPERSEDED: _l("Replaced by a revision"),
 }
 
 CHART_KIND_LABELS = {
@@ -25,6 +26,13 @@ SECTION_LABELS = {
     "goals": _l("Goals"),
     "key_measures": _l("Key measures"),
     "changes": _l("What changed from the draft, and why"),
+}
+# What a revision may change besides the four parts (revisions.changed_parts names them).
+CHANGED_PART_LABELS = {
+    "title": _l("Title"),
+    **SECTION_LABELS,
+    "figures": _l("Figures"),
+    "images": _l("Pictures"),
 }
 
 _PROBLEMS = {
@@ -43,6 +51,12 @@ _PROBLEMS = {
     "figure_empty": _l("Type at least one row with a label and a number."),
     "figure_row_label_missing": _l("Every row with numbers needs a label."),
     "figure_series_name_missing": _l("Name every column that holds numbers."),
+    "revision_note_missing": _l("Say what was changed: readers see it beside the revision date."),
+    "revision_unchanged": _l("The revision changes nothing in the published interpretation."),
+    "revision_in_progress": _l("A revision is already being written or reviewed; finish or discard it first."),
+    "revision_needs_published": _l("Only a published interpretation can be revised."),
+    "not_a_revision": _l("Only a revision can be discarded; the first version is edited until it is published."),
+    "document_unchanged": _l("Nothing differs from the published document: change it or upload the corrected file."),
 }
 
 

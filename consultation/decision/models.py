@@ -1,5 +1,7 @@
 """Tables of the decision stage (docs/rules.md §7.3, rule 9): the decided document as published, and its 政策解读
-with figures and pictures, each reviewed by a second person before it goes out."""
+with figures and pictures, each reviewed by a second person before it goes out. Both can be revised once public:
+the 解读 in a new version reviewed like the first (one row per version), the document by a correction that keeps
+the version it replaced (DecidedDocumentVersion); the public reads the earlier versions beside the current one."""
 
 from __future__ import annotations
 
@@ -7,7 +9,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, Integer, String, Text
+from sqlalchemy import JSON, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from core.db import created_at, enum_by_value, utcnow
@@ -30,10 +32,43 @@ class DecidedDocument(db.Model):
     stored_name: Mapped[str | None] = mapped_column(String(80), unique=True)
     content_type: Mapped[str] = mapped_column(String(100), default="")
     size: Mapped[int] = mapped_column(Integer, default=0)
+    # When it was first published; a correction keeps it and sets revised_at.
     published_at: Mapped[datetime] = mapped_column(default=utcnow)
     published_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    # 1 until corrected; each correction keeps the version it replaced (DecidedDocumentVersion) and says what changed.
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    revised_at: Mapped[datetime | None]
+    revision_note: Mapped[str] = mapped_column(Text, default="")
 
     published_by: Mapped[User | None] = relationship()
+
+    @property
+    def is_file(self) -> bool:
+        return bool(self.stored_name)
+
+
+class DecidedDocumentVersion(db.Model):
+    """A version of the decided document a correction replaced, kept as the public read it (its file is kept)."""
+
+    __tablename__ = "consultation_decided_document_versions"
+    __table_args__ = (UniqueConstraint("consultation_id", "version"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    consultation_id: Mapped[int] = mapped_column(ForeignKey("consultations.id", ondelete="CASCADE"), index=True)
+    version: Mapped[int] = mapped_column(Integer)
+    title: Mapped[str] = mapped_column(String(300))
+    number: Mapped[str] = mapped_column(String(100), default="")
+    url: Mapped[str] = mapped_column(String(500), default="")
+    filename: Mapped[str] = mapped_column(String(200), default="")
+    # The file as it was; the next version may keep the same file.
+    stored_name: Mapped[str | None] = mapped_column(String(80))
+    content_type: Mapped[str] = mapped_column(String(100), default="")
+    size: Mapped[int] = mapped_column(Integer, default=0)
+    # When this version went public (the first publication, or the correction that made it), and what changed then.
+    published_at: Mapped[datetime]
+    revision_note: Mapped[str] = mapped_column(Text, default="")
+    superseded_at: Mapped[datetime] = mapped_column(default=utcnow)
+    superseded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
 
     @property
     def is_file(self) -> bool:
@@ -47,6 +82,8 @@ class InterpretationStatus(StrEnum):
     IN_REVIEW = "in_review"
     RETURNED = "returned"
     PUBLISHED = "published"
+    # An earlier version a revision replaced: still readable on its own page, never changed again.
+    SUPERSEDED = "superseded"
 
     @property
     def is_editable(self) -> bool:
@@ -61,14 +98,18 @@ class ChartKind(StrEnum):
 
 
 class Interpretation(db.Model):
-    """The 政策解读 of a decided policy: background, goals, key measures, and what changed from the draft and why."""
+    """The 政策解读 of a decided policy: background, goals, key measures, and what changed from the draft and why.
+
+    One row per version: the first, then each revision an editor starts from the published one. At most one is
+    published; the others are earlier versions (superseded) or the revision being written or reviewed, while the
+    published one stays served unchanged."""
 
     __tablename__ = "policy_interpretations"
+    __table_args__ = (UniqueConstraint("consultation_id", "version"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    consultation_id: Mapped[int] = mapped_column(
-        ForeignKey("consultations.id", ondelete="CASCADE"), unique=True, index=True
-    )
+    consultation_id: Mapped[int] = mapped_column(ForeignKey("consultations.id", ondelete="CASCADE"), index=True)
+    version: Mapped[int] = mapped_column(Integer, default=1)
     title: Mapped[str] = mapped_column(String(300))
     # Markdown, shown sanitised (consultation.drafting.rendering).
     background: Mapped[str] = mapped_column(Text, default="")
@@ -83,7 +124,12 @@ class Interpretation(db.Model):
     reviewed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     reviewed_at: Mapped[datetime | None]
     return_reason: Mapped[str] = mapped_column(Text, default="")
+    # When the 解读 was first published (a revision carries it over); revised_at when this version replaced the one
+    # before, revision_note what the editor says changed (shown on the public page); superseded_at when replaced.
     published_at: Mapped[datetime | None]
+    revised_at: Mapped[datetime | None]
+    revision_note: Mapped[str] = mapped_column(Text, default="")
+    superseded_at: Mapped[datetime | None]
     created_at: Mapped[created_at]
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
@@ -94,6 +140,11 @@ class Interpretation(db.Model):
     images: Mapped[list[InterpretationImage]] = relationship(
         back_populates="interpretation", order_by="InterpretationImage.id", cascade="all, delete-orphan"
     )
+
+    @property
+    def is_revision(self) -> bool:
+        """A version after the first: it says what changed, and replaces the published one when approved."""
+        return (self.version or 1) > 1  # None until the row is flushed: a new row is the first version
 
 
 class InterpretationFigure(db.Model):

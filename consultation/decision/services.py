@@ -1,5 +1,7 @@
 """After the decision (docs/rules.md rule 9): the decided document published, its 解读 written, reviewed by a
-second person and published, each step in the audit log.
+second person and published, each step in the audit log. Once public, the 解读 is revised in a new version that
+goes through the same review, and the document is corrected with a note; the versions they replace stay readable
+(revisions.py).
 
 Services flush, never commit; the view commits once. A refused step raises WorkflowError with problem codes
 (consultation/decision/labels.py says them).
@@ -11,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from consultation.decision import sealing
+from consultation.decision import chain, revisions, sealing
 from consultation.decision.models import (
     DecidedDocument,
     Interpretation,
@@ -43,7 +45,8 @@ def document_of(consultation: Consultation) -> DecidedDocument | None:
 
 
 def interpretation_of(consultation: Consultation) -> Interpretation | None:
-    return db.session.scalar(db.select(Interpretation).where(Interpretation.consultation_id == consultation.id))
+    """The 解读 staff work on: the published one, or the revision being written or reviewed after it."""
+    return revisions.latest(consultation.id)
 
 
 def _require_decided(consultation: Consultation) -> ConsultationConclusion:
@@ -62,32 +65,48 @@ class DocumentInput:
     number: str = ""
     url: str = ""
     stored: uploads.StoredFile | None = None
+    revision_note: str = ""  # a correction: what was corrected, shown on the public page
 
 
-def record_document(consultation: Consultation, user: User, given: DocumentInput) -> DecidedDocument:
-    """Publish (or correct) the decided document: an uploaded file, a link to where it is published, or both."""
-    _require_decided(consultation)
-    problems = []
-    if not given.title.strip():
-        problems.append("document_title_missing")
-    document = document_of(consultation)
+def _document_problems(document: DecidedDocument | None, given: DocumentInput) -> list[str]:
+    problems = [] if given.title.strip() else ["document_title_missing"]
     keeps_file = document is not None and document.is_file
     if not (given.url.strip() or given.stored or keeps_file):
         problems.append("document_source_missing")
+    if document is not None and not given.revision_note.strip():
+        problems.append("revision_note_missing")
+    same = (document.title, document.number, document.url) if document else None
+    if same == (given.title.strip(), given.number.strip(), given.url.strip()) and given.stored is None:
+        problems.append("document_unchanged")
+    return problems
+
+
+def record_document(
+    consultation: Consultation, user: User, given: DocumentInput, now: datetime | None = None
+) -> DecidedDocument:
+    """Publish the decided document (an uploaded file, a link to where it is published, or both), or correct it
+    saying what was corrected: the version it replaces stays readable, with its file."""
+    _require_decided(consultation)
+    document = document_of(consultation)
+    problems = _document_problems(document, given)
     if problems:
         raise WorkflowError(problems)
+    now = now or utcnow()
     replaced = document is not None
     if document is None:
-        document = DecidedDocument(consultation_id=consultation.id, title="")
+        document = DecidedDocument(consultation_id=consultation.id, title="", published_at=now, published_by_id=user.id)
         db.session.add(document)
-    if given.stored is not None:
-        if document.stored_name:
-            uploads.remove(document.stored_name)
+    else:
+        revisions.keep_document_version(document, user, now)
+        document.version, document.revised_at = document.version + 1, now
+        document.revision_note, document.published_by_id = given.revision_note.strip(), user.id
+    if given.stored is not None:  # the file it replaces is kept with the earlier version
         document.filename, document.stored_name = given.stored.filename, given.stored.stored_name
         document.content_type, document.size = given.stored.content_type, given.stored.size
     document.title, document.number, document.url = given.title.strip(), given.number.strip(), given.url.strip()
-    document.published_at, document.published_by_id = utcnow(), user.id
     detail = {"title": document.title, "number": document.number, "url": document.url, "file": document.filename}
+    if replaced:
+        detail.update(version=document.version, note=document.revision_note)
     action = "consultation.decided_document_replace" if replaced else "consultation.decided_document_publish"
     audit.record(action, consultation, detail=detail, actor=user)
     integrity.seal(sealing.DOCUMENT, consultation.id, user)  # published at once: it was issued already
@@ -103,7 +122,7 @@ def _editable(interpretation: Interpretation) -> None:
 
 
 def save_interpretation(consultation: Consultation, user: User, fields: dict[str, str]) -> Interpretation:
-    """Create or edit the 解读's title and texts while it is a draft or returned."""
+    """Create or edit the 解读's title and texts (a revision's note too) while it is a draft or returned."""
     _require_decided(consultation)
     interpretation = interpretation_of(consultation)
     if interpretation is None:
@@ -113,6 +132,8 @@ def save_interpretation(consultation: Consultation, user: User, fields: dict[str
     else:
         _editable(interpretation)
         action = "consultation.interpretation_edit"
+    if not interpretation.is_revision:
+        fields = {name: value for name, value in fields.items() if name != "revision_note"}
     changed = [name for name, value in fields.items() if getattr(interpretation, name) != value]
     for name, value in fields.items():
         setattr(interpretation, name, value)
@@ -208,6 +229,11 @@ def submission_problems(interpretation: Interpretation) -> list[str]:
         problems.insert(0, "interpretation_title_missing")
     if db.session.get(DecidedDocument, interpretation.consultation_id) is None:
         problems.append("document_missing")
+    if interpretation.is_revision:  # the public page says what changed, and something must have
+        if not interpretation.revision_note.strip():
+            problems.append("revision_note_missing")
+        if not revisions.changed_parts(interpretation, chain.published_interpretation(interpretation.consultation_id)):
+            problems.append("revision_unchanged")
     return problems
 
 
@@ -234,19 +260,56 @@ def _require_independent_approver(interpretation: Interpretation, approver: User
 
 
 def approve(interpretation: Interpretation, approver: User, note: str = "", now: datetime | None = None) -> None:
-    """Publish the 解读 after a second person read it."""
+    """Publish the 解读 after a second person read it; a revision replaces the published version, kept as an
+    earlier one."""
     _require_independent_approver(interpretation, approver)
     problems = submission_problems(interpretation)
     if problems:
         raise WorkflowError(problems)
     now = now or utcnow()
+    detail: dict[str, Any] = {"note": note}
+    if interpretation.is_revision:
+        previous = chain.published_interpretation(interpretation.consultation_id)
+        detail.update(version=interpretation.version, revision_note=interpretation.revision_note,
+                      changed=revisions.changed_parts(interpretation, previous))  # fmt: skip
+        if previous is not None:
+            revisions.supersede(previous, approver, now)
+        interpretation.revised_at = now
+    else:
+        interpretation.published_at = now
     interpretation.status = InterpretationStatus.PUBLISHED
     interpretation.reviewed_by_id, interpretation.reviewed_at = approver.id, now
-    interpretation.published_at, interpretation.return_reason = now, ""
-    audit.record(
-        "consultation.interpretation_approve", _consultation(interpretation), detail={"note": note}, actor=approver
-    )
+    interpretation.return_reason = ""
+    action = "revise" if interpretation.is_revision else "approve"
+    audit.record(f"consultation.interpretation_{action}", _consultation(interpretation), detail=detail, actor=approver)
     integrity.seal(sealing.INTERPRETATION, interpretation.consultation_id, approver)
+
+
+def start_revision(consultation: Consultation, editor: User) -> Interpretation:
+    """A new version of the published 解读 to correct or update it; the published one stays public meanwhile."""
+    _require_decided(consultation)
+    current = interpretation_of(consultation)
+    if current is None or current.status is not InterpretationStatus.PUBLISHED:
+        raise WorkflowError(["revision_needs_published" if current is None else "revision_in_progress"])
+    revision = revisions.copy_of(current, editor)
+    db.session.add(revision)
+    db.session.flush()
+    audit.record(
+        "consultation.interpretation_revision_start", consultation, detail={"version": revision.version}, actor=editor
+    )
+    return revision
+
+
+def discard_revision(interpretation: Interpretation, editor: User) -> None:
+    """Drop a revision not yet published (written or returned); the published version is untouched."""
+    if not interpretation.is_revision:
+        raise WorkflowError(["not_a_revision"])
+    _editable(interpretation)
+    audit.record(
+        "consultation.interpretation_revision_discard", _consultation(interpretation),
+        detail={"version": interpretation.version}, actor=editor,
+    )  # fmt: skip
+    revisions.discard(interpretation)
 
 
 def return_to_author(interpretation: Interpretation, approver: User, reason: str, now: datetime | None = None) -> None:

@@ -1,4 +1,5 @@
-"""Staff pages after the decision: publish the decided document, write the 解读, have a second person review it."""
+"""Staff pages after the decision: publish (or correct) the decided document, write the 解读, have a second person
+review it, and revise it once published (a new version reviewed the same way)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.datastructures import FileStorage
 
-from consultation.decision import chain, deadline, figures, labels, services
+from consultation.decision import chain, deadline, figures, labels, revisions, services
 from consultation.decision.forms import DecidedDocumentForm, ImageForm, InterpretationForm, ReviewForm
 from consultation.decision.models import Interpretation, InterpretationStatus
 from consultation.drafting import uploads
@@ -78,6 +79,7 @@ def overview(consultation_id: int, document_form: DecidedDocumentForm | None = N
             DecidedDocumentForm(obj=document) if document else DecidedDocumentForm(url=conclusion.document_url)
         )
     interpretation = services.interpretation_of(consultation)
+    published = chain.published_interpretation(consultation.id)
     due = deadline.due_date(conclusion)
     return render_template(
         "consultation/decision/manage.html",
@@ -85,8 +87,9 @@ def overview(consultation_id: int, document_form: DecidedDocumentForm | None = N
         conclusion=conclusion,
         document=document,
         interpretation=interpretation,
+        published=published,
         due=due,
-        overdue=deadline.is_overdue(due, document, interpretation),
+        overdue=deadline.is_overdue(due, document, published),
         provisional_years=deadline.provisional_years(conclusion, due),
         document_form=document_form,
         may_publish=may_publish_document(current_user, consultation),
@@ -106,7 +109,9 @@ def publish_document(consultation_id: int) -> Any:
     stored = uploads.store_form_file(form.file)
     if stored is False:
         return overview(consultation_id, form)
-    given = services.DocumentInput(form.title.data or "", form.number.data or "", form.url.data or "", stored)
+    correcting = services.document_of(consultation) is not None
+    given = services.DocumentInput(form.title.data or "", form.number.data or "", form.url.data or "", stored,
+                                   form.revision_note.data or "")  # fmt: skip
     try:
         services.record_document(consultation, current_user, given)
     except WorkflowError as error:
@@ -114,12 +119,22 @@ def publish_document(consultation_id: int) -> Any:
         if stored:
             uploads.remove(stored.stored_name)
         for code in error.problems:  # each reason next to the field it is about
-            field = form.file if code == "document_source_missing" else form.title
-            field.errors = [*field.errors, labels.problem_message(code)]
+            field = _DOCUMENT_FIELDS.get(code, "title")
+            form[field].errors = [*form[field].errors, labels.problem_message(code)]
         return overview(consultation_id, form)
     db.session.commit()
-    flash(_("The decided document is published and linked from the consultation and its feedback."), "success")
+    flash(_("The correction is published; the version it replaces stays readable.") if correcting
+          else _("The decided document is published and linked from the consultation and its feedback."),
+          "success")  # fmt: skip
     return to_overview(consultation)
+
+
+# Where the decided document's form shows each refusal (the title when not named here).
+_DOCUMENT_FIELDS = {
+    "document_source_missing": "file",
+    "document_unchanged": "file",
+    "revision_note_missing": "revision_note",
+}
 
 
 @bp.route("/<int:consultation_id>/interpretation", methods=["GET", "POST"])
@@ -134,7 +149,7 @@ def edit_interpretation(consultation_id: int) -> Any:
         feedback = db.session.get(ConsultationFeedback, consultation.id)
         form.changes.data = feedback.main_changes if feedback else ""  # a start, from the published feedback
     if form.validate_on_submit():
-        fields = {name: (form[name].data or "").strip() for name in ("title", *services.SECTIONS)}
+        fields = {name: (form[name].data or "").strip() for name in ("title", *services.SECTIONS, "revision_note")}
         try:
             services.save_interpretation(consultation, current_user, fields)
         except WorkflowError as error:
@@ -194,7 +209,16 @@ def review_interpretation(consultation_id: int) -> Any:
         labels=labels,
         charts={figure.id: figures.chart(figure) for figure in interpretation.figures},
         masked=_masked_parts(consultation, interpretation),
+        changed=_changed_parts(interpretation),
     ), 400 if request.method == "POST" else 200
+
+
+def _changed_parts(interpretation: Interpretation) -> list[str] | None:
+    """For a revision under review: the parts it changes from the published version, named for the reviewer."""
+    if not interpretation.is_revision or interpretation.status is InterpretationStatus.PUBLISHED:
+        return None
+    published = chain.published_interpretation(interpretation.consultation_id)
+    return [str(labels.CHANGED_PART_LABELS[name]) for name in revisions.changed_parts(interpretation, published)]
 
 
 def _masked_parts(consultation: Consultation, interpretation: Interpretation) -> list[str]:
@@ -217,6 +241,36 @@ def _decide(consultation: Consultation, interpretation: Interpretation, form: Re
     db.session.commit()
     flash(_("Published: the interpretation is on its public page and linked with its policy.") if approving
           else _("Returned to the editor with your reasons."), "success")  # fmt: skip
+    return to_overview(consultation)
+
+
+@bp.route("/<int:consultation_id>/interpretation/revise", methods=["POST"])
+def revise_interpretation(consultation_id: int) -> Any:
+    """Start a new version from the published 解读; the public keeps reading the published one until it is approved."""
+    consultation = load(consultation_id, can_edit)
+    try:
+        services.start_revision(consultation, current_user)
+    except WorkflowError as error:
+        db.session.rollback()
+        flash_problems(error)
+        return to_overview(consultation)
+    db.session.commit()
+    flash(_("A revision is started from the published interpretation, which stays public until the revision is "
+            "approved."), "success")  # fmt: skip
+    return redirect(url_for(".edit_interpretation", consultation_id=consultation.id), code=303)
+
+
+@bp.route("/<int:consultation_id>/interpretation/discard", methods=["POST"])
+def discard_revision(consultation_id: int) -> Any:
+    consultation = load(consultation_id, can_edit)
+    try:
+        services.discard_revision(load_interpretation(consultation), current_user)
+    except WorkflowError as error:
+        db.session.rollback()
+        flash_problems(error)
+    else:
+        db.session.commit()
+        flash(_("The revision is discarded; the published interpretation is unchanged."), "success")
     return to_overview(consultation)
 
 

@@ -2,7 +2,8 @@
 as they are published, and what site search finds of them.
 
 Only what the public pages show: a 解读 once approved, its decided document, with personal data masked as on the
-page; the names of the staff who wrote or approved it are never part of it.
+page; the names of the staff who wrote or approved it are never part of it. A revised 解读 is served in its
+current version, with when it was revised, what changed and where its earlier versions are read.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from pydantic import BaseModel, Field
 from sqlalchemy import and_, or_, select
 
 from consultation import labels
-from consultation.decision import chain, sealing, services
+from consultation.decision import chain, revisions, sealing, services
 from consultation.decision.labels import SECTION_LABELS
 from consultation.decision.models import DecidedDocument, Interpretation, InterpretationStatus
 from consultation.drafting import services as drafting
@@ -42,7 +43,7 @@ from core.api import (
 )
 from core.extensions import db
 from core.feeds import FEED_LENGTH, FeedEntry, atom_feed, cached_feed, excerpt, site_name
-from core.i18n import current_language
+from core.i18n import current_language, local_datetime
 from core.links import site_url
 from core.search import MAX_CANDIDATES, Document, Provider, any_contains, register_search_provider
 from core.search import Field as SearchField
@@ -58,7 +59,9 @@ class DecidedDocumentOut(BaseModel):
     url: Url = Field(description="Its public page here, which links the draft, the feedback and the 解读.")
     file_url: Url | None = Field(description="The uploaded file, when there is one.")
     external_url: str = Field(description="Where it is published elsewhere; empty when not given.")
-    published_at: datetime
+    published_at: datetime = Field(description="When it was first published.")
+    revised_at: datetime | None = Field(description="When it was last corrected; null if never.")
+    revision_note: str = Field(description="What the last correction changed; empty if never corrected.")
 
 
 class FigureOut(BaseModel):
@@ -69,13 +72,27 @@ class FigureOut(BaseModel):
     note: str
 
 
+class InterpretationVersionOut(BaseModel):
+    """An earlier version of a 解读 that a revision replaced, still readable on its page."""
+
+    version: int
+    url: Url
+    published_at: datetime = Field(description="When this version went public.")
+    superseded_at: datetime
+    revision_note: str = Field(description="What this version had changed from the one before; empty for the first.")
+
+
 class InterpretationOut(BaseModel):
-    """A published 政策解读 of a decided policy."""
+    """A published 政策解读 of a decided policy, in its current version."""
 
     consultation_id: int
     title: str
     department: str
-    published_at: datetime
+    published_at: datetime = Field(description="When it was first published.")
+    version: int
+    revised_at: datetime | None = Field(description="When the current version replaced the one before; null if never.")
+    revision_note: str = Field(description="What the current version changed; empty for the first version.")
+    earlier_versions: list[InterpretationVersionOut]
     url: Url
     consultation_url: Url
     feedback_url: Url | None
@@ -121,7 +138,20 @@ def _document(consultation: Consultation, document: DecidedDocument) -> dict[str
         "file_url": site_url("consultation_decision.document_file", **ident) if document.is_file else None,
         "external_url": document.url,
         "published_at": timestamp(document.published_at),
+        "revised_at": timestamp(document.revised_at) if document.revised_at else None,
+        "revision_note": chain.masked(document.revision_note, chain.public_contacts(consultation)),
     }
+
+
+def _earlier(consultation: Consultation, record: Interpretation) -> dict[str, Any]:
+    return {
+        "version": record.version,
+        "url": site_url("consultation_decision.interpretation_version", consultation_id=consultation.id,
+                        version=record.version),
+        "published_at": timestamp(record.revised_at or record.published_at),
+        "superseded_at": timestamp(record.superseded_at),
+        "revision_note": chain.masked(record.revision_note, chain.public_contacts(consultation)),
+    }  # fmt: skip
 
 
 def _interpretation(consultation: Consultation, interpretation: Interpretation) -> dict[str, Any]:
@@ -135,6 +165,12 @@ def _interpretation(consultation: Consultation, interpretation: Interpretation) 
         "title": interpretation.title,
         "department": consultation.department.name,
         "published_at": timestamp(interpretation.published_at),
+        "version": interpretation.version,
+        "revised_at": timestamp(interpretation.revised_at) if interpretation.revised_at else None,
+        "revision_note": chain.masked(interpretation.revision_note, keep),
+        "earlier_versions": [_earlier(consultation, record) for record in revisions.earlier_versions(consultation.id)]
+        if interpretation.is_revision
+        else [],
         "url": site_url("consultation_decision.interpretation", **ident),
         "consultation_url": site_url("consultation.detail", **ident),
         "feedback_url": site_url("consultation.feedback", **ident) if steps["feedback"].url else None,
@@ -181,9 +217,9 @@ def _feed(page_url: str, feed_url: str) -> str:
         FeedEntry(
             title=interpretation.title,
             link=site_url("consultation_decision.interpretation", consultation_id=consultation.id),
-            updated=interpretation.published_at,
+            updated=interpretation.revised_at or interpretation.published_at,
             author=consultation.department.display_name(current_language()),
-            summary=excerpt(chain.masked(interpretation.background, chain.public_contacts(consultation))),
+            summary=excerpt(_summary(consultation, interpretation)),
         )
         for consultation, interpretation in chain.published_interpretations(limit=FEED_LENGTH)
         if interpretation.published_at is not None
@@ -195,6 +231,16 @@ def _feed(page_url: str, feed_url: str) -> str:
         feed_url=feed_url,
         entries=entries,
     )
+
+
+def _summary(consultation: Consultation, interpretation: Interpretation) -> str:
+    """The start of the background; a revised 解读 first says when it was revised and what changed."""
+    keep = chain.public_contacts(consultation)
+    background = chain.masked(interpretation.background, keep)
+    if interpretation.revised_at is None:
+        return background
+    revised = _("Revised %(day)s", day=local_datetime(interpretation.revised_at, "yyyy-MM-dd"))
+    return f"{revised}: {chain.masked(interpretation.revision_note, keep)} {background}"
 
 
 def find_interpretations(criteria: Criteria) -> list[Document]:
