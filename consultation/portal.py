@@ -17,6 +17,7 @@ from consultation.legality import gate as legality
 from consultation.legality import labels as review_labels
 from consultation.legality.models import ReviewState
 from consultation.models import Consultation, ConsultationStatus
+from core import integrity
 from core.db import utcnow
 from core.extensions import db
 from core.holidays import on_year_entered
@@ -81,7 +82,7 @@ def _sitemap() -> list[SitemapEntry]:
     entries = []
     published = [status for status in ConsultationStatus if status.is_published]
     query = db.select(Consultation).where(Consultation.status.in_(published)).order_by(Consultation.start_at.desc())
-    for consultation in db.session.scalars(query):
+    for consultation in integrity.servable("consultation", db.session.scalars(query)):  # never a defaced title
         values = {"consultation_id": consultation.id}
         entries.append(SitemapEntry(group, consultation.title, "consultation.detail", values, consultation.updated_at))
         if consultation.status in feedback.PUBLISHED_STATUSES:

@@ -51,7 +51,7 @@ def _sitemap() -> list[SitemapEntry]:
     """Every approved survey, and its public results when published."""
     entries = []
     query = db.select(Survey).where(Survey.status == ReviewStatus.APPROVED).order_by(Survey.starts_at.desc())
-    for survey in db.session.scalars(query):
+    for survey in integrity.servable("survey", db.session.scalars(query)):  # a defaced title is never listed
         values = {"survey_id": survey.id}
         entries.append(SitemapEntry(_l("Surveys"), survey.title, "surveys.take", values, survey.updated_at))
         if survey.results_published:

@@ -15,6 +15,7 @@ from consultation.drafting.diff import compare_rounds
 from consultation.handling.answer_sheet import public_name
 from consultation.legality.conclusion import conclusion_of
 from consultation.models import Comment, CommentDisplay, Consultation
+from core import integrity
 from core.extensions import db
 from core.pagination import count_rows
 from core.screening import mask_personal_data
@@ -58,10 +59,15 @@ def latest_public_comments(consultation: Consultation) -> tuple[list[dict[str, A
 def notice_context(consultation: Consultation, now: datetime) -> dict[str, Any]:
     """What the public notice page shows; also what the archived copy of the notice is rendered from."""
     counts = commenting.public_counts(consultation)
+    # The rounds before and after are other sealed notices: quoted or named only while they hold.
+    before = [consultation.previous_round] if consultation.previous_round is not None else []
+    previous = integrity.servable("consultation", before, whole=True)
     changes = None
-    if consultation.previous_round is not None:
-        changes = compare_rounds(consultation.previous_round.draft_units(), consultation.draft_units())
+    if previous:
+        changes = compare_rounds(previous[0].draft_units(), consultation.draft_units())
     next_round = db.session.scalar(db.select(Consultation).where(Consultation.previous_round_id == consultation.id))
+    if next_round is not None and not integrity.servable("consultation", [next_round]):
+        next_round = None
     latest_comments, published_total = latest_public_comments(consultation)
     return {
         "consultation": consultation,

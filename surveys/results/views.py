@@ -13,7 +13,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.wrappers import Response as WerkzeugResponse
 
-from core import audit
+from core import audit, integrity
 from core.extensions import db
 from core.forms import ConfirmForm
 from core.models import Role
@@ -189,6 +189,7 @@ def public_results(survey_id: int) -> str:
     survey = db.get_or_404(Survey, survey_id)
     if not public_results_available(survey):
         abort(404)
+    integrity.require("survey", survey.id)  # the questions and options shown are the approved ones, or a 503
     snapshot = result_data.load(survey)
     keep = snapshot.complete.copy()
     return render_template(
@@ -207,6 +208,7 @@ def consultation_section(consultation_id: int) -> dict[str, Any]:
         .where(Survey.consultation_id == consultation_id, Survey.status == ReviewStatus.APPROVED)
         .order_by(Survey.starts_at)
     ).all()
+    surveys = integrity.servable("survey", surveys)  # a linked survey's defaced title is never shown
     if not surveys:
         return {}
     items = []

@@ -313,4 +313,5 @@ def short(code: str) -> Any:
 def open_surveys_section() -> dict[str, Any]:
     """For the home page: surveys open now."""
     surveys = db.session.scalars(db.select(Survey).where(Survey.status == ReviewStatus.APPROVED)).all()
-    return {"open_surveys": sorted((s for s in surveys if s.phase() is Phase.OPEN), key=lambda s: s.ends_at)}
+    open_now = integrity.servable("survey", [s for s in surveys if s.phase() is Phase.OPEN])  # as approved only
+    return {"open_surveys": sorted(open_now, key=lambda s: s.ends_at)}
