@@ -1,9 +1,11 @@
 """What of a consultation is sealed when it is approved or its feedback published (core/integrity).
 
 The notice seals what residents read: title, type, department, contacts, 征集说明, 起草说明, 政策解读, channels,
-the reason for a short period, the draft units and the attached files. Dates are left out: an extension moves the
-end through its own audited workflow, and the status follows the workflow too (an item that is published without
-any seal is caught as "unsealed"). The feedback seals the main changes and the table of answers.
+the reason for a short period, the draft units and the attached files. Its period (start and end) is sealed beside
+it as its own kind, verified wherever the notice is: an extension moves the end through its own audited workflow
+and seals the period again, so a comment period lengthened in the database is refused like a defaced draft. The
+status follows the workflow (an item published without any seal is caught as "unsealed"). The feedback seals the
+main changes and the table of answers.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from core.integrity import SealableKind, register_kind
 
 NOTICE = "consultation"
 FEEDBACK = "consultation.feedback"
+PERIOD = "consultation.period"
 DEPARTMENT = "department"  # its name and phones are shown on every page of its consultations
 
 
@@ -71,6 +74,12 @@ def notice_contents(subject_ids: list[str]) -> dict[str, Any]:
     return {
         str(c.id): _notice(c, units[c.id], attachments[c.id]) if c.status.is_published else None for c in consultations
     }
+
+
+def period_content(subject_id: str) -> dict[str, Any] | None:
+    """When comments are taken: what the notice, the lists and the comment form say, and what they enforce."""
+    consultation = _published(subject_id)
+    return None if consultation is None else {"start_at": consultation.start_at, "end_at": consultation.end_at}
 
 
 def feedback_content(subject_id: str) -> dict[str, Any] | None:
@@ -129,6 +138,11 @@ def _feedback_row(subject_id: str) -> tuple[Consultation, ConsultationFeedback] 
     return (consultation, record) if consultation is not None and record is not None else None
 
 
+def _notice_depends(consultation: Consultation) -> list[tuple[str, str]]:
+    """Its department's name and phones, and its period: shown with the notice, verified with it."""
+    return [(DEPARTMENT, str(consultation.department_id)), (PERIOD, str(consultation.id))]
+
+
 def _locate(column: Any) -> Any:
     def locate(subject_id: str) -> tuple[str, str]:
         consultation = db.session.get(Consultation, int(subject_id))
@@ -148,9 +162,12 @@ def init_app(app: Flask) -> None:
         SealableKind(
             NOTICE, notice_content, _published_ids, _describe, _fix_url, notice_contents, notices,
             summary=_summary, list_item=lambda subject_id: db.session.get(Consultation, int(subject_id)),
-            depends=lambda consultation: [(DEPARTMENT, str(consultation.department_id))],
+            depends=_notice_depends,
         ),
     )  # fmt: skip
+    register_kind(
+        app, SealableKind(PERIOD, period_content, _published_ids, _describe, _fix_url, locate=notices, since=2)
+    )
     feedbacks = _locate(_l("Feedback"))
     register_kind(
         app,

@@ -2,7 +2,10 @@
 
 Title, purpose, contact phone, the closed message, anonymity, the personal fields asked, the link to its
 consultation, and every page, question and option. Dates, the response cap and early closing follow their own
-workflows and are left out; reopening takes the survey off the public site until it is approved (and sealed) again.
+workflows: they are sealed beside it as its schedule (when it opens and closes, its response cap, whether its
+results are public), verified wherever the survey is and sealed again when its results are published or withdrawn.
+Early closing is left out: the response cap closes a survey by itself (and again if the mark is removed). Reopening
+takes the survey off the public site until it is approved (and sealed) again.
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ from core.integrity import SealableKind, register_kind
 from surveys.models import Question, ReviewStatus, Survey, SurveyPage
 
 KIND = "survey"
+SCHEDULE = "survey.schedule"
 
 
 # Pages, questions and options in three queries, rather than one per page and one per question.
@@ -58,6 +62,14 @@ def _content_of(survey: Survey | None) -> dict[str, Any] | None:
     return result
 
 
+def schedule_content(subject_id: str) -> dict[str, Any] | None:
+    survey = db.session.get(Survey, int(subject_id))
+    if survey is None or survey.status is not ReviewStatus.APPROVED:
+        return None
+    fields = ("starts_at", "ends_at", "response_cap", "results_published")
+    return {name: getattr(survey, name) for name in fields}
+
+
 def contents(subject_ids: list[str]) -> dict[str, Any]:
     """The texts of a list page's surveys, their pages, questions and options loaded in four queries."""
     query = db.select(Survey).where(Survey.id.in_([int(subject_id) for subject_id in subject_ids])).options(_STRUCTURE)
@@ -94,6 +106,9 @@ def init_app(app: Flask) -> None:
         SealableKind(
             KIND, content, _published, _describe, _fix_url, contents, _locate,
             summary=_summary, list_item=lambda subject_id: db.session.get(Survey, int(subject_id)),
-            depends=lambda survey: [("department", str(survey.department_id))],
+            depends=lambda survey: [("department", str(survey.department_id)), (SCHEDULE, str(survey.id))],
         ),
     )  # fmt: skip
+    register_kind(
+        app, SealableKind(SCHEDULE, schedule_content, _published, _describe, _fix_url, locate=_locate, since=2)
+    )

@@ -199,6 +199,7 @@ def approve(
         "consultation.approve", consultation, detail={"secrecy_result": result.value, "note": note}, actor=approver
     )
     integrity.seal("consultation", consultation, approver)
+    integrity.seal("consultation.period", consultation, approver)
 
 
 def return_to_editor(
@@ -240,6 +241,7 @@ def extend(
         detail={"old_end": extension.old_end.isoformat(), "new_end": new_end.isoformat(), "reason": reason},
         actor=user,
     )
+    integrity.seal("consultation.period", consultation, user, reason="extend")
     return extension
 
 

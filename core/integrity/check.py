@@ -110,8 +110,9 @@ def seal_all(approver: Any = None) -> dict[str, int]:
                 counts[name] = counts.get(name, 0) + 1
             elif problem is None and sealable.summary is not None and not _list_sealed(name, str(subject_id)):
                 ledger.seal_summary(sealable, str(subject_id), "seal-all", approver)  # sealed before lists were
-    if not ledger.started():
-        ledger.append(ledger.START_KIND, "start", ledger.GENESIS, "seal-all", approver)
+    for generation in range(1, registry.current_generation() + 1):
+        if not ledger.started(generation):
+            ledger.append(ledger.START_KIND, ledger.start_subject(generation), ledger.GENESIS, "seal-all", approver)
     forget()
     return counts
 

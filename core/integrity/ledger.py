@@ -119,8 +119,16 @@ def head_id() -> int:
 HEAD_COLUMN = db.select(func.max(LedgerEntry.id)).scalar_subquery().label("integrity_head")
 
 
-def started() -> bool:
-    return db.session.scalar(db.select(LedgerEntry.id).where(LedgerEntry.kind == START_KIND).limit(1)) is not None
+def start_subject(generation: int = 1) -> str:
+    """The start marker of a `seal-all` generation: "start", then "start-2" … (see SealableKind.since)."""
+    return "start" if generation <= 1 else f"start-{generation}"
+
+
+def started(generation: int = 1) -> bool:
+    query = db.select(LedgerEntry.id).where(
+        LedgerEntry.kind == START_KIND, LedgerEntry.subject_id == start_subject(generation)
+    )
+    return db.session.scalar(query.limit(1)) is not None
 
 
 @dataclass(frozen=True)

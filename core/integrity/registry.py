@@ -37,6 +37,10 @@ class SealableKind:
     # Optional: other sealed items shown with this one ([("department", "3")] for its department's name), verified
     # with it wherever it is served.
     depends: Callable[[Any], list[tuple[str, str]]] | None = None
+    # The `seal-all` generation that seals this kind: a kind added by an upgrade (2: the consultation's period, the
+    # survey's schedule) is refused unsealed only once `seal-all` of that version ran, so an upgraded site keeps
+    # serving until the operator runs it; once an item has such a seal it must hold, whatever the generation.
+    since: int = 1
 
 
 LIST_SUFFIX = "#list"
@@ -55,6 +59,16 @@ def kind(name: str) -> SealableKind:
         return current_app.extensions[_EXTENSION][name]
     except KeyError:
         raise KeyError(f"no sealable kind {name!r} registered") from None
+
+
+def generation(name: str) -> int:
+    """The `since` of a kind (of its list seal too); 1 for the ledger's own kinds (release, start markers)."""
+    registered = current_app.extensions.get(_EXTENSION, {}).get(name.removesuffix(LIST_SUFFIX))
+    return registered.since if registered is not None else 1
+
+
+def current_generation() -> int:
+    return max((kind.since for kind in kinds().values()), default=1)
 
 
 def describe(name: str, subject_id: str) -> str:

@@ -59,20 +59,23 @@ def _memo() -> tuple[LRUCache[tuple[str, str, str, int], Verdict], threading.Loc
     return memo
 
 
-def _enforcing() -> bool:
-    """Unsealed published items are refused once `seal-all` started the ledger (or when configured to)."""
+def _enforcing(kind: str) -> bool:
+    """Unsealed published items are refused once `seal-all` started the ledger (or when configured to); items of a
+    kind added by an upgrade once `seal-all` of that version ran (SealableKind.since)."""
     mode = current_app.config.get("INTEGRITY_REQUIRE_SEALS", "auto")
     if mode != "auto":
         return bool(mode)
     # Remembered once true only: the marker is never removed by the application, and another process may add it.
     # Not found is remembered per ledger head: the marker is appended, so it cannot appear without the head moving.
-    extensions = current_app.extensions
-    if not extensions.get(_STARTED) and extensions.get(_NOT_STARTED_AT) != _head():
-        if ledger.started():
-            extensions[_STARTED] = True
+    generation, extensions = registry.generation(kind), current_app.extensions
+    started: set[int] = extensions.setdefault(_STARTED, set())
+    not_started_at: dict[int, int] = extensions.setdefault(_NOT_STARTED_AT, {})
+    if generation not in started and not_started_at.get(generation) != _head():
+        if ledger.started(generation):
+            started.add(generation)
         else:
-            extensions[_NOT_STARTED_AT] = _head()
-    return bool(extensions.get(_STARTED))
+            not_started_at[generation] = _head()
+    return generation in started
 
 
 def _has_seal(kind: str, subject_id: str) -> bool:
@@ -147,7 +150,7 @@ def verdict(kind: str, subject_id: str | int, content: Any = _LOAD) -> Verdict:
 def _refused(result: Verdict) -> bool:
     if result.problem in (None, "unpublished"):
         return False
-    return result.problem != "unsealed" or _enforcing()
+    return result.problem != "unsealed" or _enforcing(result.kind)
 
 
 def require(kind: str, subject_id: str | int) -> None:
@@ -161,7 +164,7 @@ def require(kind: str, subject_id: str | int) -> None:
         return
     posted = has_request_context() and request.method not in ("GET", "HEAD")
     result = _summary_verdict(kind, str(subject_id)) if posted else None
-    if (result is None or result.problem == "unsealed") and (_enforcing() or _has_seal(kind, str(subject_id))):
+    if (result is None or result.problem == "unsealed") and (_enforcing(kind) or _has_seal(kind, str(subject_id))):
         result = verdict(kind, subject_id)
     # Otherwise the item has no seal and unsealed items are still served: its content need not be loaded.
     if result is not None and _refused(result):

@@ -45,6 +45,7 @@ def approve(survey: Survey, user: Any, note: str = "") -> None:
     _decide(survey, user, ReviewStatus.APPROVED, note)
     audit.record("survey.approve", survey, detail={"version": survey.version, "note": note})
     integrity.seal("survey", survey, user)
+    integrity.seal("survey.schedule", survey, user)
 
 
 def return_for_changes(survey: Survey, user: Any, reason: str) -> None:

@@ -174,6 +174,7 @@ def publish(survey_id: int) -> WerkzeugResponse:
         return redirect(url_for(".results", survey_id=survey.id))
     survey.results_published = publish_now
     audit.record("survey.results_publish" if publish_now else "survey.results_unpublish", survey)
+    integrity.seal("survey.schedule", survey, current_user, reason="results")  # a SQL publication is refused
     db.session.commit()
     flash(_("The results are public.") if publish_now else _("The results are no longer public."), "success")
     return redirect(url_for(".results", survey_id=survey.id))

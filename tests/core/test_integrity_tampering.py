@@ -79,3 +79,78 @@ def test_a_new_round_never_quotes_a_defaced_earlier_round(client: Any) -> None:
     _sql("UPDATE consultation_units SET text = :t WHERE consultation_id = :id", t=DEFACED, id=first.id)
     page = client.get(f"/consultations/{second.id}")
     assert page.status_code == 200 and DEFACED not in page.get_data(as_text=True)
+
+
+def _check(runner: Any) -> Any:
+    return runner.invoke(args=["integrity", "check"])
+
+
+def test_a_comment_period_lengthened_in_the_database_is_refused_until_extended_properly(
+    client: Any, runner: Any
+) -> None:
+    from datetime import timedelta
+
+    from consultation.drafting import services
+    from tests.factories import make_user
+
+    consultation = make_consultation(make_department())
+    check.seal_all()
+    db.session.commit()
+    later = consultation.end_at + timedelta(days=60)
+    _sql("UPDATE consultations SET end_at = :end WHERE id = :id", end=later, id=consultation.id)
+    assert client.get(f"/consultations/{consultation.id}").status_code == 503
+    assert client.get(f"/api/v1/consultations/{consultation.id}").status_code == 503
+    assert consultation.title not in client.get("/consultations/open").get_data(as_text=True)
+    assert client.post(f"/consultations/{consultation.id}/comment", data={"content": "建议"}).status_code == 503
+    result = _check(runner)
+    assert result.exit_code == 1 and f"changed\tconsultation.period\t{consultation.id}" in result.output
+    # The same extension through the workflow (a reason, the audit log) is sealed and served.
+    _sql("UPDATE consultations SET end_at = :end WHERE id = :id", end=later - timedelta(days=60), id=consultation.id)
+    db.session.expire_all()
+    services.extend(consultation, make_user("editor", consultation.department), later, "应企业要求延长")
+    db.session.commit()
+    assert client.get(f"/consultations/{consultation.id}").status_code == 200
+    assert _check(runner).exit_code == 0
+
+
+def test_a_survey_kept_open_or_its_results_published_in_the_database_is_refused(
+    client: Any, runner: Any, auth: Any
+) -> None:
+    from datetime import timedelta
+
+    survey = _sealed_survey()
+    approved_end = survey.ends_at
+    _sql("UPDATE surveys SET ends_at = :end WHERE id = :id", end=approved_end + timedelta(days=90), id=survey.id)
+    assert client.get(f"/surveys/{survey.id}").status_code == 503
+    assert "满意度调查" not in client.get("/surveys/").get_data(as_text=True)
+    assert f"changed\tsurvey.schedule\t{survey.id}" in _check(runner).output
+    _sql("UPDATE surveys SET ends_at = :end WHERE id = :id", end=approved_end, id=survey.id)
+    _sql("UPDATE surveys SET results_published = :yes WHERE id = :id", yes=True, id=survey.id)
+    assert client.get(f"/surveys/{survey.id}/results").status_code == 503
+    assert client.get(f"/api/v1/surveys/{survey.id}/results").status_code == 503
+    # Published by an approver of the department: sealed, and public.
+    _sql("UPDATE surveys SET results_published = :no WHERE id = :id", no=False, id=survey.id)
+    auth.login_as("approver", survey.department)
+    assert client.post(f"/manage/surveys/{survey.id}/results/publish", data={"publish": "1"}).status_code == 302
+    auth.logout()
+    assert client.get(f"/surveys/{survey.id}/results").status_code == 200
+    db.session.rollback()  # the survey as the request left it, not as this test's session last read it
+    result = _check(runner)
+    assert result.exit_code == 0, result.output
+
+
+def test_an_upgraded_site_serves_until_seal_all_seals_what_the_new_version_seals(client: Any, runner: Any) -> None:
+    from core.integrity import ledger
+
+    consultation = make_consultation(make_department())
+    # As the previous version sealed it: the notice and its department, and the first start marker only.
+    ledger.seal("consultation", consultation)
+    ledger.seal("department", consultation.department)
+    ledger.append(ledger.START_KIND, "start", ledger.GENESIS, "seal-all")
+    db.session.commit()
+    assert client.get(f"/consultations/{consultation.id}").status_code == 200
+    assert f"unsealed\tconsultation.period\t{consultation.id}" in _check(runner).output
+    assert runner.invoke(args=["integrity", "seal-all"]).exit_code == 0
+    assert _check(runner).exit_code == 0
+    _sql("UPDATE consultations SET start_at = end_at WHERE id = :id", id=consultation.id)
+    assert client.get(f"/consultations/{consultation.id}").status_code == 503
