@@ -103,6 +103,12 @@ def feedback_content(subject_id: str) -> dict[str, Any] | None:
     return content
 
 
+def notice_files(subject_id: str) -> list[tuple[str, str]]:
+    """The attached files, whose bytes are sealed with the notice (core/integrity/files.py)."""
+    consultation = _published(subject_id)
+    return [("uploads", row.stored_name) for row in consultation.attachments] if consultation is not None else []
+
+
 def _published_ids() -> list[str]:
     published = [status for status in ConsultationStatus if status.is_published]
     query = db.select(Consultation.id).where(Consultation.status.in_(published)).order_by(Consultation.id)
@@ -162,7 +168,7 @@ def init_app(app: Flask) -> None:
         SealableKind(
             NOTICE, notice_content, _published_ids, _describe, _fix_url, notice_contents, notices,
             summary=_summary, list_item=lambda subject_id: db.session.get(Consultation, int(subject_id)),
-            depends=_notice_depends,
+            depends=_notice_depends, files=notice_files,
         ),
     )  # fmt: skip
     register_kind(

@@ -99,10 +99,10 @@ def local_path(area: str, name: str) -> Path:
     """A file on this host with the stored bytes; raises FileNotFoundError when there is no such file."""
     name = _safe(name)
     if backend() == "local":
-        return folder(area) / name
+        return _verified(area, name, folder(area) / name)
     cached = _cache(area) / name
     if cached.exists():
-        return cached
+        return _verified(area, name, cached)
     data = db.session.scalar(db.select(StoredFile.data).where(StoredFile.area == area, StoredFile.name == name))
     if data is None:
         raise FileNotFoundError(f"{area}/{name}")
@@ -111,7 +111,15 @@ def local_path(area: str, name: str) -> Path:
     with os.fdopen(fd, "wb") as handle:
         handle.write(data)
     os.replace(temporary, cached)
-    return cached
+    return _verified(area, name, cached)
+
+
+def _verified(area: str, name: str, path: Path) -> Path:
+    """The file, once its bytes are known to be the sealed ones (a published file; others have no seal)."""
+    from core.integrity import files  # integrity's tables and ledger are loaded on first use
+
+    files.verify_local(area, name, path)
+    return path
 
 
 def read(area: str, name: str) -> bytes:

@@ -3,9 +3,10 @@ and the earlier versions a revision or a correction replaced.
 
 The document and the 解读 are keyed by their consultation's number, as their public addresses are; an earlier
 version by its own row (it is sealed when it is replaced, as it was served). The 解读 seals its title, its four
-parts, its figures and its pictures (the files' stored names: a swapped picture shows); the decided document its
-title, 文号, link and file. A revised one also seals its version, its date and what the editor said changed, so the
-"修订于" line cannot be rewritten either; a first version's content is as it was sealed before revisions existed.
+parts, its figures and its pictures (the files' stored names: a swapped picture shows; their bytes as kind "file");
+the decided document its title, 文号, link and file (its bytes too). A revised one also seals its version, its date
+and what the editor said changed, so the "修订于" line cannot be rewritten either; a first version's content is as
+it was sealed before revisions existed.
 """
 
 from __future__ import annotations
@@ -88,6 +89,30 @@ def interpretation_version_content(subject_id: str) -> dict[str, Any] | None:
     return interpretation_record_content(record)
 
 
+def _uploads(*stored_names: str) -> list[tuple[str, str]]:
+    return [("uploads", name) for name in stored_names if name]
+
+
+def _document_files(subject_id: str) -> list[tuple[str, str]]:
+    document = db.session.get(DecidedDocument, int(subject_id))
+    return _uploads(document.stored_name) if document is not None else []
+
+
+def _document_version_files(subject_id: str) -> list[tuple[str, str]]:
+    record = db.session.get(DecidedDocumentVersion, int(subject_id))
+    return _uploads(record.stored_name) if record is not None else []
+
+
+def _interpretation_files(subject_id: str) -> list[tuple[str, str]]:
+    interpretation = _published_interpretation(subject_id)
+    return _uploads(*(image.stored_name for image in interpretation.images)) if interpretation is not None else []
+
+
+def _interpretation_version_files(subject_id: str) -> list[tuple[str, str]]:
+    record = db.session.get(Interpretation, int(subject_id))
+    return _uploads(*(image.stored_name for image in record.images)) if record is not None else []
+
+
 def _ids(query: Any) -> list[str]:
     return [str(row) for row in db.session.scalars(query)]
 
@@ -134,7 +159,7 @@ def _version_owner(model: type[Interpretation] | type[DecidedDocumentVersion]) -
     return consultation_id
 
 
-def _version_kind(name: str, model: Any, content: Any, published: Any) -> SealableKind:
+def _version_kind(name: str, model: Any, content: Any, published: Any, files: Any) -> SealableKind:
     owner = _version_owner(model)
     return SealableKind(
         name,
@@ -143,21 +168,35 @@ def _version_kind(name: str, model: Any, content: Any, published: Any) -> Sealab
         lambda subject_id: _("%(title)s · earlier version", title=_describe(owner(subject_id))),
         lambda subject_id: _fix_url(owner(subject_id)),
         locate=lambda subject_id: _locate(owner(subject_id)),
+        files=files,
     )
 
 
 def init_app(app: Flask) -> None:
-    register_kind(app, SealableKind(DOCUMENT, document_content, _document_ids, _describe, _fix_url, locate=_locate))
     register_kind(
         app,
-        SealableKind(INTERPRETATION, interpretation_content, _interpretation_ids, _describe, _fix_url, locate=_locate),
+        SealableKind(
+            DOCUMENT, document_content, _document_ids, _describe, _fix_url, locate=_locate, files=_document_files
+        ),
     )
     register_kind(
-        app, _version_kind(DOCUMENT_VERSION, DecidedDocumentVersion, document_version_content, _document_version_ids)
-    )
+        app,
+        SealableKind(
+            INTERPRETATION, interpretation_content, _interpretation_ids, _describe, _fix_url, locate=_locate,
+            files=_interpretation_files,
+        ),
+    )  # fmt: skip
     register_kind(
         app,
         _version_kind(
-            INTERPRETATION_VERSION, Interpretation, interpretation_version_content, _interpretation_version_ids
+            DOCUMENT_VERSION, DecidedDocumentVersion, document_version_content, _document_version_ids,
+            _document_version_files,
         ),
-    )
+    )  # fmt: skip
+    register_kind(
+        app,
+        _version_kind(
+            INTERPRETATION_VERSION, Interpretation, interpretation_version_content, _interpretation_version_ids,
+            _interpretation_version_files,
+        ),
+    )  # fmt: skip

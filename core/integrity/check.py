@@ -11,7 +11,7 @@ from typing import Any
 from flask import current_app
 
 from core.extensions import db
-from core.integrity import alerts, ledger, registry, release
+from core.integrity import alerts, files, ledger, registry, release
 from core.integrity.models import LedgerEntry
 from core.integrity.verify import forget, verdict
 
@@ -39,6 +39,8 @@ def problems() -> list[Problem]:
             result = verdict(name, str(subject_id))
             if result.problem not in (None, "unpublished"):
                 found.append(Problem(name, str(subject_id), result.problem, registry.describe(name, str(subject_id))))
+    for kind, subject, problem, description in files.problems():
+        found.append(Problem(kind, subject, problem, description))
     for path, problem in release.file_problems():
         found.append(Problem(release.RELEASE_KIND, path, problem, path))
     found.extend(_truncation())
@@ -108,8 +110,10 @@ def seal_all(approver: Any = None) -> dict[str, int]:
             if problem == "unsealed":
                 ledger.seal(name, subject_id, approver, reason="seal-all")
                 counts[name] = counts.get(name, 0) + 1
-            elif problem is None and sealable.summary is not None and not _list_sealed(name, str(subject_id)):
-                ledger.seal_summary(sealable, str(subject_id), "seal-all", approver)  # sealed before lists were
+            elif problem is None:
+                if sealable.summary is not None and not _list_sealed(name, str(subject_id)):
+                    ledger.seal_summary(sealable, str(subject_id), "seal-all", approver)  # sealed before lists were
+                files.seal_files(sealable, str(subject_id), "seal-all", approver)  # sealed before files were
     for generation in range(1, registry.current_generation() + 1):
         if not ledger.started(generation):
             ledger.append(ledger.START_KIND, ledger.start_subject(generation), ledger.GENESIS, "seal-all", approver)

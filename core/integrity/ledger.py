@@ -89,6 +89,9 @@ def seal(kind: str, subject: Any, approver: Any = None, reason: str = "approve")
         return None
     entry = append(kind, subject_id, canonical.content_hash(content), reason, approver)
     seal_summary(sealable, subject_id, reason, approver)
+    from core.integrity import files  # files builds on this module
+
+    files.seal_files(sealable, subject_id, reason, approver)
     return entry
 
 

@@ -41,6 +41,9 @@ class SealableKind:
     # survey's schedule) is refused unsealed only once `seal-all` of that version ran, so an upgraded site keeps
     # serving until the operator runs it; once an item has such a seal it must hold, whatever the generation.
     since: int = 1
+    # Optional: the files published with the item, [(storage area, stored name)]; their bytes are sealed with it and
+    # verified whenever they are read (core/integrity/files.py).
+    files: Callable[[str], list[tuple[str, str]]] | None = None
 
 
 LIST_SUFFIX = "#list"

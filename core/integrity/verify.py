@@ -115,6 +115,20 @@ def note_head(value: int | None) -> None:
 
 
 _LOAD = object()
+_UNKNOWN = object()
+
+
+def remembered(key: tuple[Any, ...], compute: Callable[[], T]) -> T:
+    """`compute()` once per ledger head in this process: any new seal (or a removed one) makes it computed again."""
+    memo, lock = _memo()
+    full_key = (*key, _head())
+    with lock:
+        known = memo.get(full_key, _UNKNOWN)  # type: ignore[arg-type]
+    if known is _UNKNOWN:
+        known = compute()
+        with lock:
+            memo[full_key] = known  # type: ignore[assignment]
+    return known  # type: ignore[return-value]
 
 
 def verdict(kind: str, subject_id: str | int, content: Any = _LOAD) -> Verdict:

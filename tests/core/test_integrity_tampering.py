@@ -154,3 +154,91 @@ def test_an_upgraded_site_serves_until_seal_all_seals_what_the_new_version_seals
     assert _check(runner).exit_code == 0
     _sql("UPDATE consultations SET start_at = end_at WHERE id = :id", id=consultation.id)
     assert client.get(f"/consultations/{consultation.id}").status_code == 503
+
+
+def _docx(text_: str) -> bytes:
+    import io
+
+    import docx
+
+    document = docx.Document()
+    document.add_paragraph(text_)
+    buffer = io.BytesIO()
+    document.save(buffer)
+    return buffer.getvalue()
+
+
+def _download(client: Any, address: str) -> tuple[int, bytes]:
+    with client.get(address) as response:  # a file's handle is closed with its response
+        return response.status_code, response.data
+
+
+def _published_attachment(text_: str = "附件：起草说明。") -> tuple[Any, Any]:
+    from consultation.drafting import uploads
+    from consultation.models import ConsultationAttachment
+
+    stored = uploads.store(_docx(text_), "起草说明.docx")
+    consultation = make_consultation(make_department())
+    attachment = ConsultationAttachment(
+        filename=stored.filename, stored_name=stored.stored_name, content_type=stored.content_type, size=stored.size
+    )
+    consultation.attachments.append(attachment)
+    check.seal_all()
+    db.session.commit()
+    return consultation, attachment
+
+
+def test_an_attachment_whose_bytes_were_replaced_on_disk_is_not_served(app: Flask, client: Any, runner: Any) -> None:
+    from core import storage
+    from core.integrity.models import IntegrityAlert
+
+    consultation, attachment = _published_attachment()
+    address = f"/consultations/{consultation.id}/attachments/{attachment.id}"
+    assert _download(client, address)[0] == 200
+    path = storage.folder("uploads") / attachment.stored_name
+    swapped = _docx(f"附件：{DEFACED}。")
+    path.write_bytes(swapped[: attachment.size].ljust(attachment.size, b"\0"))  # same name, same size
+    status, data = _download(client, address)
+    assert status == 503 and DEFACED.encode() not in data
+    alerts = db.session.scalars(db.select(IntegrityAlert)).all()
+    assert [(a.kind, a.subject_id, a.problem) for a in alerts] == [
+        ("file", f"uploads/{attachment.stored_name}", "file_changed")
+    ]
+    result = _check(runner)
+    assert result.exit_code == 1
+    assert f"file_changed\tfile\tuploads/{attachment.stored_name}\t{consultation.title}" in result.output
+
+
+def test_a_file_replaced_in_the_shared_database_or_in_a_hosts_copy_is_never_served(
+    app: Flask, client: Any, runner: Any, tmp_path: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(app, "instance_path", str(tmp_path / "instance"))  # this host's copies of served files
+    app.config["STORAGE_BACKEND"] = "database"
+    consultation, attachment = _published_attachment()
+    address = f"/consultations/{consultation.id}/attachments/{attachment.id}"
+    original = _download(client, address)[1]  # this host keeps a copy of what it served
+    copy = tmp_path / "instance" / "storage-cache" / "uploads" / attachment.stored_name
+    copy.write_bytes(_docx(DEFACED))
+    assert _download(client, address)[0] == 503
+    copy.write_bytes(original)
+    assert _download(client, address) == (200, original)
+    _sql("UPDATE stored_files SET data = :data WHERE name = :name", data=_docx(DEFACED), name=attachment.stored_name)
+    assert f"file_changed\tfile\tuploads/{attachment.stored_name}" in _check(runner).output
+    copy.unlink()  # a host that has no copy yet
+    status, data = _download(client, address)
+    assert status == 503 and DEFACED.encode() not in data
+
+
+def test_an_upgraded_site_serves_its_files_until_seal_all_seals_their_bytes(
+    client: Any, runner: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from core.integrity import files
+
+    with monkeypatch.context() as earlier_version:
+        earlier_version.setattr(files, "seal_files", lambda *args: None)
+        consultation, attachment = _published_attachment()
+    address = f"/consultations/{consultation.id}/attachments/{attachment.id}"
+    assert _download(client, address)[0] == 200
+    assert f"unsealed\tfile\tuploads/{attachment.stored_name}" in _check(runner).output
+    assert runner.invoke(args=["integrity", "seal-all"]).exit_code == 0
+    assert _check(runner).exit_code == 0
