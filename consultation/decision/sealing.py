@@ -113,6 +113,18 @@ def _interpretation_version_files(subject_id: str) -> list[tuple[str, str]]:
     return _uploads(*(image.stored_name for image in record.images)) if record is not None else []
 
 
+def _interpretation_row(subject_id: str) -> tuple[Consultation, Interpretation] | None:
+    """The row a list of 解读 holds: (its consultation, the published 解读)."""
+    interpretation = _published_interpretation(subject_id)
+    consultation = db.session.get(Consultation, int(subject_id))
+    return (consultation, interpretation) if interpretation is not None and consultation is not None else None
+
+
+def _department_of(row: tuple[Consultation, Interpretation]) -> list[tuple[str, str]]:
+    """Its department's name, shown beside it in every list, the search results and the API: verified with it."""
+    return [("department", str(row[0].department_id))]
+
+
 def _ids(query: Any) -> list[str]:
     return [str(row) for row in db.session.scalars(query)]
 
@@ -183,7 +195,7 @@ def init_app(app: Flask) -> None:
         app,
         SealableKind(
             INTERPRETATION, interpretation_content, _interpretation_ids, _describe, _fix_url, locate=_locate,
-            files=_interpretation_files,
+            files=_interpretation_files, list_item=_interpretation_row, depends=_department_of,
         ),
     )  # fmt: skip
     register_kind(

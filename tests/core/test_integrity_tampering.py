@@ -242,3 +242,36 @@ def test_an_upgraded_site_serves_its_files_until_seal_all_seals_their_bytes(
     assert f"unsealed\tfile\tuploads/{attachment.stored_name}" in _check(runner).output
     assert runner.invoke(args=["integrity", "seal-all"]).exit_code == 0
     assert _check(runner).exit_code == 0
+
+
+def test_a_defaced_department_or_interpretation_is_in_no_list_of_interpretations_nor_search(
+    app: Flask, client: Any
+) -> None:
+    from consultation.decision import services
+    from core.models import Role
+    from tests.consultation.test_decision import DOC_TITLE, PARTS, decided
+    from tests.factories import make_user
+
+    department = make_department(name="区住建局")
+    consultation = decided(department)
+    editor, approver = make_user(Role.EDITOR, department), make_user(Role.APPROVER, department)
+    services.record_document(
+        consultation,
+        editor,
+        services.DocumentInput(DOC_TITLE, "东政发〔2026〕8号", "https://www.dongzhou.gov.cn/8.html"),
+    )
+    interpretation = services.save_interpretation(consultation, editor, PARTS)
+    services.submit(interpretation, editor)
+    services.approve(interpretation, approver)
+    check.seal_all()
+    db.session.commit()
+    pages = ("/consultations/interpretations", "/consultations/interpretations/feed.atom", "/api/v1/interpretations")
+    assert "区住建局" in client.get(pages[0]).get_data(as_text=True)
+    _sql("UPDATE departments SET name = :t WHERE id = :id", t=DEFACED, id=department.id)
+    for page in pages:
+        assert DEFACED not in client.get(page).get_data(as_text=True), page
+    _sql("UPDATE departments SET name = '区住建局' WHERE id = :id", id=department.id)
+    word = PARTS["background"][:4]
+    assert PARTS["title"] in client.get(f"/search?q={word}").get_data(as_text=True)
+    _sql("UPDATE policy_interpretations SET background = :t WHERE id = :id", t=f"{word}{DEFACED}", id=interpretation.id)
+    assert DEFACED not in client.get(f"/search?q={word}").get_data(as_text=True)
