@@ -18,7 +18,7 @@ from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 
 from app import create_app
-from core import demo
+from core import demo, integrity
 from core.extensions import db
 from surveys.models import Survey
 from tests.conftest import _empty_all_tables, make_app
@@ -51,6 +51,7 @@ def api_app(_schema: None, test_config: dict[str, Any], tmp_path_factory: pytest
         list(demo.load())
         for survey in db.session.scalars(db.select(Survey)):
             survey.results_published = True  # so /surveys/{id}/results answers 200 too
+            integrity.seal("survey.schedule", survey)  # as an approver publishing them on the results page does
         db.session.commit()
         db.session.remove()
     # Each request runs in its own application context, as under gunicorn.
