@@ -1,9 +1,12 @@
-"""The release manifest: the SHA-256 of every template and static file, written at release, checked when served.
+"""The release manifest: the SHA-256 of every template, static file and translation catalog, written at release,
+checked when served.
 
 `flask integrity seal-release` writes it (INTEGRITY_MANIFEST, default instance/release-manifest.json) and seals
 its own hash in the ledger, so an edited manifest shows too. With no manifest (a developer's checkout) nothing is
 checked. Templates are checked when Jinja loads them (once per worker in production, where templates are not
-reloaded); static files served by the application are checked per file version (path, size, mtime, inode).
+reloaded); static files served by the application are checked per file version (path, size, mtime, inode); the
+compiled catalogs (translations/*.mo, every word of the interface in Chinese) when Flask-Babel loads them, once per
+process and language.
 """
 
 from __future__ import annotations
@@ -35,7 +38,7 @@ def roots(app: Flask | None = None) -> dict[str, Path]:
     """The folders the manifest covers, by the name used in its keys."""
     app = app or current_app
     root = Path(app.root_path)
-    return {"templates": root / "templates", "static": root / "static"}
+    return {"templates": root / "templates", "static": root / "static", "translations": root / "translations"}
 
 
 def current_files(app: Flask | None = None) -> dict[str, str]:
@@ -137,6 +140,42 @@ def _manifest_key(app: Flask, path: Path) -> str | None:
         except ValueError:
             continue
     return None  # a template outside the covered folders (a package's own) is not part of the manifest
+
+
+def catalog_problem(app: Flask | None = None) -> str | None:
+    """The first compiled catalog (.mo) that is not the released one, or None (also with no manifest)."""
+    app = app or current_app
+    files = load_manifest(app)
+    if files is None:
+        return None
+    folder = roots(app).get("translations")
+    if folder is None:
+        return None
+    found = {f"translations/{path.relative_to(folder).as_posix()}": path for path in folder.rglob("*.mo")}
+    for key in sorted(set(found) | {key for key in files if key.startswith("translations/") and key.endswith(".mo")}):
+        if key not in found or files.get(key) != canonical.file_hash(found[key].read_bytes()):
+            return key
+    return None
+
+
+class VerifyingCatalogs(dict[Any, Any]):
+    """Flask-Babel's cache of loaded catalogs: one is kept (and used) only while the compiled catalogs are the
+    released ones, so a worker started after a .mo file was edited serves no word of it."""
+
+    def __setitem__(self, key: Any, value: Any) -> None:
+        problem = catalog_problem()
+        if problem is not None:
+            raise TemplateTampered(problem)
+        super().__setitem__(key, value)
+
+
+def verify_catalogs() -> None:
+    """Have Flask-Babel check the catalogs it loads (one cache per process, shared by every application in it)."""
+    from core.extensions import babel
+
+    domain = babel.domain_instance
+    if not isinstance(domain.cache, VerifyingCatalogs):
+        domain.cache = VerifyingCatalogs(domain.cache)
 
 
 _static_lock = threading.Lock()

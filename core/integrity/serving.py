@@ -70,5 +70,7 @@ def init_app(app: Flask) -> None:
     app.register_error_handler(ContentUnavailable, _content_unavailable)
     app.register_error_handler(release.TemplateTampered, _template_tampered)
     app.jinja_env.loader = release.VerifyingLoader(app.jinja_env.loader, app)  # type: ignore[arg-type]
+    with app.app_context():  # Flask-Babel names its domain from the application's settings
+        release.verify_catalogs()
     if "static" in app.view_functions:
         app.view_functions["static"] = _checked_static(app.view_functions["static"])

@@ -19,11 +19,11 @@ from tests.factories import make_department
 
 @pytest.fixture
 def released(app: Flask, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, Path]:
-    """A copy of the templates and static files, released: edits go to the copy, never to the working tree."""
-    copies = {"templates": tmp_path / "templates", "static": tmp_path / "static"}
+    """A copy of the templates, static files and catalogs, released: edits go to the copy, never to the working tree."""
+    copies = {name: tmp_path / name for name in ("templates", "static", "translations")}
     root = Path(app.root_path)
-    shutil.copytree(root / "templates", copies["templates"])
-    shutil.copytree(root / "static", copies["static"])
+    for name, copy in copies.items():
+        shutil.copytree(root / name, copy)
     monkeypatch.setattr(release, "roots", lambda app=None: copies)
     app.config["INTEGRITY_MANIFEST"] = str(tmp_path / "release-manifest.json")
     app.static_folder = str(copies["static"])
@@ -77,6 +77,26 @@ def test_edited_or_added_static_file_is_detected(released: dict[str, Path], clie
     assert "file_added\trelease\tstatic/js/extra.js" in result.output
     assert client.get(f"/static/css/{css.name}").status_code == 503
     assert client.get("/static/js/extra.js").status_code == 503
+
+
+def test_edited_translation_catalog_is_detected_and_never_loaded(
+    released: dict[str, Path], client: Any, runner: Any
+) -> None:
+    from core.extensions import babel
+
+    assert runner.invoke(args=["integrity", "seal-release"]).exit_code == 0
+    catalog = released["translations"] / "zh_Hans_CN" / "LC_MESSAGES" / "messages.mo"
+    catalog.write_bytes(catalog.read_bytes().replace("首页".encode(), "博彩".encode()))
+    result = runner.invoke(args=["integrity", "check"])
+    assert result.exit_code == 1
+    assert "file_changed\trelease\ttranslations/zh_Hans_CN/LC_MESSAGES/messages.mo" in result.output
+    babel.domain_instance.cache.clear()  # a worker started after the edit loads the catalogs again
+    response = client.get("/privacy")
+    assert response.status_code == 503 and "博彩" not in response.get_data(as_text=True)
+    assert "页面暂时无法访问" in response.get_data(as_text=True)  # the plain page: no catalog is trusted
+    db.session.expire_all()
+    alert = db.session.scalar(db.select(IntegrityAlert).where(IntegrityAlert.kind == "release"))
+    assert alert is not None and alert.subject_id == "translations/zh_Hans_CN/LC_MESSAGES/messages.mo"
 
 
 def test_edited_manifest_is_detected(released: dict[str, Path], app: Flask, runner: Any) -> None:
