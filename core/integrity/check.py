@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from flask import current_app
+from sqlalchemy import func
 
 from core.extensions import db
 from core.integrity import alerts, files, ledger, registry, release
@@ -39,11 +40,30 @@ def problems() -> list[Problem]:
             result = verdict(name, str(subject_id))
             if result.problem not in (None, "unpublished"):
                 found.append(Problem(name, str(subject_id), result.problem, registry.describe(name, str(subject_id))))
+    found.extend(_gone())
     for kind, subject, problem, description in files.problems():
         found.append(Problem(kind, subject, problem, description))
     for path, problem in release.file_problems():
         found.append(Problem(release.RELEASE_KIND, path, problem, path))
     found.extend(_truncation())
+    return found
+
+
+def _gone() -> list[Problem]:
+    """Items whose latest seal is live but that are no longer published: deleted, or hidden outside the workflow
+    (which records a withdrawal when it takes an item off the site)."""
+    found = []
+    for name, sealable in registry.kinds().items():
+        latest_ids = (
+            db.select(func.max(LedgerEntry.id)).where(LedgerEntry.kind == name).group_by(LedgerEntry.subject_id)
+        )
+        rows = db.session.execute(
+            db.select(LedgerEntry.subject_id, LedgerEntry.content_hash).where(LedgerEntry.id.in_(latest_ids))
+        )
+        live = {subject_id for subject_id, content_hash in rows if content_hash != ledger.WITHDRAWN}
+        for subject_id in sorted(live - {str(item) for item in sealable.published()}):
+            if verdict(name, subject_id).problem == "unpublished":
+                found.append(Problem(name, subject_id, "gone", registry.describe(name, subject_id)))
     return found
 
 
@@ -125,8 +145,12 @@ def _list_sealed(name: str, subject_id: str) -> bool:
     return ledger.latest(name + registry.LIST_SUFFIX, subject_id) is not None
 
 
-def accept(kind: str, subject_id: str, approver: Any) -> bool:
-    """Seal the item's content as it is now, after a person checked it; False when it is not published."""
+def accept(kind: str, subject_id: str, approver: Any) -> str | None:
+    """Seal the item's content as it is now, after a person checked it: "sealed"; "withdrawn" when it is no longer
+    published (its removal is what is accepted); None when it was never published."""
     sealed = ledger.seal(kind, subject_id, approver, reason="accept")
     forget()
-    return sealed is not None
+    if sealed is not None:
+        return "sealed"
+    latest = ledger.latest(kind, subject_id)
+    return "withdrawn" if latest is not None and latest.content_hash == ledger.WITHDRAWN else None

@@ -70,11 +70,15 @@ def accept_command(kind: str, subject_id: str, email: str) -> None:
     from core import audit
 
     user = _user(email)
-    if not checking.accept(kind, subject_id, user):
+    outcome = checking.accept(kind, subject_id, user)
+    if outcome is None:
         raise click.ClickException(f"{kind} {subject_id} is not published")
     audit.record("integrity.accept", None, detail={"kind": kind, "subject_id": subject_id}, actor=user)
     db.session.commit()
-    click.echo(f"sealed {kind} {subject_id} as it is now")
+    if outcome == "sealed":
+        click.echo(f"sealed {kind} {subject_id} as it is now")
+    else:  # no longer published: its removal is accepted, so check stops naming it
+        click.echo(f"{kind} {subject_id} is no longer published: recorded as withdrawn")
 
 
 @group.command("scan")

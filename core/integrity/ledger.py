@@ -23,6 +23,9 @@ from core.integrity.models import LedgerEntry
 
 GENESIS = "0" * 64
 START_KIND = "ledger"  # the marker `seal-all` writes: from then on an unsealed published item is not served
+# The content hash of an entry saying the workflow took the item off the public site (a survey reopened for changes,
+# a department no longer listed): a sealed item that is gone without one was deleted or hidden behind its back.
+WITHDRAWN = "withdrawn"
 _LOCK_ID = 0x6D696E7969  # PostgreSQL advisory lock that serialises appends to the chain
 
 
@@ -78,14 +81,18 @@ def append(kind: str, subject_id: str, content_hash: str, reason: str, approver:
 def seal(kind: str, subject: Any, approver: Any = None, reason: str = "approve") -> LedgerEntry | None:
     """Seal the published item's content as it is now: `seal("consultation", consultation, approver)`.
 
-    `subject` is the item or its id. Call it in the service that approves or publishes, before the commit; an item
-    that is not published (its kind's content is None) is not sealed and None is returned.
+    `subject` is the item or its id. Call it in the service that approves or publishes, before the commit. An item
+    that is not published (its kind's content is None) is not sealed and None is returned; if it was, its taking
+    off the site is recorded (`WITHDRAWN`), so the service that unpublishes an item calls this too.
     """
     subject_id = str(getattr(subject, "id", subject))
     db.session.flush()  # the kind's loader may read the tables: let it see this approval's changes
     sealable = registry.kind(kind)
     content = sealable.content(subject_id)
     if content is None:
+        sealed = latest(kind, subject_id)
+        if sealed is not None and sealed.content_hash != WITHDRAWN:
+            append(kind, subject_id, WITHDRAWN, reason, approver)
         return None
     entry = append(kind, subject_id, canonical.content_hash(content), reason, approver)
     seal_summary(sealable, subject_id, reason, approver)

@@ -62,3 +62,5 @@ def reopen(survey: Survey, user: Any) -> None:
     survey.status = ReviewStatus.DRAFT
     survey.version += 1
     audit.record("survey.reopen", survey, detail={"version": survey.version})
+    for kind in ("survey", "survey.schedule"):  # off the public site by the workflow: recorded as withdrawn
+        integrity.seal(kind, survey, user, reason="reopen")

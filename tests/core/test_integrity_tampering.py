@@ -275,3 +275,55 @@ def test_a_defaced_department_or_interpretation_is_in_no_list_of_interpretations
     assert PARTS["title"] in client.get(f"/search?q={word}").get_data(as_text=True)
     _sql("UPDATE policy_interpretations SET background = :t WHERE id = :id", t=f"{word}{DEFACED}", id=interpretation.id)
     assert DEFACED not in client.get(f"/search?q={word}").get_data(as_text=True)
+
+
+@pytest.mark.parametrize(
+    ("statement", "kinds"),
+    [
+        ("UPDATE consultations SET status = 'draft'", ["consultation", "consultation.period"]),
+        ("UPDATE surveys SET status = 'draft'", ["survey", "survey.schedule"]),
+        ("UPDATE departments SET is_active = false WHERE name = '区民政局'", ["department"]),
+    ],
+)
+def test_a_published_item_hidden_in_the_database_is_named_by_check(
+    runner: Any, statement: str, kinds: list[str]
+) -> None:
+    make_consultation(make_department(name="区民政局"))
+    _sealed_survey()
+    assert _check(runner).exit_code == 0
+    _sql(statement)
+    result = _check(runner)
+    assert result.exit_code == 1
+    assert sorted(line.split("\t")[1] for line in result.output.splitlines() if line.startswith("gone\t")) == kinds
+
+
+def test_taking_an_item_off_the_site_through_the_workflow_or_accepting_it_is_no_alarm(
+    runner: Any, client: Any, auth: Any
+) -> None:
+    from surveys.builder import review
+    from tests.factories import make_user
+
+    survey = _sealed_survey()
+    department = make_department(name="区民政局")
+    consultation = make_consultation(department)
+    check.seal_all()
+    db.session.commit()
+    review.reopen(survey, make_user("approver", survey.department))
+    db.session.commit()
+    auth.login_as("admin")
+    form = {"code": department.code, "name": "区民政局", "office_phone": "024-56620002"}  # no longer listed
+    assert client.post(f"/admin/departments/{department.id}", data=form).status_code == 302
+    auth.logout()
+    db.session.rollback()
+    _sql("UPDATE consultations SET status = 'draft' WHERE id = :id", id=consultation.id)
+    assert [line.split("\t")[1] for line in _check(runner).output.splitlines() if line.startswith("gone\t")] == [
+        "consultation",
+        "consultation.period",
+    ]
+    make_user("admin", email="office@example.cn")
+    db.session.commit()
+    for kind in ("consultation", "consultation.period"):
+        accepted = runner.invoke(args=["integrity", "accept", kind, str(consultation.id), "--by", "office@example.cn"])
+        assert "recorded as withdrawn" in accepted.output
+    result = _check(runner)
+    assert result.exit_code == 0, result.output
