@@ -50,32 +50,13 @@ def init_app(app: Flask) -> None:
     for key, value in DEFAULTS.items():
         app.config.setdefault(key, value)
 
-    from consultation import cli, decision, demo, duties, inspection, labels, portal, sealing
-    from consultation.comments import moderation_views, views
-    from consultation.drafting import views as manage
+    from consultation import blueprints, cli, decision, demo, duties, inspection, labels, portal, sealing
     from consultation.drafting.rendering import render_markdown
-    from consultation.handling import participation_views
-    from consultation.handling import views as answer_views
-    from consultation.legality import conclusion_views
-    from consultation.legality import views as review_views
-    from consultation.opendata import api, feeds, interpretations, search
+    from consultation.opendata import interpretations, search
     from consultation.summary import data as summary_data
-    from consultation.summary import views as summary_views
     from core import verification
 
-    for module in (
-        views,
-        manage,
-        moderation_views,
-        answer_views,
-        participation_views,
-        summary_views,
-        review_views,
-        conclusion_views,
-        api,
-        feeds,
-    ):
-        app.register_blueprint(module.bp)
+    blueprints.register(app)
     app.jinja_env.filters["markdown"] = render_markdown
     # A global, so macros imported without context can name statuses, phases and types too.
     app.jinja_env.globals["consultation_labels"] = labels

@@ -7,10 +7,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from flask import Blueprint, render_template, request
+from flask import render_template, request
 from flask_babel import lazy_gettext as _l
 
-from consultation import labels
+from consultation import blueprints, labels
 from consultation.drafting import periods, services
 from consultation.handling import feedback
 from consultation.models import Consultation, ConsultationStatus
@@ -18,8 +18,9 @@ from core import integrity, page_cache
 from core.db import utcnow
 from core.extensions import db
 from core.models import Department
+from core.routing import Routes
 
-bp = Blueprint("consultation_columns", __name__, url_prefix="/consultations")
+bp = Routes(blueprints.public)
 
 # A closed consultation's feedback: published (已反馈), or the comments are still being considered (意见处理中).
 FEEDBACK_STATE_LABELS = {"published": _l("Feedback published"), "pending": _l("Comments being considered")}

@@ -94,7 +94,7 @@ def reminders() -> str:
     written = 0
     for item in feedback.feedback_due(departments):
         consultation = item.consultation
-        link = site_url("consultation_answers.prepare_feedback", consultation_id=consultation.id)
+        link = site_url("consultation_manage.prepare_feedback", consultation_id=consultation.id)
         if item.overdue:
             week = today.isocalendar()
             topic = f"feedback-overdue:{consultation.id}:{week.year}-{week.week}"

@@ -36,7 +36,7 @@ def _feedback() -> list[Finding]:
             _("Feedback due %(due)s, not published", due=item.due.isoformat()),
             item.consultation.department.name,
             column,
-            url_for("consultation_answers.prepare_feedback", consultation_id=item.consultation.id),
+            url_for("consultation_manage.prepare_feedback", consultation_id=item.consultation.id),
         )
         for item in feedback.feedback_due(_department_ids())
         if item.overdue
@@ -98,7 +98,7 @@ def _periods_and_reviews() -> list[Finding]:
                 _("Submitted for legality review, not concluded"),
                 consultation.department.name,
                 _("Legality review"),
-                url_for("consultation_review.item", consultation_id=consultation.id),
+                url_for("consultation_manage.review_item", consultation_id=consultation.id),
             )
         )
     return found

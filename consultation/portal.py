@@ -99,13 +99,12 @@ def _sitemap() -> list[SitemapEntry]:
 
 
 def init_app(app: Flask) -> None:
-    app.register_blueprint(columns.bp)
     app.jinja_env.globals.update(
         consultation_feedback_state=columns.feedback_state, consultation_feedback_labels=columns.FEEDBACK_STATE_LABELS
     )
     for column in (
-        Column("consultation_columns.open_now", _lp("portal column", "Open for comment"), order=10),
-        Column("consultation_columns.past", _l("Past consultations"), order=20),
+        Column("consultation.open_now", _lp("portal column", "Open for comment"), order=10),
+        Column("consultation.past", _l("Past consultations"), order=20),
         Column("consultation.feedback_index", _l("Feedback on results"), order=30),
     ):
         register_column(app, column)
@@ -114,15 +113,15 @@ def init_app(app: Flask) -> None:
     on_year_entered(app, period_watch.recheck_after_calendar)
     register_section(app, "home", Section("consultations", "consultation/_home_section.html", _home, order=10))
     register_section(
-        app, "dashboard", Section("consultations", "consultation/manage/_dashboard_section.html", _dashboard, order=10)
+        app, "dashboard", Section("consultations", "consultation_manage/_dashboard_section.html", _dashboard, order=10)
     )
     register_section(
         app,
         "dashboard",
-        Section("legality_review", "consultation/review/_dashboard_section.html", _legality_dashboard, order=11),
+        Section("legality_review", "consultation_manage/review/_dashboard_section.html", _legality_dashboard, order=11),
     )
     register_staff_link(
-        app, StaffLink("consultation_review.index", _l("Legality review"), (Role.REVIEWER.value,), order=16)
+        app, StaffLink("consultation_manage.review_queue", _l("Legality review"), (Role.REVIEWER.value,), order=16)
     )
     register_staff_link(
         app,
@@ -134,8 +133,8 @@ def init_app(app: Flask) -> None:
         ),
     )
     register_staff_link(
-        app, StaffLink("consultation_moderation.queue", _l("Moderation"), (Role.MODERATOR.value,), order=12)
+        app, StaffLink("consultation_manage.queue", _l("Moderation"), (Role.MODERATOR.value,), order=12)
     )
     register_staff_link(
-        app, StaffLink("consultation_answers.answer_templates", _l("Answer templates"), (Role.EDITOR.value,), order=14)
+        app, StaffLink("consultation_manage.answer_templates", _l("Answer templates"), (Role.EDITOR.value,), order=14)
     )

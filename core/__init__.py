@@ -7,42 +7,11 @@ from flask import Flask
 
 def init_app(app: Flask) -> None:
     """Register core's blueprints: public shell, sign-in and account, staff dashboard, admin, verify, search, API."""
-    from core import (
-        account,
-        admin,
-        api,
-        auth,
-        calendar_admin,
-        captcha,
-        inspection,
-        integrity,
-        manage,
-        public,
-        search,
-        sitemap,
-        synonyms_admin,
-        verification,
-        words_admin,
-    )
+    from core import blueprints, inspection, integrity
 
     integrity.init_app(app)  # before the blueprints: it wraps the template loader and the static files
     inspection.init_app(app)
-    for module in (
-        public,
-        auth,
-        account,
-        manage,
-        admin,
-        calendar_admin,
-        captcha,
-        words_admin,
-        synonyms_admin,
-        verification,
-        search,
-        sitemap,
-        api,
-    ):
-        app.register_blueprint(module.bp)
+    blueprints.register(app)
 
     # The queue, the outbox and the scheduled duties, the admin pages that show them, /metrics.
     from core import metrics, outbox, outbox_admin, tasks, tasks_schedule  # noqa: F401 - outbox: its table

@@ -6,22 +6,21 @@ from datetime import datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from wtforms import SelectChoice
 
-from core import audit, integrity
+from core import audit, blueprints, integrity
 from core.accounts import AccountError, create_user, grant_role, revoke_role, set_enabled
 from core.audit import AuditEvent
 from core.extensions import db
 from core.forms import ConfirmForm, DepartmentForm, MembershipForm, UserForm
 from core.models import Department, Membership, Role, User
 from core.pagination import paginate
-from core.permissions import guard_blueprint
+from core.routing import Routes
 
-bp = Blueprint("admin", __name__, url_prefix="/admin")
-guard_blueprint(bp, Role.ADMIN)
+bp = Routes(blueprints.admin)
 
 
 @bp.route("/departments")

@@ -88,13 +88,19 @@ def api_blueprint(
     # By code, so it wins over the site's HTML page for 500 (Flask looks up handlers by code first).
     blueprint.register_error_handler(InternalServerError, _json_error)
 
+    document_paths(blueprint, paths, schemas or {})
+    return blueprint
+
+
+def document_paths(blueprint: Blueprint, paths: Mapping[str, Any], schemas: Mapping[str, Any]) -> None:
+    """Add paths and schemas to the OpenAPI document when blueprint is registered (a module adding routes to it)."""
+
     def contribute(state: BlueprintSetupState) -> None:
         document = state.app.extensions.setdefault(_OPENAPI, {"paths": {}, "schemas": {}})
         document["paths"].update(paths)
-        document["schemas"].update(schemas or {})
+        document["schemas"].update(schemas)
 
     blueprint.record_once(contribute)
-    return blueprint
 
 
 # ------------------------------------------------------------------------------------------------ responses

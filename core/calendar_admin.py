@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, flash, redirect, render_template, url_for
+from flask import flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
@@ -12,14 +12,13 @@ from flask_wtf import FlaskForm
 from wtforms import IntegerField, TextAreaField
 from wtforms.validators import DataRequired, NumberRange
 
+from core import blueprints
 from core.extensions import db
 from core.holidays import STATUTORY_DAYS_OFF, CalendarYearError, IncompleteCalendarError, entered_years, replace_year
-from core.models import Role
-from core.permissions import guard_blueprint
+from core.routing import Routes
 from core.workdays import PACKAGE_FIRST_YEAR, PACKAGE_LAST_YEAR, CalendarTextError
 
-bp = Blueprint("calendar_admin", __name__, url_prefix="/admin/calendar")
-guard_blueprint(bp, Role.ADMIN)
+bp = Routes(blueprints.admin, "/calendar")
 
 
 class CalendarYearForm(FlaskForm):
@@ -45,7 +44,7 @@ def _incomplete_message(error: IncompleteCalendarError) -> str:
     return message + " " + _("Paste the State Council's whole notice for the year.")
 
 
-@bp.route("/", methods=["GET", "POST"])
+@bp.route("/", methods=["GET", "POST"], endpoint="calendar")
 def index() -> Any:
     form = CalendarYearForm()
     if form.validate_on_submit():
@@ -79,7 +78,7 @@ def index() -> Any:
                     ),
                     "error",
                 )
-            return redirect(url_for("calendar_admin.index"))
+            return redirect(url_for("admin.calendar"))
     return render_template(
         "admin/calendar.html",
         form=form,

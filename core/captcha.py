@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
-from flask import Blueprint, abort, current_app, render_template_string, send_file, url_for
+from flask import abort, current_app, render_template_string, send_file, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
@@ -28,11 +28,13 @@ from sqlalchemy.orm import Mapped, mapped_column
 from wtforms import HiddenField, StringField, ValidationError
 from wtforms.validators import Length
 
+from core import blueprints
 from core.captcha_questions import BANK
 from core.db import created_at, utcnow
 from core.extensions import db
+from core.routing import Routes
 
-bp = Blueprint("captcha", __name__)
+bp = Routes(blueprints.public)
 
 # No 0/O, 1/I/L: the code must be easy to read on a phone.
 ALPHABET = "2345678ABCDEFHJKMNPRSTUVWXY"
@@ -57,7 +59,7 @@ class Challenge:
 
     @property
     def image_url(self) -> str:
-        return url_for("captcha.image", token=self.token)
+        return url_for("public.captcha_image", token=self.token)
 
     @property
     def question(self) -> str:
@@ -166,7 +168,7 @@ def fresh_field_html() -> str:
     return render_template_string(_FRESH_FIELD, form=CaptchaForm(formdata=None))
 
 
-@bp.route("/captcha/<token>.png")
+@bp.route("/captcha/<token>.png", endpoint="captcha_image")
 def image(token: str) -> Any:
     try:
         challenge = challenge_from_token(token)

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, render_template
+from flask import render_template
 
-from core.permissions import guard_blueprint
+from core import blueprints
 from core.portal import sections_for
+from core.routing import Routes
 
-bp = Blueprint("manage", __name__, url_prefix="/manage")
-guard_blueprint(bp)
+bp = Routes(blueprints.manage)
 
 
 @bp.route("/")

@@ -15,7 +15,7 @@ import time
 from collections import Counter as Tally
 from typing import Any
 
-from flask import Blueprint, Flask, Response, abort, current_app, g, request
+from flask import Flask, Response, abort, current_app, g, request
 from prometheus_client import (
     CONTENT_TYPE_LATEST,
     CollectorRegistry,
@@ -26,7 +26,10 @@ from prometheus_client import (
     multiprocess,
 )
 
-bp = Blueprint("metrics", __name__)
+from core import blueprints
+from core.routing import Routes
+
+bp = Routes(blueprints.public)
 
 REQUESTS = Counter("minyi_http_requests_total", "HTTP requests answered.", ["endpoint", "method", "status"])
 LATENCY = Histogram(
@@ -75,7 +78,6 @@ def count_task_failure(task_name: str) -> None:
 def init_app(app: Flask) -> None:
     # Self-inspection findings are counted again at most this often per process (a scrape every 15 s is usual).
     app.config.setdefault("METRICS_FINDINGS_SECONDS", 60)
-    app.register_blueprint(bp)
     app.before_request(_start_timer)
     app.after_request(_count_request)
 
@@ -87,7 +89,7 @@ def _start_timer() -> None:
 def _count_request(response: Response) -> Response:
     started = g.pop("metrics_started", None)
     endpoint = request.endpoint or "unmatched"  # unknown addresses share one label: no label per scanned URL
-    if started is not None and endpoint != "metrics.metrics":
+    if started is not None and endpoint != "public.metrics":
         LATENCY.labels(endpoint=endpoint).observe(time.perf_counter() - started)
         REQUESTS.labels(endpoint=endpoint, method=request.method, status=str(response.status_code)).inc()
     return response

@@ -6,29 +6,27 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, Flask, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Flask, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from core import audit, outbox, tasks, tasks_schedule
+from core import audit, blueprints, outbox, tasks, tasks_schedule
 from core.extensions import db
 from core.forms import ConfirmForm
 from core.models import Role
 from core.pagination import paginate
-from core.permissions import guard_blueprint
 from core.portal import StaffLink, register_staff_link
+from core.routing import Routes
 
-bp = Blueprint("background", __name__, url_prefix="/admin")
-guard_blueprint(bp, Role.ADMIN)
+bp = Routes(blueprints.admin)
 ROWS_PER_PAGE = 50
 OUTBOX_LABELS = {"queued": _l("Queued"), "sending": _l("Sending"), "sent": _l("Sent"), "failed": _l("Failed for good")}
 RUN_LABELS = {"queued": _l("queued"), "running": _l("running"), "ok": _l("done"), "failed": _l("failed")}
 
 
 def init_app(app: Flask) -> None:
-    app.register_blueprint(bp)
-    register_staff_link(app, StaffLink("background.outbox_page", _l("E-mail outbox"), (Role.ADMIN,), order=925))
-    register_staff_link(app, StaffLink("background.schedule", _l("Scheduled duties"), (Role.ADMIN,), order=926))
+    register_staff_link(app, StaffLink("admin.outbox_page", _l("E-mail outbox"), (Role.ADMIN,), order=925))
+    register_staff_link(app, StaffLink("admin.schedule", _l("Scheduled duties"), (Role.ADMIN,), order=926))
 
 
 def masked_address(address: str) -> str:
@@ -70,7 +68,7 @@ def retry(message_id: int) -> Any:
     db.session.commit()
     outbox.wake()
     flash(_("The e-mail will be sent again."), "success")
-    return redirect(url_for(".outbox_page", status="failed"))
+    return redirect(url_for("admin.outbox_page", status="failed"))
 
 
 @bp.route("/schedule")

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, current_app, jsonify, make_response, redirect, render_template, request, url_for
+from flask import current_app, jsonify, make_response, redirect, render_template, request, url_for
 from sqlalchemy import text
 
-from core import integrity, page_cache
+from core import blueprints, integrity, page_cache
 from core.auth import safe_next
 from core.care import COOKIE as CARE_COOKIE
 from core.care import MAX_AGE as CARE_MAX_AGE
@@ -16,8 +16,9 @@ from core.extensions import csrf, db
 from core.forms import ConfirmForm
 from core.models import Department
 from core.portal import sections_for
+from core.routing import Routes
 
-bp = Blueprint("public", __name__)
+bp = Routes(blueprints.public)
 
 LANGUAGE_COOKIE = "lang"
 

@@ -328,7 +328,7 @@ def index() -> str:
     suggestion_args = {**request.args.to_dict(), "q": results.suggestion}
     suggestion_args.pop("page", None)
     return render_template(
-        "search.html",
+        "search/index.html",
         query=query,
         asked=bool(query.text) or filters.active,
         filters=results.filters,

@@ -9,14 +9,15 @@ from itertools import groupby
 from typing import Any
 from xml.sax.saxutils import escape
 
-from flask import Blueprint, Response, current_app, render_template
+from flask import Response, current_app, render_template
 from flask_babel import lazy_gettext as _l
 
-from core import page_cache
+from core import blueprints, page_cache
 from core.links import site_url
 from core.portal import SitemapEntry, portal_columns, sitemap_entries
+from core.routing import Routes
 
-bp = Blueprint("sitemap", __name__)
+bp = Routes(blueprints.public)
 
 # The site's own pages, in the order a visitor meets them; endpoints a deployment lacks are left out.
 _CORE_PAGES = [
@@ -26,7 +27,7 @@ _CORE_PAGES = [
     ("public.contact", _l("Contact us")),
     ("public.privacy", _l("Privacy notice")),
     ("verify.index", _l("Verify a document")),
-    ("sitemap.page", _l("Site map")),
+    ("public.sitemap", _l("Site map")),
 ]
 
 
@@ -47,7 +48,7 @@ def all_entries() -> list[SitemapEntry]:
     return main_pages() + sitemap_entries()
 
 
-@bp.route("/sitemap")
+@bp.route("/sitemap", endpoint="sitemap")
 def page() -> str:
     return page_cache.cached_page("sitemap", _render_page)
 
@@ -57,7 +58,7 @@ def _render_page() -> str:
     return render_template("public/sitemap.html", groups=groups)
 
 
-@bp.route("/sitemap.xml")
+@bp.route("/sitemap.xml", endpoint="sitemap_xml")
 def xml() -> Any:
     """The sitemaps.org format, every address absolute on SITE_URL."""
     lines = ['<?xml version="1.0" encoding="UTF-8"?>', '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">']

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask.blueprints import BlueprintSetupState
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -14,20 +14,19 @@ from flask_wtf import FlaskForm
 from wtforms import TextAreaField
 from wtforms.validators import DataRequired, Length
 
-from core import synonyms
+from core import blueprints, synonyms
 from core.extensions import db
 from core.forms import ConfirmForm
 from core.models import Role
-from core.permissions import guard_blueprint
 from core.portal import StaffLink, register_staff_link
+from core.routing import Routes
 
-bp = Blueprint("synonyms_admin", __name__, url_prefix="/admin/synonyms")
-guard_blueprint(bp, Role.ADMIN)
+bp = Routes(blueprints.admin, "/synonyms")
 
 
 @bp.record_once
 def _register_link(state: BlueprintSetupState) -> None:
-    register_staff_link(state.app, StaffLink("synonyms_admin.index", _l("Search synonyms"), (Role.ADMIN,), order=918))
+    register_staff_link(state.app, StaffLink("admin.synonyms", _l("Search synonyms"), (Role.ADMIN,), order=918))
 
 
 class AddGroupsForm(FlaskForm):
@@ -39,7 +38,7 @@ class AddGroupsForm(FlaskForm):
     )
 
 
-@bp.route("/", methods=["GET", "POST"])
+@bp.route("/", methods=["GET", "POST"], endpoint="synonyms")
 def index() -> Any:
     form = AddGroupsForm()
     if form.validate_on_submit():
@@ -54,18 +53,18 @@ def index() -> Any:
                 ),
                 "success",
             )
-            return redirect(url_for(".index"))
+            return redirect(url_for("admin.synonyms"))
         form.groups.errors = [_("Nothing was added: give at least two words on a line, separated by commas.")]
     groups = synonyms.all_groups()
     db.session.commit()  # the first visit copies the shipped list into the table
     return render_template("admin/synonyms.html", form=form, groups=groups, confirm=ConfirmForm())
 
 
-@bp.route("/remove", methods=["POST"])
+@bp.route("/remove", methods=["POST"], endpoint="remove_synonym")
 def remove() -> Any:
     ConfirmForm().validate_on_submit()
     ids = [int(value) for value in request.form.getlist("group_id") if value.isdigit()]
     removed = synonyms.remove_groups(ids, current_user) if ids else []
     db.session.commit()
     flash(ngettext("%(num)d group removed.", "%(num)d groups removed.", len(removed)), "success" if removed else "info")
-    return redirect(url_for(".index"))
+    return redirect(url_for("admin.synonyms"))

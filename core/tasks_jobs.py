@@ -19,19 +19,20 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import IO, Any
 
-from flask import Blueprint, Flask, Response, abort, current_app, render_template, send_file
-from flask_login import current_user, login_required
+from flask import Flask, Response, abort, current_app, render_template, send_file
+from flask_login import current_user
 from sqlalchemy import JSON, ForeignKey, Integer, String
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Mapped, mapped_column
 
-from core import progress, storage, tasks
+from core import blueprints, progress, storage, tasks
 from core.db import created_at, utcnow
 from core.exports import content_disposition
 from core.extensions import db
 from core.models import Role
+from core.routing import Routes
 
-bp = Blueprint("jobs", __name__, url_prefix="/manage/jobs")
+bp = Routes(blueprints.manage, "/jobs")
 AREA = "exports"
 logger = logging.getLogger(__name__)
 
@@ -89,7 +90,6 @@ def init_app(app: Flask) -> None:
     # JOB_PROGRESS_SECONDS (the page refreshes every 3 s).
     app.config.setdefault("JOB_PROGRESS_ROWS", 1000)
     app.config.setdefault("JOB_PROGRESS_SECONDS", 1.0)
-    app.register_blueprint(bp)
 
 
 def start(kind: str, object_id: int, options: dict[str, Any], user: Any, rows_total: int = 0) -> ExportJob:
@@ -183,14 +183,12 @@ def _own(job_id: int) -> ExportJob:
     return job
 
 
-@bp.route("/<int:job_id>")
-@login_required
+@bp.route("/<int:job_id>", endpoint="job")
 def page(job_id: int) -> str:
     return render_template("manage/job.html", job=_own(job_id))
 
 
-@bp.route("/<int:job_id>/download")
-@login_required
+@bp.route("/<int:job_id>/download", endpoint="job_download")
 def download(job_id: int) -> Response:
     job = _own(job_id)
     if job.status != "done":

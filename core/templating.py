@@ -34,7 +34,7 @@ PUBLIC_NAV = [
 ADMIN_LINKS = [
     StaffLink("admin.departments", _l("Departments"), (Role.ADMIN,), order=900),
     StaffLink("admin.users", _l("Staff accounts"), (Role.ADMIN,), order=910),
-    StaffLink("calendar_admin.index", _l("Holiday calendar"), (Role.ADMIN,), order=915),
+    StaffLink("admin.calendar", _l("Holiday calendar"), (Role.ADMIN,), order=915),
     StaffLink("admin.audit_log", _l("Audit log"), (Role.ADMIN,), order=920),
 ]
 

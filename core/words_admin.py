@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask.blueprints import BlueprintSetupState
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -15,15 +15,14 @@ from flask_wtf import FlaskForm
 from wtforms import StringField, TextAreaField
 from wtforms.validators import DataRequired, Length
 
-from core import words
+from core import blueprints, words
 from core.extensions import db
 from core.forms import ConfirmForm
 from core.models import Role
-from core.permissions import guard_blueprint
 from core.portal import StaffLink, register_staff_link
+from core.routing import Routes
 
-bp = Blueprint("words_admin", __name__, url_prefix="/admin/words")
-guard_blueprint(bp, Role.ADMIN)
+bp = Routes(blueprints.admin, "/words")
 
 # Pasted lists come one per line, or separated by commas or the Chinese enumeration comma.
 _SEPARATORS = re.compile(r"[\n\r,，、;；]+")
@@ -31,7 +30,7 @@ _SEPARATORS = re.compile(r"[\n\r,，、;；]+")
 
 @bp.record_once
 def _register_link(state: BlueprintSetupState) -> None:
-    register_staff_link(state.app, StaffLink("words_admin.index", _l("Sensitive words"), (Role.ADMIN,), order=917))
+    register_staff_link(state.app, StaffLink("admin.words", _l("Sensitive words"), (Role.ADMIN,), order=917))
 
 
 class AddWordsForm(FlaskForm):
@@ -48,7 +47,7 @@ class AddWordsForm(FlaskForm):
     )
 
 
-@bp.route("/", methods=["GET", "POST"])
+@bp.route("/", methods=["GET", "POST"], endpoint="words")
 def index() -> Any:
     form = AddWordsForm()
     if form.validate_on_submit():
@@ -66,7 +65,7 @@ def index() -> Any:
                 ),
                 "success",
             )
-            return redirect(url_for(".index", _anchor=f"category-{words.check_category(form.category.data)}"))
+            return redirect(url_for("admin.words", _anchor=f"category-{words.check_category(form.category.data)}"))
     grouped = words.words_by_category()
     db.session.commit()  # the first visit copies the shipped list into the table
     return render_template(
@@ -74,11 +73,11 @@ def index() -> Any:
     )
 
 
-@bp.route("/remove", methods=["POST"])
+@bp.route("/remove", methods=["POST"], endpoint="remove_word")
 def remove() -> Any:
     ConfirmForm().validate_on_submit()
     ids = [int(value) for value in request.form.getlist("word_id") if value.isdigit()]
     removed = words.remove_words(ids, current_user) if ids else []
     db.session.commit()
     flash(ngettext("%(num)d word removed.", "%(num)d words removed.", len(removed)), "success" if removed else "info")
-    return redirect(url_for(".index"))
+    return redirect(url_for("admin.words"))

@@ -16,14 +16,12 @@ def init_app(app: Any) -> None:
     from core.demo import register_demo_loader
     from core.models import Role
     from core.portal import Section, StaffLink, register_section, register_staff_link
-    from surveys import cli, demo, duties, inspection, portal, sealing
-    from surveys.builder import routes as builder_routes
+    from surveys import blueprints, cli, demo, duties, inspection, portal, sealing
     from surveys.builder import views as manage
-    from surveys.opendata import api, feeds, search
+    from surveys.opendata import search
     from surveys.results import views as results_views
     from surveys.taking import answers, views
     from surveys.transfer import export_jobs as transfer_jobs
-    from surveys.transfer import views as transfer_views
 
     # Globals, not context: the question macros are imported without context.
     app.jinja_env.globals.update(
@@ -34,22 +32,12 @@ def init_app(app: Any) -> None:
         survey_repeats=answers.repeats,
         survey_text=answers.shown_text,  # members, shown_instances, field_name of a repeat group
     )
-    for blueprint in (
-        views.bp,
-        views.share_bp,
-        builder_routes.bp,  # the staff blueprint: views.py and routes.py both add their routes to it
-        results_views.bp,
-        results_views.public_bp,
-        transfer_views.bp,
-        api.bp,
-        feeds.bp,
-    ):
-        app.register_blueprint(blueprint)
+    blueprints.register(app)
     app.jinja_env.globals["survey_results_public"] = results_views.public_results_available
     register_staff_link(app, StaffLink("surveys_manage.index", _l("Surveys"), (Role.EDITOR, Role.APPROVER), order=200))
     register_section(app, "home", Section("surveys", "surveys/_home_section.html", views.open_surveys_section, 200))
     register_section(
-        app, "dashboard", Section("surveys", "surveys/manage/_dashboard_section.html", manage.dashboard_section, 200)
+        app, "dashboard", Section("surveys", "surveys_manage/_dashboard_section.html", manage.dashboard_section, 200)
     )
     register_section(
         app,

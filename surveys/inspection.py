@@ -32,7 +32,7 @@ def findings() -> list[Finding]:
                         _("Closed %(at)s, results not published", at=local_datetime(closed)),
                         survey.department.name,
                         column,
-                        url_for("survey_results.results", survey_id=survey.id),
+                        url_for("surveys_manage.results", survey_id=survey.id),
                     )
                 )
     if not approved:

@@ -69,4 +69,4 @@ def survey_for_results_or_403(survey_id: int) -> Survey:
 
 def share_url(survey: Survey) -> str:
     """The short link printed on posters and in QR codes (/s/<code>, at the site root)."""
-    return site_url("survey_links.short", code=survey.short_code)
+    return site_url("surveys.short", code=survey.short_code)

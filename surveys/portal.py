@@ -55,9 +55,7 @@ def _sitemap() -> list[SitemapEntry]:
         values = {"survey_id": survey.id}
         entries.append(SitemapEntry(_l("Surveys"), survey.title, "surveys.take", values, survey.updated_at))
         if survey.results_published:
-            entries.append(
-                SitemapEntry(_l("Survey results"), survey.title, "survey_public_results.public_results", values)
-            )
+            entries.append(SitemapEntry(_l("Survey results"), survey.title, "surveys.public_results", values))
     return entries
 
 

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
 
-from consultation import labels
+from consultation import blueprints, labels
 from consultation.comments import duplicates, moderation
 from consultation.comments.highlight import highlight
 from consultation.drafting.services import WorkflowError
@@ -19,19 +19,18 @@ from core.extensions import db
 from core.forms import ConfirmForm
 from core.models import Role
 from core.pagination import paginate
-from core.permissions import guard_blueprint
+from core.routing import Routes
 from core.words import current_word_lists
 
-bp = Blueprint("consultation_moderation", __name__, url_prefix="/manage/moderation")
+bp = Routes(blueprints.manage, "/moderation", Role.MODERATOR)
 # Moderation is the portal office's job; editors and admins do not moderate unless they also hold the role.
-guard_blueprint(bp, Role.MODERATOR)
 
 PER_PAGE = 50
 
 
 def _queue_url(filters: moderation.QueueFilter, **extra: Any) -> str:
     args = {key: value for key, value in filters.as_args().items() if value}
-    return url_for(".queue", **args, **extra)
+    return url_for("consultation_manage.queue", **args, **extra)
 
 
 @bp.route("/")
@@ -47,7 +46,7 @@ def queue() -> str:
     consultations = moderation.consultations_with_comments()
     current = db.session.get(Consultation, filters.consultation_id) if filters.consultation_id else None
     return render_template(
-        "consultation/manage/moderation.html",
+        "consultation_manage/moderation.html",
         page=page,
         comments=comments,
         marked={comment.id: highlight(comment.content) for comment in comments},
@@ -125,7 +124,7 @@ def _confirmation_page(
     (approve them too, or only the others) posted as plain forms, so it works without JavaScript."""
     flagged_ids = {comment.id for comment in flagged}
     return render_template(
-        "consultation/manage/moderation_confirm.html",
+        "consultation_manage/moderation_confirm.html",
         batch=batch,
         flagged=flagged,
         others=[comment for comment in batch if comment.id not in flagged_ids],
@@ -152,4 +151,6 @@ def recheck(consultation_id: int) -> Any:
         ),
         "success",
     )
-    return redirect(url_for(".queue", consultation=consultation_id, state="all", cluster="clustered"))
+    return redirect(
+        url_for("consultation_manage.queue", consultation=consultation_id, state="all", cluster="clustered")
+    )

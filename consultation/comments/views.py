@@ -6,7 +6,6 @@ import secrets
 from typing import Any
 
 from flask import (
-    Blueprint,
     abort,
     current_app,
     flash,
@@ -19,7 +18,7 @@ from flask import (
 from flask_babel import gettext as _
 from sqlalchemy import bindparam
 
-from consultation import columns, labels
+from consultation import blueprints, columns, labels
 from consultation.comments import commenting, intake
 from consultation.drafting import notice, services, uploads
 from consultation.forms import CommentForm, ReceiptLookupForm
@@ -35,8 +34,9 @@ from core import captcha, integrity, metrics, outbox, page_cache
 from core.db import utcnow
 from core.extensions import db, limiter
 from core.pagination import paginate
+from core.routing import Routes
 
-bp = Blueprint("consultation", __name__, url_prefix="/consultations")
+bp = Routes(blueprints.public)
 FEEDBACK_ROWS_PER_PAGE = 100
 PUBLIC_COMMENTS_PER_PAGE = 100
 
@@ -181,7 +181,7 @@ def _comment_form(consultation_id: int) -> Any:
     if key:
         stored_in = db.session.scalar(_CONSULTATION_OF_KEY, {"key": key})
         if stored_in == consultation.id:
-            return redirect(url_for(".received", key=key), code=303)
+            return redirect(url_for("consultation.received", key=key), code=303)
     phase = consultation.phase(utcnow())
     form = CommentForm()
     form.set_units(consultation.unit_choices())
@@ -222,7 +222,7 @@ def _comment_form(consultation_id: int) -> Any:
                     metrics.count_accepted("comment")
                 if email_receipt:
                     outbox.wake()  # the worker sends it; the resident never waits for the mail server
-                return redirect(url_for(".received", key=receipt_key), code=303)
+                return redirect(url_for("consultation.received", key=receipt_key), code=303)
     if request.method == "POST" and request.files.get("attachment") and request.files["attachment"].filename:
         form.attachment.errors = [*form.attachment.errors, _("Please choose the file again.")]
     # A refused form comes back as a normal page (200): the resident's browser shows it like any other.

@@ -8,10 +8,7 @@ from flask import Flask
 
 def init_app(app: Flask) -> None:
     """The staff and public blueprints, and this stage's blocks on the dashboard, the home page and the chain."""
-    from consultation.decision import media_views, portal, public_views, sealing, views
+    from consultation.decision import portal, sealing
 
-    del media_views  # its routes join views.bp when imported
-    app.register_blueprint(views.bp)
-    app.register_blueprint(public_views.bp)
     portal.init_app(app)
     sealing.init_app(app)  # the decided document and the 解读 are sealed when published (core/integrity)

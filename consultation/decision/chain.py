@@ -69,13 +69,13 @@ def public_steps(consultation: Consultation) -> list[ChainStep]:
         ChainStep(
             "document",
             STEP_LABELS["document"],
-            url_for("consultation_decision.document", **ident) if document else None,
+            url_for("consultation.document", **ident) if document else None,
             document.published_at if document else None,
         ),
         ChainStep(
             "interpretation",
             STEP_LABELS["interpretation"],
-            url_for("consultation_decision.interpretation", **ident) if interpretation else None,
+            url_for("consultation.interpretation", **ident) if interpretation else None,
             interpretation.published_at if interpretation else None,
         ),
     ]
@@ -93,12 +93,10 @@ def decision_links(consultation: Consultation) -> list[tuple[str, str]]:
     document = db.session.get(DecidedDocument, consultation.id)
     if document is not None:
         title = f"{document.title}（{document.number}）" if document.number else document.title
-        links.append((title, site_url("consultation_decision.document", consultation_id=consultation.id)))
+        links.append((title, site_url("consultation.document", consultation_id=consultation.id)))
     interpretation = published_interpretation(consultation.id)
     if interpretation is not None:
-        links.append(
-            (interpretation.title, site_url("consultation_decision.interpretation", consultation_id=consultation.id))
-        )
+        links.append((interpretation.title, site_url("consultation.interpretation", consultation_id=consultation.id)))
     return links
 
 

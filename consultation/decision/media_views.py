@@ -19,7 +19,7 @@ from core.extensions import db
 
 
 def _to_edit(consultation_id: int) -> Any:
-    return redirect(url_for(".edit_interpretation", consultation_id=consultation_id), code=303)
+    return redirect(url_for("consultation_manage.edit_interpretation", consultation_id=consultation_id), code=303)
 
 
 def _figure(interpretation: Interpretation, figure_id: int | None) -> InterpretationFigure | None:
@@ -73,7 +73,7 @@ def figure(consultation_id: int, figure_id: int | None = None) -> Any:
             return _to_edit(consultation.id)
     preview = figures.chart(existing) if existing is not None else None
     return render_template(
-        "consultation/decision/figure.html",
+        "consultation_manage/decision/figure.html",
         consultation=consultation,
         form=form,
         figure=existing,

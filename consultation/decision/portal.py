@@ -37,9 +37,8 @@ def _home() -> dict[str, Any]:
 
 
 def init_app(app: Flask) -> None:
-    register_section(
-        app, "dashboard", Section("decisions", "consultation/decision/_dashboard_section.html", _dashboard, order=10)
-    )
+    dashboard_block = Section("decisions", "consultation_manage/decision/_dashboard_section.html", _dashboard, order=10)
+    register_section(app, "dashboard", dashboard_block)
     register_section(
         app, "home", Section("interpretations", "consultation/decision/_home_section.html", _home, order=15)
     )

@@ -5,8 +5,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, abort, render_template, send_file
+from flask import abort, render_template, send_file
 
+from consultation import blueprints
 from consultation.decision import chain, figures, labels, revisions, sealing, services
 from consultation.decision.models import DecidedDocument, Interpretation, InterpretationImage, InterpretationStatus
 from consultation.drafting import services as drafting
@@ -14,8 +15,9 @@ from consultation.drafting import uploads
 from consultation.models import Consultation
 from core import integrity, page_cache
 from core.extensions import db
+from core.routing import Routes
 
-bp = Blueprint("consultation_decision", __name__, url_prefix="/consultations")
+bp = Routes(blueprints.public)
 
 
 def _published_or_404(consultation_id: int) -> Consultation:

@@ -158,7 +158,7 @@ def _locate(subject_id: str) -> tuple[str, str]:
 
 
 def _fix_url(subject_id: str) -> str:
-    return url_for("consultation_decision_manage.overview", consultation_id=int(subject_id))
+    return url_for("consultation_manage.overview", consultation_id=int(subject_id))
 
 
 def _version_owner(model: type[Interpretation] | type[DecidedDocumentVersion]) -> Any:

@@ -5,11 +5,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.datastructures import FileStorage
 
+from consultation import blueprints
 from consultation.decision import chain, deadline, figures, labels, revisions, services
 from consultation.decision.forms import DecidedDocumentForm, ImageForm, InterpretationForm, ReviewForm
 from consultation.decision.models import Interpretation, InterpretationStatus
@@ -20,10 +21,9 @@ from consultation.models import Consultation
 from consultation.permissions import can_edit, can_view, require
 from core.extensions import db
 from core.models import Role
-from core.permissions import guard_blueprint
+from core.routing import Routes
 
-bp = Blueprint("consultation_decision_manage", __name__, url_prefix="/manage/consultations")
-guard_blueprint(bp, Role.EDITOR, Role.APPROVER, Role.ADMIN)
+bp = Routes(blueprints.manage, "/consultations", Role.EDITOR, Role.APPROVER, Role.ADMIN)
 
 
 def may_publish_document(user: Any, consultation: Consultation) -> bool:
@@ -64,7 +64,7 @@ def flash_problems(error: WorkflowError) -> None:
 
 
 def to_overview(consultation: Consultation) -> Any:
-    return redirect(url_for(".overview", consultation_id=consultation.id), code=303)
+    return redirect(url_for("consultation_manage.overview", consultation_id=consultation.id), code=303)
 
 
 @bp.route("/<int:consultation_id>/decision")
@@ -82,7 +82,7 @@ def overview(consultation_id: int, document_form: DecidedDocumentForm | None = N
     published = chain.published_interpretation(consultation.id)
     due = deadline.due_date(conclusion)
     return render_template(
-        "consultation/decision/manage.html",
+        "consultation_manage/decision/manage.html",
         consultation=consultation,
         conclusion=conclusion,
         document=document,
@@ -158,9 +158,11 @@ def edit_interpretation(consultation_id: int) -> Any:
         else:
             db.session.commit()
             flash(_("Saved."), "success")
-            return redirect(url_for(".edit_interpretation", consultation_id=consultation.id), code=303)
+            return redirect(
+                url_for("consultation_manage.edit_interpretation", consultation_id=consultation.id), code=303
+            )
     return render_template(
-        "consultation/decision/edit.html",
+        "consultation_manage/decision/edit.html",
         consultation=consultation,
         interpretation=interpretation,
         form=form,
@@ -182,7 +184,7 @@ def submit_interpretation(consultation_id: int) -> Any:
     except WorkflowError as error:
         db.session.rollback()
         flash_problems(error)
-        return redirect(url_for(".edit_interpretation", consultation_id=consultation.id), code=303)
+        return redirect(url_for("consultation_manage.edit_interpretation", consultation_id=consultation.id), code=303)
     db.session.commit()
     flash(_("Submitted: an approver of your department who did not write it reviews it before it is published."),
           "success")  # fmt: skip
@@ -199,7 +201,7 @@ def review_interpretation(consultation_id: int) -> Any:
         if form.validate_on_submit():
             return _decide(consultation, interpretation, form)
     return render_template(
-        "consultation/decision/review.html",
+        "consultation_manage/decision/review.html",
         consultation=consultation,
         interpretation=interpretation,
         document=services.document_of(consultation),
@@ -237,7 +239,7 @@ def _decide(consultation: Consultation, interpretation: Interpretation, form: Re
     except WorkflowError as error:
         db.session.rollback()
         flash_problems(error)
-        return redirect(url_for(".review_interpretation", consultation_id=consultation.id), code=303)
+        return redirect(url_for("consultation_manage.review_interpretation", consultation_id=consultation.id), code=303)
     db.session.commit()
     flash(_("Published: the interpretation is on its public page and linked with its policy.") if approving
           else _("Returned to the editor with your reasons."), "success")  # fmt: skip

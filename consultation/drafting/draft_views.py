@@ -50,7 +50,7 @@ def import_draft(consultation_id: int) -> Any:
             if units:
                 return _render_units(consultation, _units_form(units))
             form.text.errors = [_("Paste the draft or choose a file.")]
-    return render_template("consultation/manage/draft_import.html", consultation=consultation, form=form)
+    return render_template("consultation_manage/draft_import.html", consultation=consultation, form=form)
 
 
 def _draft_format_message(code: str) -> str:
@@ -95,7 +95,7 @@ def _render_units(consultation: Consultation, form: DraftUnitsForm, status: int 
     parents = {entry.key.data: entry.parent.data or None for entry in form.units}
     depths = {key: _depth(key, parents) for key in parents}
     return render_template(
-        "consultation/manage/draft_units.html",
+        "consultation_manage/draft_units.html",
         consultation=consultation,
         form=form,
         depths=depths,

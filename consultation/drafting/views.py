@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
+from flask import abort, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.datastructures import FileStorage
 from wtforms import SelectChoice
 
-from consultation import labels
+from consultation import blueprints, labels
 from consultation.comments import commenting
 from consultation.drafting import notice_archive, periods, services, uploads
 from consultation.forms import (
@@ -34,10 +34,9 @@ from core import audit
 from core.extensions import db
 from core.forms import ConfirmForm
 from core.models import Department, Role
-from core.permissions import guard_blueprint
+from core.routing import Routes
 
-bp = Blueprint("consultation_manage", __name__, url_prefix="/manage/consultations")
-guard_blueprint(bp, Role.EDITOR, Role.APPROVER, Role.ADMIN)
+bp = Routes(blueprints.manage, "/consultations", Role.EDITOR, Role.APPROVER, Role.ADMIN)
 
 
 def _load(consultation_id: int) -> Consultation:
@@ -53,7 +52,7 @@ def _flash_problems(error: services.WorkflowError) -> None:
 
 
 def _to_detail(consultation: Consultation) -> Any:
-    return redirect(url_for(".detail", consultation_id=consultation.id))
+    return redirect(url_for("consultation_manage.detail", consultation_id=consultation.id))
 
 
 @bp.route("/")
@@ -62,7 +61,7 @@ def index() -> str:
     if current_user.has_role(Role.ADMIN):
         department_ids |= set(db.session.scalars(db.select(Department.id)))
     return render_template(
-        "consultation/manage/index.html",
+        "consultation_manage/index.html",
         consultations=services.for_departments(department_ids),
         may_create=bool(current_user.department_ids(Role.EDITOR)),
     )
@@ -77,7 +76,7 @@ def _render_form(form: ConsultationForm, consultation: Consultation | None, prob
     doc_type = periods.DOCUMENT_TYPES.get(form.doc_type.data or "")
     check = services.check_period(consultation) if consultation is not None else None
     return render_template(
-        "consultation/manage/form.html",
+        "consultation_manage/form.html",
         form=form,
         consultation=consultation,
         doc_type=doc_type,
@@ -106,7 +105,7 @@ def create() -> Any:
             return _render_form(form, None, error.problems), 400
         db.session.commit()
         flash(_("The consultation was saved as a draft. Now import the draft text."), "success")
-        return redirect(url_for(".import_draft", consultation_id=consultation.id))
+        return redirect(url_for("consultation_manage.import_draft", consultation_id=consultation.id))
     return _render_form(form, None), 400 if form.errors else 200
 
 
@@ -142,7 +141,7 @@ def detail(consultation_id: int) -> str:
         db.select(Comment).where(Comment.consultation_id == consultation.id).order_by(Comment.received_at.desc())
     ).all()
     return render_template(
-        "consultation/manage/detail.html",
+        "consultation_manage/detail.html",
         consultation=consultation,
         check=services.check_period(consultation),
         problems=[labels.problem_message(code) for code in services.publication_problems(consultation)],
@@ -218,7 +217,7 @@ def review(consultation_id: int) -> Any:
             flash(_("Approved and published.") if form.decision.data == "approve" else _("Returned."), "success")
             return _to_detail(consultation)
     return render_template(
-        "consultation/manage/review.html",
+        "consultation_manage/review.html",
         consultation=consultation,
         form=form,
         check=services.check_period(consultation),
@@ -292,7 +291,7 @@ def record_comment(consultation_id: int) -> Any:
                 db.session.commit()
                 flash(_("Comment recorded. Receipt number: %(n)s", n=saved.receipt_number), "success")
                 return _to_detail(consultation)
-    return render_template("consultation/manage/record_comment.html", consultation=consultation, form=form), (
+    return render_template("consultation_manage/record_comment.html", consultation=consultation, form=form), (
         400 if form.errors else 200
     )
 
@@ -312,7 +311,3 @@ def comment_attachment(comment_id: int) -> Any:
         as_attachment=True,
         download_name=comment.attachment_name,
     )
-
-
-# The draft's import and correction pages add their routes to this blueprint.
-from consultation.drafting import draft_views  # noqa: E402, F401

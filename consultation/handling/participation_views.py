@@ -6,11 +6,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, flash, redirect, render_template, url_for
+from flask import flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from consultation import labels
+from consultation import blueprints, labels
 from consultation.drafting.services import WorkflowError
 from consultation.handling import addenda, procedures
 from consultation.handling.forms import AddendumForm, ParticipationAddForm, ProcedureForm
@@ -32,10 +32,9 @@ from consultation.permissions import can_edit, can_view, require
 from core.extensions import db
 from core.forms import ConfirmForm
 from core.models import Role
-from core.permissions import guard_blueprint
+from core.routing import Routes
 
-bp = Blueprint("consultation_participation", __name__, url_prefix="/manage/consultations")
-guard_blueprint(bp, Role.EDITOR, Role.APPROVER, Role.ADMIN)
+bp = Routes(blueprints.manage, "/consultations", Role.EDITOR, Role.APPROVER, Role.ADMIN)
 
 
 def _load(consultation_id: int, *, edit: bool) -> Consultation:
@@ -45,7 +44,7 @@ def _load(consultation_id: int, *, edit: bool) -> Consultation:
 
 
 def _back(consultation: Consultation) -> Any:
-    return redirect(url_for(".participation", consultation_id=consultation.id))
+    return redirect(url_for("consultation_manage.participation", consultation_id=consultation.id))
 
 
 def _flash(error: WorkflowError) -> None:
@@ -73,7 +72,7 @@ def _render(consultation: Consultation, procedure_form: ProcedureForm, add_form:
     status = 400 if procedure_form.errors or add_form.errors else 200
     lines = procedures.procedure_lines(consultation)
     return render_template(
-        "consultation/manage/participation.html",
+        "consultation_manage/participation.html",
         consultation=consultation,
         lines=lines,
         rows=procedures.participations(consultation),
@@ -179,4 +178,4 @@ def publish_addendum(consultation_id: int) -> Any:
             db.session.commit()
             flash(_("The addendum to the feedback is published."), "success")
             return redirect(url_for("consultation.feedback", consultation_id=consultation.id))
-    return redirect(url_for("consultation_answers.prepare_feedback", consultation_id=consultation.id))
+    return redirect(url_for("consultation_manage.prepare_feedback", consultation_id=consultation.id))

@@ -6,14 +6,14 @@ from __future__ import annotations
 import io
 from typing import Any
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
 from werkzeug.datastructures import FileStorage
 from wtforms import SelectChoice
 
-from consultation import labels
+from consultation import blueprints, labels
 from consultation.drafting.services import WorkflowError
 from consultation.handling import addenda, answer_sheet, answers, feedback
 from consultation.handling.forms import (
@@ -33,10 +33,9 @@ from core.exports import XLSX_MIMETYPE, content_disposition, write_xlsx
 from core.extensions import db
 from core.forms import ConfirmForm
 from core.models import Department, Role
-from core.permissions import guard_blueprint
+from core.routing import Routes
 
-bp = Blueprint("consultation_answers", __name__, url_prefix="/manage/consultations")
-guard_blueprint(bp, Role.EDITOR, Role.APPROVER, Role.ADMIN)
+bp = Routes(blueprints.manage, "/consultations", Role.EDITOR, Role.APPROVER, Role.ADMIN)
 
 
 def _load(consultation_id: int, *, edit: bool = True) -> Consultation:
@@ -53,7 +52,7 @@ def _flash_problems(error: WorkflowError) -> None:
 
 
 def _to_answers(consultation: Consultation) -> Any:
-    return redirect(url_for(".answers", consultation_id=consultation.id))
+    return redirect(url_for("consultation_manage.answers", consultation_id=consultation.id))
 
 
 def _template(consultation: Consultation) -> AnswerTemplate | None:
@@ -94,7 +93,7 @@ def answers_page(consultation_id: int, import_report: answer_sheet.ImportReport 
     form = BulkAnswerForm(formdata=None)
     _prefill(form, template)
     return render_template(
-        "consultation/manage/answers.html",
+        "consultation_manage/answers.html",
         consultation=consultation,
         rows=rows,
         total=total,
@@ -148,7 +147,7 @@ def _answer_page(consultation: Consultation, comments: list[Comment], how: str, 
             return _to_answers(consultation)
     concentrated = answers.concentrated_ids(consultation)
     return render_template(
-        "consultation/manage/answer.html",
+        "consultation_manage/answer.html",
         consultation=consultation,
         comments=comments,
         cluster_id=cluster_id,
@@ -247,9 +246,9 @@ def answer_templates() -> Any:
         else:
             db.session.commit()
             flash(_("The template was saved."), "success")
-            return redirect(url_for(".answer_templates"))
+            return redirect(url_for("consultation_manage.answer_templates"))
     return render_template(
-        "consultation/manage/answer_templates.html",
+        "consultation_manage/answer_templates.html",
         form=form,
         templates=answers.templates_for(d.id for d in departments),
         category_labels=REASON_CATEGORY_LABELS,
@@ -267,7 +266,7 @@ def delete_template(template_id: int) -> Any:
     answers.delete_template(template, current_user)
     db.session.commit()
     flash(_("The template was deleted."), "success")
-    return redirect(url_for(".answer_templates"))
+    return redirect(url_for("consultation_manage.answer_templates"))
 
 
 # ------------------------------------------------------------------------------------------------ feedback
@@ -296,7 +295,7 @@ def prepare_feedback(consultation_id: int) -> Any:
             db.session.commit()
             if to_notify is None:
                 flash(_("Saved."), "success")
-                return redirect(url_for(".prepare_feedback", consultation_id=consultation.id))
+                return redirect(url_for("consultation_manage.prepare_feedback", consultation_id=consultation.id))
             outbox.wake()
             flash(
                 ngettext(
@@ -309,7 +308,7 @@ def prepare_feedback(consultation_id: int) -> Any:
             return redirect(url_for("consultation.feedback", consultation_id=consultation.id))
     due = feedback.due_date(consultation)
     return render_template(
-        "consultation/manage/feedback.html",
+        "consultation_manage/feedback.html",
         consultation=consultation,
         form=form,
         stats=feedback.statistics(consultation),

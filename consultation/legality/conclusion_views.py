@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from consultation import labels
+from consultation import blueprints, labels
 from consultation.drafting.services import WorkflowError
 from consultation.legality import conclusion
 from consultation.legality.forms import ConclusionForm
@@ -17,10 +17,9 @@ from consultation.models import Consultation
 from consultation.permissions import require
 from core.extensions import db
 from core.models import Role
-from core.permissions import guard_blueprint
+from core.routing import Routes
 
-bp = Blueprint("consultation_conclusion", __name__, url_prefix="/manage/consultations")
-guard_blueprint(bp, Role.EDITOR, Role.APPROVER)
+bp = Routes(blueprints.manage, "/consultations", Role.EDITOR, Role.APPROVER)
 
 
 def may_record_outcome(user: Any, consultation: Consultation) -> bool:
@@ -50,11 +49,11 @@ def conclude(consultation_id: int) -> Any:
             db.session.commit()
             flash(_("The outcome is recorded and shown on the public page."), "success")
             if outcome is Outcome.DECIDED:  # rule 9: the decided document and its 解读 are due next
-                return redirect(url_for("consultation_decision_manage.overview", consultation_id=consultation.id))
+                return redirect(url_for("consultation_manage.overview", consultation_id=consultation.id))
             return redirect(url_for("consultation_manage.detail", consultation_id=consultation.id))
     # A refused form comes back as a normal page, with everything typed and every reason.
     return render_template(
-        "consultation/manage/conclude.html",
+        "consultation_manage/conclude.html",
         consultation=consultation,
         form=form,
         problems=problems,

@@ -5,10 +5,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from consultation import blueprints
 from consultation.drafting.services import WorkflowError
 from consultation.handling import feedback
 from consultation.legality import gate as legality
@@ -20,10 +21,9 @@ from consultation.summary.document import SLOW_PDF_ROWS
 from core.extensions import db
 from core.forms import ConfirmForm
 from core.models import Role
-from core.permissions import guard_blueprint
+from core.routing import Routes
 
-bp = Blueprint("consultation_review", __name__, url_prefix="/manage/review")
-guard_blueprint(bp, Role.REVIEWER)
+bp = Routes(blueprints.manage, "/review", Role.REVIEWER)
 
 
 def _load(consultation_id: int) -> Consultation:
@@ -35,24 +35,24 @@ def _load(consultation_id: int) -> Consultation:
 
 
 def _to_item(consultation: Consultation) -> Any:
-    return redirect(url_for(".item", consultation_id=consultation.id))
+    return redirect(url_for("consultation_manage.review_item", consultation_id=consultation.id))
 
 
-@bp.route("/")
+@bp.route("/", endpoint="review_queue")
 def index() -> str:
     drafts = [
         (consultation, review, legality.checklist(consultation))
         for consultation, review in legality.submitted_for_review()
     ]
-    return render_template("consultation/review/index.html", drafts=drafts, labels=review_labels)
+    return render_template("consultation_manage/review/index.html", drafts=drafts, labels=review_labels)
 
 
-@bp.route("/<int:consultation_id>")
+@bp.route("/<int:consultation_id>", endpoint="review_item")
 def item(consultation_id: int) -> str:
     consultation = _load(consultation_id)
     stats = feedback.statistics(consultation)
     return render_template(
-        "consultation/review/item.html",
+        "consultation_manage/review/item.html",
         consultation=consultation,
         review=legality.review_of(consultation),
         checklist=legality.checklist(consultation),

@@ -3,11 +3,11 @@ comments answered publicly) as entries of their own."""
 
 from __future__ import annotations
 
-from flask import Blueprint, Response
+from flask import Response
 from flask_babel import gettext as _
 from flask_babel import ngettext
 
-from consultation import labels
+from consultation import blueprints, labels
 from consultation.handling import addenda, feedback
 from consultation.handling.models import ConsultationFeedback
 from consultation.handling.participation import FeedbackAddendum
@@ -18,8 +18,9 @@ from core.extensions import db
 from core.feeds import FEED_LENGTH, FeedEntry, atom_feed, cached_feed, excerpt, site_name
 from core.i18n import current_language, local_datetime
 from core.links import site_url
+from core.routing import Routes
 
-bp = Blueprint("consultation_feeds", __name__, url_prefix="/consultations")
+bp = Routes(blueprints.public)
 
 
 def _department(consultation: Consultation) -> str:

@@ -11,19 +11,20 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from flask import Blueprint, Flask, Response, abort, url_for
+from flask import Flask, Response, abort, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from pydantic import BaseModel, Field
 from sqlalchemy import and_, or_, select
 
-from consultation import labels
+from consultation import blueprints, labels
 from consultation.decision import chain, revisions, sealing, services
 from consultation.decision.labels import SECTION_LABELS
 from consultation.decision.models import DecidedDocument, Interpretation, InterpretationStatus
 from consultation.drafting import services as drafting
 from consultation.handling.feedback import PUBLISHED_STATUSES
 from consultation.models import Consultation
+from consultation.opendata import api as consultation_api
 from core import integrity, search_index
 from core.api import (
     ERROR_RESPONSES,
@@ -31,9 +32,9 @@ from core.api import (
     NOT_FOUND,
     PAGE_PARAMETERS,
     Url,
-    api_blueprint,
     cached_json,
     component_schemas,
+    document_paths,
     ok,
     paged_list,
     paged_schema,
@@ -45,6 +46,7 @@ from core.extensions import db
 from core.feeds import FEED_LENGTH, FeedEntry, atom_feed, cached_feed, excerpt, site_name
 from core.i18n import current_language, local_datetime
 from core.links import site_url
+from core.routing import Routes
 from core.search import MAX_CANDIDATES, Document, Provider, any_contains, register_search_provider
 from core.search import Field as SearchField
 from core.search_index import IndexedKind, Watch
@@ -125,8 +127,9 @@ PATHS: dict[str, Any] = {
     },
 }
 
-api = api_blueprint("consultation_interpretation_api", __name__, paths=PATHS, schemas=SCHEMAS)
-feeds = Blueprint("consultation_interpretations", __name__, url_prefix="/consultations")
+api = consultation_api.bp  # the feature's one API blueprint; these paths join its OpenAPI document
+document_paths(api, PATHS, SCHEMAS)
+feeds = Routes(blueprints.public)
 
 
 def _document(consultation: Consultation, document: DecidedDocument) -> dict[str, Any]:
@@ -134,8 +137,8 @@ def _document(consultation: Consultation, document: DecidedDocument) -> dict[str
     return {
         "title": document.title,
         "number": document.number,
-        "url": site_url("consultation_decision.document", **ident),
-        "file_url": site_url("consultation_decision.document_file", **ident) if document.is_file else None,
+        "url": site_url("consultation.document", **ident),
+        "file_url": site_url("consultation.document_file", **ident) if document.is_file else None,
         "external_url": document.url,
         "published_at": timestamp(document.published_at),
         "revised_at": timestamp(document.revised_at) if document.revised_at else None,
@@ -171,7 +174,7 @@ def _interpretation(consultation: Consultation, interpretation: Interpretation) 
         "earlier_versions": [_earlier(consultation, record) for record in revisions.earlier_versions(consultation.id)]
         if interpretation.is_revision
         else [],
-        "url": site_url("consultation_decision.interpretation", **ident),
+        "url": site_url("consultation.interpretation", **ident),
         "consultation_url": site_url("consultation.detail", **ident),
         "feedback_url": site_url("consultation.feedback", **ident) if steps["feedback"].url else None,
         "document": _document(consultation, document),
@@ -209,14 +212,14 @@ def _one(consultation_id: int) -> dict[str, Any]:
 @feeds.route("/interpretations/feed.atom")
 def feed() -> Response:
     """Policy interpretations as they are published, the most recent first."""
-    return cached_feed("feed-interpretations", "consultation_decision.interpretations", _feed)
+    return cached_feed("feed-interpretations", "consultation.interpretations", _feed)
 
 
 def _feed(page_url: str, feed_url: str) -> str:
     entries = [
         FeedEntry(
             title=interpretation.title,
-            link=site_url("consultation_decision.interpretation", consultation_id=consultation.id),
+            link=site_url("consultation.interpretation", consultation_id=consultation.id),
             updated=interpretation.revised_at or interpretation.published_at,
             author=consultation.department.display_name(current_language()),
             summary=excerpt(_summary(consultation, interpretation)),
@@ -269,7 +272,7 @@ def find_interpretations(criteria: Criteria) -> list[Document]:
 
 
 def _search_document(consultation: Consultation, interpretation: Interpretation) -> Document:
-    url = url_for("consultation_decision.interpretation", consultation_id=consultation.id)
+    url = url_for("consultation.interpretation", consultation_id=consultation.id)
     keep = chain.public_contacts(consultation)
     parts = [
         SearchField(name, chain.masked(getattr(interpretation, name), keep), SECTION_LABELS[name], f"{url}#part-{name}")
@@ -308,8 +311,6 @@ def _index_texts(ids: list[int]) -> dict[int, list[str]]:
 
 
 def init_app(app: Flask) -> None:
-    app.register_blueprint(api)
-    app.register_blueprint(feeds)
     register_search_provider(
         app, Provider("interpretation", _l("Policy interpretation"), find_interpretations, order=30)
     )

@@ -343,7 +343,7 @@ def decision_links(consultation: Consultation) -> list[tuple[str, str]]:
     document = db.session.get(DecidedDocument, consultation.id)
     if document is not None:  # the title in a row of its own, so the PDF never wraps the address after it
         links.append(("正式文件", f"{document.title}（{document.number}）" if document.number else document.title))
-        links.append(("正式文件地址", site_url("consultation_decision.document", consultation_id=consultation.id)))
+        links.append(("正式文件地址", site_url("consultation.document", consultation_id=consultation.id)))
     elif final_url:
         links.append(("正式文件", final_url))
     interpretation_url = (getattr(consultation, "interpretation_url", "") or "").strip()
@@ -352,7 +352,7 @@ def decision_links(consultation: Consultation) -> list[tuple[str, str]]:
             Interpretation.consultation_id == consultation.id, Interpretation.status == InterpretationStatus.PUBLISHED
         )
     ):
-        interpretation_url = site_url("consultation_decision.interpretation", consultation_id=consultation.id)
+        interpretation_url = site_url("consultation.interpretation", consultation_id=consultation.id)
     if interpretation_url:
         links.append(("政策解读", interpretation_url))
     return links

@@ -142,7 +142,7 @@ def linked_surveys(consultation: Consultation) -> list[SurveyLine]:
         for item in data.get("linked_surveys", []):
             survey = item["survey"]
             endpoint, values = (
-                ("survey_public_results.public_results", {"survey_id": survey.id})
+                ("surveys.public_results", {"survey_id": survey.id})
                 if item.get("published")
                 else ("surveys.take", {"survey_id": survey.id})
             )

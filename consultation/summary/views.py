@@ -7,12 +7,12 @@ from __future__ import annotations
 import io
 from typing import Any
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, stream_with_context, url_for
+from flask import Response, abort, flash, redirect, render_template, request, stream_with_context, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.wsgi import wrap_file
 
-from consultation import export_jobs
+from consultation import blueprints, export_jobs
 from consultation.drafting.services import WorkflowError
 from consultation.handling import feedback
 from consultation.legality import gate as legality
@@ -30,11 +30,10 @@ from core.exports import XLSX_MIMETYPE, content_disposition, iter_csv, write_xls
 from core.extensions import db
 from core.forms import ConfirmForm
 from core.models import Role
-from core.permissions import guard_blueprint
+from core.routing import Routes
 from core.verification import DocumentFormat, DocumentVersion
 
-bp = Blueprint("consultation_summary", __name__, url_prefix="/manage/consultations")
-guard_blueprint(bp, Role.EDITOR, Role.APPROVER, Role.ADMIN, Role.REVIEWER)
+bp = Routes(blueprints.manage, "/consultations", Role.EDITOR, Role.APPROVER, Role.ADMIN, Role.REVIEWER)
 
 # Finished files up to this size are sent from memory; bigger ones stream from their spooled temporary file.
 SEND_AS_BYTES = 8 * 1024 * 1024
@@ -77,7 +76,7 @@ def send_stream(stream: Stream) -> Response:
 
 
 def _to_summary(consultation: Consultation) -> Any:
-    return redirect(url_for(".summary", consultation_id=consultation.id))
+    return redirect(url_for("consultation_manage.summary", consultation_id=consultation.id))
 
 
 @bp.route("/<int:consultation_id>/summary")
@@ -86,7 +85,7 @@ def summary(consultation_id: int) -> str:
     stats = feedback.statistics(consultation)
     may_edit = can_edit(current_user, consultation)
     return render_template(
-        "consultation/manage/summary.html",
+        "consultation_manage/summary.html",
         consultation=consultation,
         stats=stats,
         slow_pdf=stats.valid > SLOW_PDF_ROWS,
@@ -97,7 +96,7 @@ def summary(consultation_id: int) -> str:
         may_edit=may_edit,
         back_url=url_for("consultation_manage.detail", consultation_id=consultation.id)
         if can_view(current_user, consultation)
-        else url_for("consultation_review.item", consultation_id=consultation.id),
+        else url_for("consultation_manage.review_item", consultation_id=consultation.id),
         may_reply_list=can_take_reply_list(current_user, consultation),
         exemption_form=ExemptionForm(formdata=None) if may_edit else None,
         labels=review_labels,
@@ -156,7 +155,7 @@ def _to_job(job: tasks_jobs.ExportJob) -> Any:
     """Commit the job, hand it to the worker and send the user to its progress page."""
     db.session.commit()
     tasks_jobs.launch(job)
-    return redirect(url_for("jobs.page", job_id=job.id))
+    return redirect(url_for("manage.job", job_id=job.id))
 
 
 # ------------------------------------------------------------------------------------------------ the gate

@@ -8,10 +8,9 @@ from flask import Flask
 def init_app(app: Flask) -> None:
     from flask_babel import lazy_gettext as _l
 
-    from core.inspection import cli, views
+    from core.inspection import cli
     from core.models import Role
     from core.portal import StaffLink, register_staff_link
 
-    app.register_blueprint(views.bp)
-    register_staff_link(app, StaffLink("inspection.index", _l("Self-inspection"), (Role.ADMIN.value,), order=95))
+    register_staff_link(app, StaffLink("admin.inspection", _l("Self-inspection"), (Role.ADMIN.value,), order=95))
     app.cli.add_command(cli.group)

@@ -5,23 +5,22 @@ from __future__ import annotations
 import io
 from typing import Any
 
-from flask import Blueprint, Response, render_template
+from flask import Response, render_template
 
+from core import blueprints
 from core.exports import content_disposition
 from core.inspection import checks, report
 from core.integrity.scan import last_run
-from core.models import Role
-from core.permissions import guard_blueprint
+from core.routing import Routes
 
-bp = Blueprint("inspection", __name__, url_prefix="/admin/inspection")
-guard_blueprint(bp, Role.ADMIN)
+bp = Routes(blueprints.admin, "/inspection")
 
 
-@bp.route("/")
+@bp.route("/", endpoint="inspection")
 def index() -> Any:
     found = checks.run_checks()
     return render_template(
-        "inspection/index.html",
+        "admin/inspection.html",
         findings=found,
         summary=checks.summary(found),
         departments=checks.by_department(found),
@@ -30,7 +29,7 @@ def index() -> Any:
     )
 
 
-@bp.route("/report.xlsx")
+@bp.route("/report.xlsx", endpoint="inspection_xlsx")
 def xlsx() -> Response:
     buffer = io.BytesIO()
     report.write(buffer, checks.run_checks())

@@ -45,7 +45,7 @@ def init_app(app: object) -> None:
     serving.init_app(app)
     departments.init_app(app)
     register_section(
-        app, "dashboard", Section("integrity", "integrity/_dashboard_section.html", serving.dashboard_section, 1)
+        app, "dashboard", Section("integrity", "manage/_integrity_section.html", serving.dashboard_section, 1)
     )
     app.jinja_env.globals["integrity_problem_label"] = labels.problem_label
     app.cli.add_command(cli.group)

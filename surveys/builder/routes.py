@@ -21,7 +21,7 @@ MOVES = {"up": -1, "down": 1}
 
 
 def back(survey: Survey, anchor: str = "") -> str:
-    return url_for(".edit", survey_id=survey.id) + (f"#{anchor}" if anchor else "")
+    return url_for("surveys_manage.edit", survey_id=survey.id) + (f"#{anchor}" if anchor else "")
 
 
 def page_of(survey: Survey, page_id: int) -> SurveyPage:
@@ -100,7 +100,7 @@ def question(survey_id: int, question_id: int | None = None) -> Any:
             db.session.commit()
             return run(lambda: None, _("The question has been saved."), back(survey, f"q-{saved.id}"))
     context = {"survey": survey, "question": existing, "form": form, "condition_error": error}
-    return render_template("surveys/manage/question.html", **context)
+    return render_template("surveys_manage/question.html", **context)
 
 
 @bp.route("/<int:survey_id>/questions/<int:question_id>/<any(up, down, duplicate, delete):action>", methods=["POST"])
@@ -121,7 +121,7 @@ def add_options(survey_id: int, question_id: int) -> Any:
     survey = survey_for_staff_or_403(survey_id, edit=True)
     item = question_of(survey, question_id)
     lines = OptionsForm().lines.data or ""
-    target = url_for(".question", survey_id=survey.id, question_id=item.id) + "#options"
+    target = url_for("surveys_manage.question", survey_id=survey.id, question_id=item.id) + "#options"
     return run(lambda: options.add_options(item, lines), _("The options have been added."), target)
 
 
@@ -131,7 +131,7 @@ def update_option(survey_id: int, question_id: int, option_id: int) -> Any:
     item = question_of(survey, question_id)
     option = option_of(item, option_id)
     form = OptionForm()
-    target = url_for(".question", survey_id=survey.id, question_id=item.id) + "#options"
+    target = url_for("surveys_manage.question", survey_id=survey.id, question_id=item.id) + "#options"
     code, label = (form.code.data or "").strip(), (form.label.data or "").strip()
     if not label:
         return run(_raise(_("An option needs a label.")), "", target)
@@ -152,7 +152,7 @@ def option_action(survey_id: int, question_id: int, option_id: int, action: str)
     }
     moved = (lambda: options.move_option(option, MOVES[action]), _("The option has been moved."))
     do, message = actions.get(action, moved)
-    target = url_for(".question", survey_id=survey.id, question_id=item.id) + "#options"
+    target = url_for("surveys_manage.question", survey_id=survey.id, question_id=item.id) + "#options"
     return run(do, message, target)
 
 

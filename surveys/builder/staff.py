@@ -9,16 +9,16 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from flask import Blueprint, flash, redirect
+from flask import flash, redirect
 from werkzeug.wrappers import Response as WerkzeugResponse
 
 from core.extensions import db
 from core.models import Role
-from core.permissions import guard_blueprint
+from core.routing import Routes
+from surveys import blueprints
 from surveys.builder.services import BuilderError
 
-bp = Blueprint("surveys_manage", __name__, url_prefix="/manage/surveys")
-guard_blueprint(bp, Role.EDITOR, Role.APPROVER)
+bp = Routes(blueprints.manage, "", Role.EDITOR, Role.APPROVER)
 
 
 def run(action: Callable[[], Any], success: str, target: str) -> WerkzeugResponse:

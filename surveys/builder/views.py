@@ -35,7 +35,7 @@ def index() -> str:
     ).all()
     # Approvers review; only an editor creates or imports a survey, so only an editor is offered the buttons.
     may_create = bool(current_user.department_ids(Role.EDITOR))
-    return render_template("surveys/manage/index.html", surveys=surveys, may_create=may_create)
+    return render_template("surveys_manage/index.html", surveys=surveys, may_create=may_create)
 
 
 def _survey_form() -> SurveyForm:
@@ -56,8 +56,8 @@ def new() -> Any:
         survey = create_survey(form.department_id.data, form.model_fields(), current_user)
         db.session.commit()
         flash(_("The survey has been created. Now add its questions."), "success")
-        return redirect(url_for(".edit", survey_id=survey.id))
-    return render_template("surveys/manage/settings.html", form=form, survey=None)
+        return redirect(url_for("surveys_manage.edit", survey_id=survey.id))
+    return render_template("surveys_manage/settings.html", form=form, survey=None)
 
 
 @bp.route("/<int:survey_id>/settings", methods=["GET", "POST"])
@@ -70,16 +70,16 @@ def settings(survey_id: int) -> Any:
         return run(
             lambda: update_survey(survey, form.model_fields()),
             _("The survey has been saved."),
-            url_for(".edit", survey_id=survey.id),
+            url_for("surveys_manage.edit", survey_id=survey.id),
         )
-    return render_template("surveys/manage/settings.html", form=form, survey=survey)
+    return render_template("surveys_manage/settings.html", form=form, survey=survey)
 
 
 @bp.route("/<int:survey_id>")
 def edit(survey_id: int) -> str:
     survey = survey_for_staff_or_403(survey_id)
     return render_template(
-        "surveys/manage/edit.html",
+        "surveys_manage/edit.html",
         survey=survey,
         responses=response_count(survey),
         review_form=ReviewForm(),
@@ -97,7 +97,7 @@ def preview(survey_id: int) -> str:
     index = request.args.get("page", 0, type=int)
     state = build_page(survey, index, {}, {}, {})
     return render_template(
-        "surveys/manage/preview.html", survey=survey, state=state, seed="preview", final_form=FinalPageForm()
+        "surveys_manage/preview.html", survey=survey, state=state, seed="preview", final_form=FinalPageForm()
     )
 
 
@@ -107,7 +107,7 @@ def submit(survey_id: int) -> WerkzeugResponse:
     return run(
         lambda: review.submit(survey, current_user),
         _("The survey has been submitted for review."),
-        url_for(".edit", survey_id=survey.id),
+        url_for("surveys_manage.edit", survey_id=survey.id),
     )
 
 
@@ -120,12 +120,12 @@ def decide(survey_id: int) -> WerkzeugResponse:
         return run(
             lambda: review.approve(survey, current_user, note),
             _("The survey has been approved."),
-            url_for(".edit", survey_id=survey.id),
+            url_for("surveys_manage.edit", survey_id=survey.id),
         )
     return run(
         lambda: review.return_for_changes(survey, current_user, note),
         _("The survey has been returned to its editor."),
-        url_for(".edit", survey_id=survey.id),
+        url_for("surveys_manage.edit", survey_id=survey.id),
     )
 
 
@@ -135,7 +135,7 @@ def reopen(survey_id: int) -> WerkzeugResponse:
     return run(
         lambda: review.reopen(survey, current_user),
         _("The survey is a draft again; it needs a new approval before residents see it."),
-        url_for(".edit", survey_id=survey.id),
+        url_for("surveys_manage.edit", survey_id=survey.id),
     )
 
 

@@ -30,7 +30,7 @@ from surveys.results import data as result_data
 from surveys.results.compute import QuestionResult, survey_results
 from surveys.results.views import min_cell, public_results_available
 
-bp = api_blueprint("survey_api", __name__, paths=PATHS, schemas=SCHEMAS)
+bp = api_blueprint("surveys_api", __name__, paths=PATHS, schemas=SCHEMAS)
 
 
 def _approved_or_404(survey_id: int) -> Survey:
@@ -53,7 +53,7 @@ def _survey(survey: Survey) -> dict[str, Any]:
         "ends_at": timestamp(survey.ends_at),
         "closed_early_at": timestamp(survey.closed_early_at),
         "url": site_url("surveys.take", survey_id=survey.id),
-        "results_url": site_url("survey_public_results.public_results", survey_id=survey.id) if published else None,
+        "results_url": site_url("surveys.public_results", survey_id=survey.id) if published else None,
     }
 
 

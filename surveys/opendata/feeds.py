@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response
+from flask import Response
 from flask_babel import gettext as _
 
 from core import integrity
@@ -11,9 +11,11 @@ from core.extensions import db
 from core.feeds import FEED_LENGTH, FeedEntry, atom_feed, cached_feed, excerpt, site_name
 from core.i18n import current_language, local_datetime
 from core.links import site_url
+from core.routing import Routes
+from surveys import blueprints
 from surveys.models import Phase, ReviewStatus, Survey
 
-bp = Blueprint("survey_feeds", __name__, url_prefix="/surveys")
+bp = Routes(blueprints.public, "/surveys")
 
 
 @bp.route("/feed.atom")

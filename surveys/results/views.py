@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.wrappers import Response as WerkzeugResponse
@@ -17,10 +17,11 @@ from core import audit, integrity
 from core.extensions import db
 from core.forms import ConfirmForm
 from core.models import Role
-from core.permissions import guard_blueprint
+from core.routing import Routes
 from core.screening import mask_personal_data, screen
 from core.textstats import top_terms
 from core.words import category_label
+from surveys import blueprints
 from surveys.models import Answer, Question, ReviewStatus, Survey
 from surveys.permissions import may_publish_results, survey_for_results_or_403
 from surveys.results import data as result_data
@@ -31,9 +32,8 @@ from surveys.results.filters import FILTER_TYPES, Filters
 if TYPE_CHECKING:
     import numpy as np
 
-bp = Blueprint("survey_results", __name__, url_prefix="/manage/surveys")
-guard_blueprint(bp, Role.EDITOR, Role.APPROVER, Role.MODERATOR, Role.ADMIN)
-public_bp = Blueprint("survey_public_results", __name__, url_prefix="/surveys")
+bp = Routes(blueprints.manage, "", Role.EDITOR, Role.APPROVER, Role.MODERATOR, Role.ADMIN)
+public_bp = Routes(blueprints.public, "/surveys")
 
 TEXTS_PER_PAGE = 20
 TOP_TERMS_SAMPLE = 3000  # the latest texts that the word counts read, so the page stays fast
@@ -69,7 +69,7 @@ def results(survey_id: int) -> str:
     survey = survey_for_results_or_403(survey_id)
     snapshot, filters, keep = filtered(survey)
     return render_template(
-        "surveys/results/staff.html",
+        "surveys_manage/results/staff.html",
         survey=survey,
         filters=filters,
         respondents=int(keep.sum()),
@@ -89,7 +89,7 @@ def crosstab_view(survey_id: int) -> str:
     rows, columns = by_code.get(request.args.get("rows", "")), by_code.get(request.args.get("columns", ""))
     table = crosstab(rows, columns, snapshot, keep) if rows and columns and rows is not columns else None
     return render_template(
-        "surveys/results/crosstab.html",
+        "surveys_manage/results/crosstab.html",
         survey=survey,
         filters=filters,
         table=table,
@@ -147,7 +147,7 @@ def texts(survey_id: int, code: str) -> str:
         items.append({"id": response_id, "text": mask_personal_data(text), "flags": flags})
     sample = list(_texts(question, ids[:TOP_TERMS_SAMPLE]).values())
     return render_template(
-        "surveys/results/texts.html",
+        "surveys_manage/results/texts.html",
         survey=survey,
         question=question,
         filters=filters,
@@ -171,13 +171,13 @@ def publish(survey_id: int) -> WerkzeugResponse:
     publish_now = request.form.get("publish") == "1"
     if publish_now and survey.status is not ReviewStatus.APPROVED:
         flash(_("Only an approved survey can have public results."), "error")
-        return redirect(url_for(".results", survey_id=survey.id))
+        return redirect(url_for("surveys_manage.results", survey_id=survey.id))
     survey.results_published = publish_now
     audit.record("survey.results_publish" if publish_now else "survey.results_unpublish", survey)
     integrity.seal("survey.schedule", survey, current_user, reason="results")  # a SQL publication is refused
     db.session.commit()
     flash(_("The results are public.") if publish_now else _("The results are no longer public."), "success")
-    return redirect(url_for(".results", survey_id=survey.id))
+    return redirect(url_for("surveys_manage.results", survey_id=survey.id))
 
 
 def public_results_available(survey: Survey) -> bool:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from flask import Blueprint, Response, abort, current_app, make_response, redirect, render_template, request, url_for
+from flask import Response, abort, current_app, make_response, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
 
@@ -13,7 +13,8 @@ from core import integrity, metrics, page_cache
 from core.extensions import db, limiter
 from core.links import site_url
 from core.qr import qr_png, qr_svg
-from surveys import portal
+from core.routing import Routes
+from surveys import blueprints, portal
 from surveys.builder import services
 from surveys.forms import FinalPageForm
 from surveys.models import Phase, ResumeDraft, ReviewStatus, Survey
@@ -22,9 +23,9 @@ from surveys.taking import repeats, responding
 from surveys.taking.steps import PageState, apply_page, build_page, first_unfinished, next_page
 from surveys.taking.structure import Structure, structure_of
 
-bp = Blueprint("surveys", __name__, url_prefix="/surveys")
+bp = Routes(blueprints.public, "/surveys")
 # The short link lives at the site root (/s/<code>), so it is short enough for print and QR codes.
-share_bp = Blueprint("survey_links", __name__)
+share_bp = Routes(blueprints.public)
 
 COOKIE_MAX_AGE = 180 * 24 * 3600
 

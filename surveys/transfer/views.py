@@ -9,7 +9,7 @@ from __future__ import annotations
 import io
 from typing import Any
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -29,14 +29,14 @@ from core.exports import (
 )
 from core.extensions import db
 from core.models import Department, Role
-from core.permissions import guard_blueprint
+from core.routing import Routes
+from surveys import blueprints
 from surveys.permissions import survey_for_results_or_403
 from surveys.results.filters import Filters
 from surveys.transfer import export_jobs, xlsform_export, xlsform_import
 from surveys.transfer.exports import SAV_ROW_LIMIT, response_count, response_sheets
 
-bp = Blueprint("survey_transfer", __name__, url_prefix="/manage/surveys")
-guard_blueprint(bp, Role.EDITOR, Role.APPROVER, Role.MODERATOR, Role.ADMIN)
+bp = Routes(blueprints.manage, "", Role.EDITOR, Role.APPROVER, Role.MODERATOR, Role.ADMIN)
 
 IN_MEMORY_ROWS = 20_000  # smaller .xlsx downloads are built in memory (a few MiB at most)
 
@@ -57,14 +57,14 @@ def export(survey_id: int, fmt: str) -> Any:
     refused = _too_many(fmt, rows)
     if refused:
         flash(refused, "error")
-        return redirect(url_for("survey_results.results", survey_id=survey.id, **filters.as_args()))
+        return redirect(url_for("surveys_manage.results", survey_id=survey.id, **filters.as_args()))
     detail = {"format": fmt, "labels": labels, "bom": bom, "filters": filters.as_args(), "rows": rows}
     audit.record("survey.export", survey, detail=detail)
     if export_jobs.is_large(rows):
         job = export_jobs.start(survey, fmt, filters, rows, current_user, labels=labels, bom=bom, repeat=repeat)
         db.session.commit()
         tasks_jobs.launch(job)
-        return redirect(url_for("jobs.page", job_id=job.id))
+        return redirect(url_for("manage.job", job_id=job.id))
     db.session.commit()
     if fmt == "csv":
         header, body = export_jobs.csv_rows(survey, filters, labels, repeat)
@@ -126,4 +126,4 @@ def import_xlsform() -> Any:
             flash(_("The survey has been imported as a draft."), "success")
         else:
             db.session.rollback()
-    return render_template("surveys/manage/import_xlsform.html", form=form, report=report)
+    return render_template("surveys_manage/import_xlsform.html", form=form, report=report)

@@ -81,4 +81,7 @@ def test_each_household_member_is_offered_the_relations_of_their_own_sex(live_se
     phone.get_by_role("button", name="Submit").click()
     expect(phone.get_by_text("Your answers have been received")).to_be_visible()
     stored = db.session.scalar(db.select(Answer.value).where(Answer.question_code == "member"))
-    assert [(entry["tag"], entry["relation"]) for entry in stored] == [("王芳（40岁）", "wife"), ("王小明（8岁）", "son")]
+    assert [(entry["tag"], entry["relation"]) for entry in stored] == [
+        ("王芳（40岁）", "wife"),
+        ("王小明（8岁）", "son"),
+    ]
