@@ -26,11 +26,12 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
+from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
-from flask import Response, request, stream_with_context
+from flask import Response, request, send_file, stream_with_context
 from werkzeug.wsgi import wrap_file
 
 from core.textstats import display_width
@@ -146,8 +147,21 @@ class LocalTimes:
         return local_time(value)[: -len("MM:SS")]
 
 
+def send_download(source: bytes | str | Path, filename: str, mimetype: str) -> Response:
+    """A finished file (its bytes or its path) as an attachment named filename; no cache may keep a copy.
+
+    Werkzeug's send_file writes the Content-Disposition (Chinese names as RFC 5987 `filename*`).
+    """
+    body = io.BytesIO(source) if isinstance(source, bytes) else source
+    response = send_file(body, mimetype=mimetype, as_attachment=True, download_name=filename)
+    response.headers["Cache-Control"] = "no-store"  # exports hold personal data
+    return response
+
+
 def content_disposition(filename: str) -> str:
     """Return an attachment Content-Disposition header value for `filename`, Chinese names included.
+
+    For streamed bodies, which send_file cannot take (it wants a file or a path); finished files use send_download.
 
     Browsers use the RFC 5987 `filename*=UTF-8''...` form; the plain `filename=` is an ASCII fallback for old
     clients: non-ASCII letters dropped and, when nothing of the name is left, "export" plus the extension.

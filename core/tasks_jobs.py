@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import IO, Any
 
-from flask import Flask, Response, abort, current_app, render_template, send_file
+from flask import Flask, Response, abort, current_app, render_template
 from flask_login import current_user
 from sqlalchemy import JSON, ForeignKey, Integer, String
 from sqlalchemy.exc import OperationalError
@@ -27,7 +27,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from core import blueprints, progress, storage, tasks
 from core.db import created_at, utcnow
-from core.exports import content_disposition
+from core.exports import send_download
 from core.extensions import db
 from core.models import Role
 from core.routing import Routes
@@ -193,7 +193,4 @@ def download(job_id: int) -> Response:
     job = _own(job_id)
     if job.status != "done":
         abort(404)
-    response = send_file(storage.local_path(AREA, job.stored_name), mimetype=job.mimetype)
-    response.headers["Content-Disposition"] = content_disposition(job.filename)
-    response.headers["Cache-Control"] = "no-store"  # exports hold personal data: no cache may keep a copy
-    return response
+    return send_download(storage.local_path(AREA, job.stored_name), job.filename, job.mimetype)

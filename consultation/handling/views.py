@@ -6,7 +6,7 @@ from __future__ import annotations
 import io
 from typing import Any
 
-from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
@@ -29,7 +29,7 @@ from consultation.handling.participation_labels import REASON_CATEGORY_LABELS, S
 from consultation.models import Adoption, Comment, Consultation, Validity
 from consultation.permissions import can_edit, can_view, require
 from core import audit, outbox
-from core.exports import XLSX_MIMETYPE, content_disposition, write_xlsx
+from core.exports import XLSX_MIMETYPE, send_download, write_xlsx
 from core.extensions import db
 from core.forms import ConfirmForm
 from core.models import Department, Role
@@ -184,11 +184,7 @@ def export_answers(consultation_id: int) -> Any:
     # Built in memory: one sheet of the valid comments of one consultation, a working file of modest size.
     buffer = io.BytesIO()
     write_xlsx(buffer, [answer_sheet.export_sheet(consultation)])
-    headers = {
-        "Content-Disposition": content_disposition(f"意见处理表-{consultation.id}.xlsx"),
-        "Cache-Control": "no-store",
-    }
-    return Response(buffer.getvalue(), mimetype=XLSX_MIMETYPE, headers=headers)
+    return send_download(buffer.getvalue(), f"意见处理表-{consultation.id}.xlsx", XLSX_MIMETYPE)
 
 
 @bp.route("/<int:consultation_id>/answers/import", methods=["POST"])

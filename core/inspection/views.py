@@ -8,7 +8,7 @@ from typing import Any
 from flask import Response, render_template
 
 from core import blueprints
-from core.exports import content_disposition
+from core.exports import XLSX_MIMETYPE, send_download
 from core.inspection import checks, report
 from core.integrity.scan import last_run
 from core.routing import Routes
@@ -33,8 +33,4 @@ def index() -> Any:
 def xlsx() -> Response:
     buffer = io.BytesIO()
     report.write(buffer, checks.run_checks())
-    return Response(
-        buffer.getvalue(),
-        mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        headers={"Content-Disposition": content_disposition("inspection-report.xlsx")},
-    )
+    return send_download(buffer.getvalue(), "inspection-report.xlsx", XLSX_MIMETYPE)

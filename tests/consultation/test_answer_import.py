@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from urllib.parse import quote
 
 import pytest
 from openpyxl import Workbook, load_workbook
@@ -40,6 +41,16 @@ def _export(client, consultation):
     with client.get(f"/manage/consultations/{consultation.id}/answers.xlsx") as response:
         assert response.status_code == 200
         return load_workbook(io.BytesIO(response.data))
+
+
+def test_the_sheet_downloads_under_its_chinese_name_and_is_never_cached(client, auth, comments):
+    consultation = comments[0]
+    auth.login_as(Role.EDITOR, consultation.department)
+    with client.get(f"/manage/consultations/{consultation.id}/answers.xlsx") as response:
+        disposition = response.headers["Content-Disposition"]
+        assert disposition.startswith("attachment")
+        assert f"filename*=UTF-8''{quote(f'意见处理表-{consultation.id}.xlsx')}" in disposition
+        assert response.headers["Cache-Control"] == "no-store"  # it names the commenters
 
 
 def _upload(client, consultation, workbook):
