@@ -4,7 +4,7 @@ from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Annotated, Any
 
-from sqlalchemy import DateTime, MetaData, String, TypeDecorator
+from sqlalchemy import DateTime, Insert, MetaData, String, TypeDecorator, text
 from sqlalchemy import Enum as SQLEnum
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, mapped_column, registry
@@ -16,6 +16,22 @@ NAMING_CONVENTION = {
     "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
     "pk": "pk_%(table_name)s",
 }
+
+
+class InsertUnlessTaken(Insert):
+    """INSERT … ON CONFLICT DO NOTHING (the same words on PostgreSQL and SQLite), built as the dialects' own inserts
+    build it, with a clause SQLAlchemy can cache: theirs is compiled again on every execution (0.3 ms a comment).
+
+    What a request uses to store something once when another request may store the same at the same moment: the
+    loser's INSERT returns no row (PostgreSQL waits for the winner's commit first) and nothing else in its
+    transaction is undone, with no savepoint's round trips.
+    """
+
+    inherit_cache = True
+
+    def __init__(self, table: Any) -> None:
+        super().__init__(table)
+        self._post_values_clause = text("ON CONFLICT DO NOTHING")
 
 
 def utcnow() -> datetime:

@@ -6,11 +6,10 @@ import re
 import secrets
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import ColumnElement, Insert, func, text
+from sqlalchemy import ColumnElement, func
 from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.orm import make_transient_to_detached
 
@@ -20,7 +19,7 @@ from consultation.drafting.services import WorkflowError
 from consultation.drafting.uploads import StoredFile, remove
 from consultation.models import Channel, Comment, Consultation, ModerationStatus, RespondentType, Validity
 from core import audit, outbox
-from core.db import utcnow
+from core.db import InsertUnlessTaken, utcnow
 from core.extensions import db
 from core.models import User
 
@@ -142,20 +141,9 @@ def submit_online_comment(
     raise RuntimeError("could not draw a free receipt number")
 
 
-class _InsertUnlessTaken(Insert):
-    """INSERT … ON CONFLICT DO NOTHING (the same words on PostgreSQL and SQLite), built as the dialects' own inserts
-    build it, with a clause SQLAlchemy can cache: theirs is compiled again on every execution (0.3 ms a comment)."""
-
-    inherit_cache = True
-
-    def __init__(self, table: Any) -> None:
-        super().__init__(table)
-        self._post_values_clause = text("ON CONFLICT DO NOTHING")
-
-
 _COMMENTS = Comment.__table__
 _COLUMNS = frozenset(column.key for column in sa_inspect(Comment).column_attrs)
-_INSERT_UNLESS_TAKEN = _InsertUnlessTaken(_COMMENTS).returning(_COMMENTS.c.id)
+_INSERT_UNLESS_TAKEN = InsertUnlessTaken(_COMMENTS).returning(_COMMENTS.c.id)
 
 
 def _insert_unless_taken(comment: Comment) -> Comment | None:

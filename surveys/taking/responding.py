@@ -18,14 +18,14 @@ from typing import Any
 from flask import current_app
 from sqlalchemy import delete, func, insert
 
-from core.db import utcnow
+from core.db import InsertUnlessTaken, utcnow
 from core.extensions import db
 from surveys.models import Answer, DedupToken, Phase, Response, ResumeDraft, Survey, answer_document
 
 TOKEN_BYTES = 24
 
 # The last page's POST is the hot path: its rows are written by statements built once, without the unit of work.
-_INSERT_TOKEN = insert(DedupToken.__table__)
+_INSERT_TOKEN = InsertUnlessTaken(DedupToken.__table__).returning(DedupToken.__table__.c.token_hash)
 _INSERT_RESPONSE = insert(Response.__table__).returning(Response.__table__.c.id)
 # RETURNING makes SQLAlchemy send a response's answers as one multi-row INSERT ("insertmanyvalues"), where
 # psycopg's executemany runs one INSERT per answer on the server.
@@ -117,9 +117,8 @@ def record_response(
     """Store a complete response once. `values` are the visible answers (code → value), already checked;
     `draft` is the browser's draft (read before any write: SQLite's single writer lock must not be held while
     reading), deleted with the response. `browser_checked`: the caller has just found no response stored for
-    `dedup_token` in this transaction (a concurrent one still fails on the token's primary key).
-
-    Raises IntegrityError when another request stored the same browser's response meanwhile.
+    `dedup_token` in this transaction; a concurrent request of the same browser is still found by the token's
+    primary key, whichever stores first.
     """
     existing = None if browser_checked else dedup_record(survey, dedup_token)
     if existing is not None:
@@ -127,16 +126,17 @@ def record_response(
     now = utcnow()
     if survey.phase(now) is not Phase.OPEN or _cap_reached(survey, now):
         return Outcome.CLOSED
-    # Written first, in the response's transaction: a concurrent double submit fails on the primary key as a whole
-    # (the view rolls back and asks again, and then finds this token), never half-stored.
-    db.session.execute(
-        _INSERT_TOKEN,
-        {
-            "survey_id": survey.id,
-            "token_hash": token_hash(survey.id, dedup_token),
-            "submission_hash": _submission_hash(submission_key),
-        },
-    )
+    # Written first, in the response's transaction: of a concurrent double submit, one stores the token and its
+    # response, the other finds the token taken and stores nothing — never half-stored, never twice.
+    token = {
+        "survey_id": survey.id,
+        "token_hash": token_hash(survey.id, dedup_token),
+        "submission_hash": _submission_hash(submission_key),
+    }
+    if db.session.execute(_INSERT_TOKEN, token).first() is None:
+        existing = dedup_record(survey, dedup_token)
+        repeated = existing is not None and is_same_submission(existing, submission_key)
+        return Outcome.REPEATED if repeated else Outcome.ALREADY_RESPONDED
     response_id = db.session.execute(
         _INSERT_RESPONSE,
         {

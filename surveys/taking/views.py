@@ -7,7 +7,6 @@ from typing import Any
 
 from flask import Response, abort, current_app, make_response, redirect, render_template, request, url_for
 from flask_login import current_user
-from sqlalchemy.exc import IntegrityError
 
 from core import integrity, metrics, page_cache
 from core.extensions import db, limiter
@@ -19,9 +18,9 @@ from surveys.builder import services
 from surveys.forms import FinalPageForm
 from surveys.models import Phase, ResumeDraft, ReviewStatus, Survey
 from surveys.permissions import may_edit, may_review, share_url
-from surveys.taking import repeats, responding
-from surveys.taking.steps import PageState, apply_page, build_page, first_unfinished, next_page
-from surveys.taking.structure import Structure, structure_of
+from surveys.taking import answering, responding
+from surveys.taking.steps import PageState, build_page
+from surveys.taking.structure import structure_of
 
 bp = Routes(blueprints.public, "/surveys")
 # The short link lives at the site root (/s/<code>), so it is short enough for print and QR codes.
@@ -135,14 +134,14 @@ def take(survey_id: int) -> Any:
         values, other = stored.get("values", {}), stored.get("other", {})
         pages = structure_of(survey)
         if request.method == "POST":
-            result = _step(survey, pages, tokens, draft, values, other)
-            if isinstance(result, ShowAgain):  # the POST may have saved a draft: its key goes in the form
-                draft = responding.load_draft(survey, tokens.resume)
+            final_form = FinalPageForm()
+            answered = answering.Answered(tokens.dedup, tokens.resume, draft, values, other)
+            result = answering.step(survey, pages, request.form, answered, final_form.validate_on_submit)
+            db.session.commit()
+            response = make_response(_after_step(survey, result, final_form, tokens))
         else:
-            result = ShowAgain(build_page(pages, draft.page_index if draft else 0, values, other, {}), FinalPageForm())
-        response = make_response(
-            _render_page(survey, result, tokens, draft) if isinstance(result, ShowAgain) else result
-        )
+            shown = ShowAgain(build_page(pages, draft.page_index if draft else 0, values, other, {}), FinalPageForm())
+            response = make_response(_render_page(survey, shown, tokens, draft))
     return _with_cookies(response, survey_id, tokens.dedup, tokens.resume) if tokens.new else response
 
 
@@ -176,103 +175,18 @@ def _render_page(survey: Survey, shown: ShowAgain, tokens: Tokens, draft: Resume
     )
 
 
-def _step(
-    survey: Survey,
-    pages: Structure,
-    tokens: Tokens,
-    draft: ResumeDraft | None,
-    values: dict[str, Any],
-    other: dict[str, str],
-) -> Any:
-    """Handle a page's POST: a redirect or rendered page, or ShowAgain for the same page with its errors.
-
-    `draft` is the browser's draft as read at the start of the request, `values` and `other` its answers.
-    """
-    try:
-        index = max(0, min(int(request.form.get("page_index", "0")), len(pages.pages) - 1))
-    except ValueError:
-        index = 0
-    kept, other_texts, entries = apply_page(pages, index, request.form, values, other)
-    final_form = FinalPageForm()
-    if request.form.get("action") == "back":
-        target = next_page(pages, index, kept, step=-1)
-        _save(survey, tokens.resume, kept, other_texts, index if target is None else target)
-        db.session.commit()
-        return redirect(url_for("surveys.take", survey_id=survey.id))
-    # "Add another" / "Remove" of a repeat group posts the page to show it again, one instance more or less; so
-    # does an entry whose members now ask more than it showed (its choices narrowed by its own answers).
-    again = request.form.get(repeats.ADD) or request.form.get(repeats.REMOVE)
-    again = again or any(entry.reshow for entry in entries.values())
-    if again or any(entry.errors for entry in entries.values()):
-        _save(survey, tokens.resume, kept, other_texts, index)  # keep what was valid
-        db.session.commit()
-        return ShowAgain(build_page(pages, index, kept, other_texts, entries), final_form)
-    target = next_page(pages, index, kept, step=1)
-    if target is None:
-        return _finish(survey, pages, tokens, draft, index, kept, other_texts, final_form)
-    _save(survey, tokens.resume, kept, other_texts, target)
-    db.session.commit()
-    return redirect(url_for("surveys.take", survey_id=survey.id))
-
-
-def _finish(
-    survey: Survey,
-    pages: Structure,
-    tokens: Tokens,
-    draft: ResumeDraft | None,
-    index: int,
-    values: dict[str, Any],
-    other: dict[str, str],
-    final_form: FinalPageForm,
-) -> Any:
-    """The last page's POST: store the response, or keep the answers as a draft and say what is missing.
-
-    Everything is checked before anything is written, and a stored response is written in one short
-    transaction with the deletion of the draft it replaces, which is not saved first: SQLite has a single
-    writer, and a request holding the write lock while it validates makes every other submission wait.
-    """
-    valid = final_form.validate_on_submit()  # once: a captcha challenge is spent when checked
-    unfinished = first_unfinished(pages, values, other) if valid else None
-    if valid and unfinished is None:
-        key = request.form.get("submission_key") or (draft.submission_key if draft else responding.new_token())
-        return _submit(survey, tokens, draft, index, key, values, other)
-    _save(survey, tokens.resume, values, other, index if unfinished is None else unfinished)
-    db.session.commit()
-    if not valid:
-        return ShowAgain(build_page(pages, index, values, other, {}), final_form)
-    return redirect(url_for("surveys.take", survey_id=survey.id))
-
-
-def _save(survey: Survey, resume: str, values: dict[str, Any], other: dict[str, str], index: int) -> Any:
-    return responding.save_draft(survey, resume, values, other, index, request.form.get("submission_key", ""))
-
-
-def _submit(
-    survey: Survey,
-    tokens: Tokens,
-    draft: ResumeDraft | None,
-    index: int,
-    key: str,
-    values: dict[str, Any],
-    other: dict[str, str],
-) -> Any:
-    """Store the response (and drop the draft) in one transaction; when it is not stored, keep the draft."""
-    try:
-        # take() found no response from this browser and read its draft in this request: not asked again.
-        outcome = responding.record_response(survey, tokens.dedup, key, values, other, draft, browser_checked=True)
-        db.session.commit()
-    except IntegrityError:  # the same browser's other request stored first: this one is a repeat or a second
-        db.session.rollback()
-        draft = None if tokens.new_resume else responding.load_draft(survey, tokens.resume)
-        outcome = responding.record_response(survey, tokens.dedup, key, values, other, draft)
-    if outcome is responding.Outcome.STORED:
+def _after_step(survey: Survey, result: answering.Step, final_form: FinalPageForm, tokens: Tokens) -> Any:
+    """The page a POST's step leads to, once it is committed."""
+    if result.outcome is responding.Outcome.STORED:
         metrics.count_accepted("survey_response")
-    else:
-        _save(survey, tokens.resume, values, other, index)  # the answers are kept, as after any page
-        db.session.commit()
-    if outcome is responding.Outcome.CLOSED:
+    if result.outcome is responding.Outcome.CLOSED:
         return render_template("surveys/closed.html", survey=survey, phase=Phase.CLOSED, Phase=Phase)
-    return _done_page(survey, already=outcome is responding.Outcome.ALREADY_RESPONDED)
+    if result.outcome is not None:
+        return _done_page(survey, already=result.outcome is responding.Outcome.ALREADY_RESPONDED)
+    if result.again is not None:
+        draft = responding.load_draft(survey, tokens.resume)  # the step may have saved one: its key goes in the form
+        return _render_page(survey, ShowAgain(result.again, final_form), tokens, draft)
+    return redirect(url_for("surveys.take", survey_id=survey.id))
 
 
 def _done_page(survey: Survey, *, already: bool) -> str:

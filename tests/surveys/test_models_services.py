@@ -133,6 +133,18 @@ def test_the_same_browser_is_refused_a_second_response_and_a_retry_is_stored_onc
     assert "tok" not in stored_hash and len(stored_hash) == 64
 
 
+def test_a_response_stored_meanwhile_by_the_same_browser_is_found_not_stored_again(app: Flask) -> None:
+    """The view checked the browser before a concurrent request of the same browser stored first: the token, taken
+    by then, is found without an error that would undo the transaction, and the response is not stored twice."""
+    survey = make_survey([[("q1", QuestionType.SHORT_TEXT, {})]])
+    assert responding.record_response(survey, "tok", "key-1", {"q1": "一"}, {}) is responding.Outcome.STORED
+    again = responding.record_response(survey, "tok", "key-1", {"q1": "一"}, {}, browser_checked=True)
+    other = responding.record_response(survey, "tok", "key-2", {"q1": "二"}, {}, browser_checked=True)
+    assert (again, other) == (responding.Outcome.REPEATED, responding.Outcome.ALREADY_RESPONDED)
+    db.session.commit()  # the transaction was not spoilt
+    assert db.session.scalar(db.select(db.func.count(Response.id))) == 1
+
+
 def test_response_cap_closes_the_survey(app: Flask) -> None:
     survey = make_survey([[("q1", QuestionType.SHORT_TEXT, {})]], response_cap=2)
     assert _answer(survey, {"q1": "a"}, "t1") is responding.Outcome.STORED
