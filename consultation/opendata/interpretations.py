@@ -149,7 +149,7 @@ def _document(consultation: Consultation, document: DecidedDocument) -> dict[str
 def _earlier(consultation: Consultation, record: Interpretation) -> dict[str, Any]:
     return {
         "version": record.version,
-        "url": site_url("consultation_decision.interpretation_version", consultation_id=consultation.id,
+        "url": site_url("consultation.interpretation_version", consultation_id=consultation.id,
                         version=record.version),
         "published_at": timestamp(record.revised_at or record.published_at),
         "superseded_at": timestamp(record.superseded_at),
