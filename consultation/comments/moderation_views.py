@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
@@ -137,9 +137,7 @@ def _confirmation_page(
 
 @bp.route("/recheck/<int:consultation_id>", methods=["POST"])
 def recheck(consultation_id: int) -> Any:
-    consultation = db.session.get(Consultation, consultation_id)
-    if consultation is None:
-        abort(404)
+    consultation = db.get_or_404(Consultation, consultation_id)
     ConfirmForm().validate_on_submit()
     moved = moderation.recheck_duplicates(consultation, current_user)
     db.session.commit()

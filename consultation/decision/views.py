@@ -44,9 +44,7 @@ def may_review(user: Any, consultation: Consultation, interpretation: Interpreta
 
 def load(consultation_id: int, allowed: Any = can_view) -> Consultation:
     """The consultation, 404 if unknown, 403 if this user may not do this with it."""
-    consultation = db.session.get(Consultation, consultation_id)
-    if consultation is None:
-        abort(404)
+    consultation = db.get_or_404(Consultation, consultation_id)
     require(allowed(current_user, consultation))
     return consultation
 

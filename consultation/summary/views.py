@@ -40,9 +40,7 @@ SEND_AS_BYTES = 8 * 1024 * 1024
 
 
 def _load(consultation_id: int) -> Consultation:
-    consultation = db.session.get(Consultation, consultation_id)
-    if consultation is None:
-        abort(404)
+    consultation = db.get_or_404(Consultation, consultation_id)
     require(can_take_summary(current_user, consultation))
     return consultation
 
