@@ -27,6 +27,7 @@ pytestmark = pytest.mark.usefixtures("known_holiday_calendars")
 
 
 def _fits(page) -> None:
+    page.wait_for_load_state("domcontentloaded")  # a click may have just started loading the next page
     assert page.evaluate("document.documentElement.scrollWidth") <= page.viewport_size["width"]
 
 
@@ -42,6 +43,7 @@ def test_a_resident_on_a_phone_comments_on_the_third_article_and_looks_up_the_re
     db.session.commit()
     phone.goto(live_server.url + "/consultations/")
     phone.click(f"a[href='/consultations/{consultation.id}']")
+    phone.wait_for_url(f"**/consultations/{consultation.id}")
     _fits(phone)
     shot(phone, "notice")
     phone.click("#unit-a3 a[href*='unit=a3']")
