@@ -19,6 +19,7 @@ def init_app(app: Any) -> None:
     from surveys import blueprints, cli, demo, duties, inspection, portal, sealing
     from surveys.builder import views as manage
     from surveys.opendata import search
+    from surveys.permissions import public_results_available
     from surveys.results import views as results_views
     from surveys.taking import answers, views
     from surveys.transfer import export_jobs as transfer_jobs
@@ -33,7 +34,7 @@ def init_app(app: Any) -> None:
         survey_text=answers.shown_text,  # members, shown_instances, field_name of a repeat group
     )
     blueprints.register(app)
-    app.jinja_env.globals["survey_results_public"] = results_views.public_results_available
+    app.jinja_env.globals["survey_results_public"] = public_results_available
     register_staff_link(app, StaffLink("surveys_manage.index", _l("Surveys"), (Role.EDITOR, Role.APPROVER), order=200))
     register_section(app, "home", Section("surveys", "surveys/_home_section.html", views.open_surveys_section, 200))
     register_section(

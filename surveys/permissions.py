@@ -16,7 +16,7 @@ from core.extensions import db
 from core.links import site_url
 from core.models import Role
 from core.permissions import can
-from surveys.models import Survey
+from surveys.models import ReviewStatus, Survey
 
 
 def may_edit(user: Any, survey: Survey) -> bool:
@@ -39,6 +39,11 @@ def may_see_results(user: Any, survey: Survey) -> bool:
         or can(user, Role.MODERATOR)
         or can(user, Role.ADMIN)
     )
+
+
+def public_results_available(survey: Survey) -> bool:
+    """Anyone may read the results once the department published them for an approved survey."""
+    return survey.results_published and survey.status is ReviewStatus.APPROVED
 
 
 def may_publish_results(user: Any, survey: Survey) -> bool:

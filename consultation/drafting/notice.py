@@ -10,9 +10,9 @@ from typing import Any
 from sqlalchemy import Select, false
 
 from consultation.comments import commenting
+from consultation.comments.public_names import public_name
 from consultation.drafting import services
 from consultation.drafting.diff import compare_rounds
-from consultation.handling.answer_sheet import public_name
 from consultation.legality.conclusion import conclusion_of
 from consultation.models import Comment, CommentDisplay, Consultation
 from core import integrity

@@ -11,8 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from consultation.comments.public_names import public_name
 from consultation.drafting.services import WorkflowError
-from consultation.handling import answer_sheet  # the module: answer_sheet imports answers, which imports this
 from consultation.handling.models import ConsultationFeedback
 from consultation.handling.participation import FeedbackAddendum
 from consultation.models import Adoption, Comment, Consultation, ConsultationStatus, ModerationStatus, Validity
@@ -135,7 +135,7 @@ def public_addenda(consultation: Consultation) -> list[tuple[FeedbackAddendum, l
         ).all()
         rows = [
             AddendumRow(
-                name=answer_sheet.public_name(comment),
+                name=public_name(comment),
                 content=mask_personal_data(comment.content) if comment.validity is Validity.VALID else "",
                 adoption=comment.adoption,
                 reason=mask_personal_data_keeping(comment.answer_reason, consultation.public_contacts()),

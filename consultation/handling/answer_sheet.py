@@ -11,6 +11,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from consultation.comments.public_names import public_name
 from consultation.drafting.services import WorkflowError
 from consultation.handling import answers
 from consultation.models import Adoption, Comment, Consultation, Validity
@@ -19,7 +20,7 @@ from core.db import utcnow
 from core.exports import Sheet
 from core.extensions import db
 from core.models import User
-from core.screening import mask_name, mask_personal_data
+from core.screening import mask_personal_data
 
 # The columns as Chinese offices name them; the file is a working document in Chinese whatever the UI language.
 COLUMNS = ("序号", "编号", "条款", "意见内容", "意见建议人", "采纳情况", "理由", "修改情况", "相似意见组")
@@ -44,18 +45,6 @@ _ADOPTION_BY_TEXT = (
     | {adoption.value: adoption for adoption in Adoption}
 )
 MAX_ROWS = 100_000
-
-
-def public_name(comment: Comment) -> str:
-    """The submitter as shown outside the department: masked unless they opted in; organisations in full."""
-    return public_name_of(comment.author_name, comment.publish_name, comment.respondent_type.is_organisation)
-
-
-def public_name_of(author_name: str, publish_name: bool, is_organisation: bool) -> str:
-    """`public_name` from the three columns it reads (for exports that read columns, not Comment objects)."""
-    if publish_name:
-        return mask_personal_data(author_name)
-    return mask_name(mask_personal_data(author_name), is_organisation)
 
 
 def export_sheet(consultation: Consultation) -> Sheet:

@@ -18,10 +18,10 @@ from sqlalchemy import Row, Select, func, or_
 
 from consultation import labels
 from consultation.comments import commenting
+from consultation.comments.public_names import public_name
 from consultation.drafting import periods
 from consultation.drafting.services import WorkflowError
 from consultation.handling import answers
-from consultation.handling.answer_sheet import public_name
 from consultation.handling.models import ConsultationFeedback
 from consultation.models import (
     Adoption,

@@ -21,10 +21,11 @@ from flask_babel import force_locale
 from sqlalchemy import Enum, Row, Select, String, type_coerce
 
 from consultation import labels
+from consultation.comments.public_names import public_name
 from consultation.decision.models import DecidedDocument, Interpretation, InterpretationStatus
 from consultation.drafting import periods, services
 from consultation.handling import feedback
-from consultation.handling.answer_sheet import ADOPTION_WORDS, public_name
+from consultation.handling.answer_sheet import ADOPTION_WORDS
 from consultation.handling.models import ConsultationFeedback
 from consultation.legality.models import ConsultationConclusion, ConsultationExemption, ExemptionBasis, Outcome
 from consultation.models import Comment, Consultation, Validity

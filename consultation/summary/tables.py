@@ -37,8 +37,9 @@ from datetime import datetime
 from typing import Any
 
 from consultation.comments.commenting import unit_comment_counts
+from consultation.comments.public_names import public_name_of
 from consultation.drafting.picker import unit_names
-from consultation.handling.answer_sheet import ADOPTION_WORDS, public_name_of
+from consultation.handling.answer_sheet import ADOPTION_WORDS
 from consultation.handling.feedback import ConcentratedOpinion
 from consultation.models import Channel, Comment, RespondentType, Validity
 from consultation.summary import data as summary_data

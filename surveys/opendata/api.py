@@ -26,9 +26,9 @@ from core.links import site_url
 from surveys.builder import services
 from surveys.models import ReviewStatus, Survey
 from surveys.opendata.api_spec import PATHS, PHASES, SCHEMAS
+from surveys.permissions import public_results_available
 from surveys.results import data as result_data
-from surveys.results.compute import QuestionResult, survey_results
-from surveys.results.views import min_cell, public_results_available
+from surveys.results.compute import QuestionResult, min_cell, survey_results
 
 bp = api_blueprint("surveys_api", __name__, paths=PATHS, schemas=SCHEMAS)
 

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import TYPE_CHECKING
 
+from flask import current_app
 from flask_babel import gettext as _
 from markupsafe import Markup
 
@@ -20,6 +21,12 @@ from core.charts import PALETTE, bar_chart, nps_gauge, nps_score, stacked_bars
 from surveys.models import Question, QuestionType, Survey
 from surveys.results.data import CHOICE_TYPES, NUMBER_TYPES, TEXT_TYPES, Column, Snapshot
 from surveys.taking.answers import OTHER, matrix_rows, scale_range
+
+
+def min_cell() -> int:
+    """Counts under this (SURVEY_MIN_CELL) are hidden wherever results are public."""
+    return int(current_app.config.get("SURVEY_MIN_CELL", 5))
+
 
 if TYPE_CHECKING:
     import numpy as np

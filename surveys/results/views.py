@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.wrappers import Response as WerkzeugResponse
@@ -23,9 +23,9 @@ from core.textstats import top_terms
 from core.words import category_label
 from surveys import blueprints
 from surveys.models import Answer, Question, ReviewStatus, Survey
-from surveys.permissions import may_publish_results, survey_for_results_or_403
+from surveys.permissions import may_publish_results, public_results_available, survey_for_results_or_403
 from surveys.results import data as result_data
-from surveys.results.compute import CROSSTAB_TYPES, crosstab, option_labels, survey_results
+from surveys.results.compute import CROSSTAB_TYPES, crosstab, min_cell, option_labels, survey_results
 from surveys.results.data import TEXT_TYPES
 from surveys.results.filters import FILTER_TYPES, Filters
 
@@ -37,10 +37,6 @@ public_bp = Routes(blueprints.public, "/surveys")
 
 TEXTS_PER_PAGE = 20
 TOP_TERMS_SAMPLE = 3000  # the latest texts that the word counts read, so the page stays fast
-
-
-def min_cell() -> int:
-    return int(current_app.config.get("SURVEY_MIN_CELL", 5))
 
 
 def filtered(survey: Survey) -> tuple[result_data.Snapshot, Filters, np.ndarray]:
@@ -178,10 +174,6 @@ def publish(survey_id: int) -> WerkzeugResponse:
     db.session.commit()
     flash(_("The results are public.") if publish_now else _("The results are no longer public."), "success")
     return redirect(url_for("surveys_manage.results", survey_id=survey.id))
-
-
-def public_results_available(survey: Survey) -> bool:
-    return survey.results_published and survey.status is ReviewStatus.APPROVED
 
 
 @public_bp.route("/<int:survey_id>/results")
