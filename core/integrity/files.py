@@ -74,10 +74,10 @@ def _hash_of(path: Path) -> str:
 
 def problem_of(area: str, name: str, digest: str) -> str | None:
     """None when the bytes hash to the file's seal (or it has none); "file_changed" or "forged" otherwise."""
-    sealed = ledger.latest(KIND, subject(area, name))
+    sealed, in_place = ledger.latest_in_place(KIND, subject(area, name))
     if sealed is None:
         return None  # not published with a sealed item (its item's seal names the file, so a swap shows there)
-    if not hmac.compare_digest(sealed.entry_hash, ledger.entry_hash(sealed)):
+    if not hmac.compare_digest(sealed.entry_hash, ledger.entry_hash(sealed)) or not in_place:
         return "forged"
     return None if hmac.compare_digest(sealed.content_hash, digest) else "file_changed"
 

@@ -15,6 +15,7 @@ from typing import Any
 from flask import current_app, has_request_context
 from flask_login import current_user
 from sqlalchemy import func, text
+from sqlalchemy.orm import aliased
 
 from core.db import utcnow
 from core.extensions import db
@@ -119,6 +120,34 @@ def latest(kind: str, subject_id: str) -> LedgerEntry | None:
         .order_by(LedgerEntry.id.desc())
         .limit(1)
     )
+
+
+_before = aliased(LedgerEntry)
+# The entry_hash of the entry before the one selected, in the same query.
+_PREVIOUS = (
+    db.select(_before.entry_hash)
+    .where(_before.id < LedgerEntry.id)
+    .order_by(_before.id.desc())
+    .limit(1)
+    .correlate(LedgerEntry)
+    .scalar_subquery()
+)
+
+
+def latest_in_place(kind: str, subject_id: str) -> tuple[LedgerEntry | None, bool]:
+    """The item's latest seal, and whether it follows the entry before it: an old seal copied to the end of the
+    chain (to have a restored old version served) carries a valid HMAC but points at an entry that is no longer its
+    predecessor. One query, as `latest`."""
+    row = db.session.execute(
+        db.select(LedgerEntry, _PREVIOUS)
+        .where(LedgerEntry.kind == kind, LedgerEntry.subject_id == str(subject_id))
+        .order_by(LedgerEntry.id.desc())
+        .limit(1)
+    ).one_or_none()
+    if row is None:
+        return None, True
+    entry, previous = row
+    return entry, hmac.compare_digest(entry.prev_hash, previous or GENESIS)
 
 
 def head_id() -> int:

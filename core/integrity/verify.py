@@ -147,10 +147,10 @@ def verdict(kind: str, subject_id: str | int, content: Any = _LOAD) -> Verdict:
         known = memo.get(key)
     if known is not None:
         return known
-    entry = ledger.latest(kind, subject_id)
+    entry, in_place = ledger.latest_in_place(kind, subject_id)
     if entry is None:
         result = Verdict(kind, subject_id, "unsealed", computed)
-    elif not hmac.compare_digest(entry.entry_hash, ledger.entry_hash(entry)):
+    elif not hmac.compare_digest(entry.entry_hash, ledger.entry_hash(entry)) or not in_place:
         result = Verdict(kind, subject_id, "forged", computed, entry.content_hash)
     elif entry.content_hash != computed:
         result = Verdict(kind, subject_id, "changed", computed, entry.content_hash)

@@ -327,3 +327,26 @@ def test_taking_an_item_off_the_site_through_the_workflow_or_accepting_it_is_no_
         assert "recorded as withdrawn" in accepted.output
     result = _check(runner)
     assert result.exit_code == 0, result.output
+
+
+def test_an_old_seal_moved_to_the_end_of_the_ledger_does_not_get_an_old_version_served(
+    client: Any, runner: Any
+) -> None:
+    from core.integrity import ledger
+    from core.integrity.models import LedgerEntry
+
+    department = make_department(name="区民政局", office_phone="024-56620001")
+    check.seal_all()
+    db.session.commit()
+    first = ledger.latest("department", str(department.id))
+    department.office_phone = "024-56620002"  # corrected by the portal office, sealed
+    ledger.seal("department", department)
+    db.session.commit()
+    # The intruder restores the old row and renumbers its old seal to the end of the chain (its HMAC still holds).
+    _sql("UPDATE departments SET office_phone = '024-56620001' WHERE id = :id", id=department.id)
+    end = db.session.scalar(db.select(db.func.max(LedgerEntry.id))) + 1
+    _sql("UPDATE integrity_ledger SET id = :end WHERE id = :id", end=end, id=first.id)
+    page = client.get("/departments").get_data(as_text=True)
+    assert "024-56620001" not in page
+    result = _check(runner)
+    assert result.exit_code == 1 and f"forged\tdepartment\t{department.id}" in result.output
