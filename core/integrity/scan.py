@@ -10,7 +10,6 @@ A hit raises an alert; nothing is removed.
 from __future__ import annotations
 
 import html
-import io
 from collections import deque
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -24,7 +23,7 @@ from flask import current_app
 
 from core.db import utcnow
 from core.extensions import db, limiter
-from core.integrity import alerts
+from core.integrity import alerts, filetext
 from core.integrity.links import check_external_links, domain_allowed
 from core.integrity.models import InspectionRun, IntegrityAlert
 from core.screening import SensitiveWordMatcher, load_word_list
@@ -126,33 +125,25 @@ def _fetch(client: Any, path: str, base_url: str) -> tuple[int, str, bytes]:
         response.close()
 
 
-_DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-
-
-def file_text(content_type: str, data: bytes) -> str:
-    """The text of a published Word or PDF file (attachments, issued documents); "" for other files."""
+def file_text(content_type: str, data: bytes) -> filetext.FileText:
+    """The text and links of a published Word or PDF file (attachments, issued documents); empty for others."""
     try:
-        if content_type.startswith(_DOCX):
-            import docx
-
-            document = docx.Document(io.BytesIO(data))
-            cells = [cell.text for table in document.tables for row in table.rows for cell in row.cells]
-            return "\n".join([paragraph.text for paragraph in document.paragraphs] + cells)
-        if content_type.startswith("application/pdf"):
-            from pypdf import PdfReader
-
-            return "\n".join(page.extract_text() or "" for page in PdfReader(io.BytesIO(data)).pages)
+        return filetext.read(content_type, data)
     except Exception:  # a file that cannot be read is reported by its page, not by a failed scan
         current_app.logger.warning("integrity scan: could not read a %s file", content_type)
-    return ""
+    return filetext.FileText()
 
 
 def _read_file(path: str, content_type: str, data: bytes, word_matcher: SensitiveWordMatcher) -> list[dict[str, Any]]:
-    text = file_text(content_type, data)
-    return [
+    read = file_text(content_type, data)
+    findings: list[dict[str, Any]] = [
         {"type": "spam", "url": path, "category": category, "word": word}
-        for category, word in {(hit.category, hit.word) for hit in word_matcher.find(text)}
+        for category, word in {(hit.category, hit.word) for hit in word_matcher.find(read.text)}
     ]
+    for link in dict.fromkeys(read.links):  # a link in a file is checked against the allow-list like a page's
+        if urlsplit(link).scheme in ("http", "https") and not domain_allowed(urlsplit(link).hostname or ""):
+            findings.append({"type": "link", "url": path, "target": link})
+    return findings
 
 
 def run_scan(*, check_external: bool = False, max_pages: int | None = None) -> InspectionRun:

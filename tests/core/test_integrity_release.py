@@ -156,3 +156,78 @@ def test_scan_reads_published_word_files(app: Flask, runner: Any) -> None:
     assert result.exit_code == 1
     spam_lines = [line for line in result.output.splitlines() if line.startswith("spam\t")]
     assert any("澳门金沙" in line and "attachment" in line for line in spam_lines), spam_lines
+
+
+def _word_with_spam_in_header_and_link() -> bytes:
+    import io
+
+    import docx
+    from docx.opc.constants import RELATIONSHIP_TYPE
+
+    document = docx.Document()
+    document.add_paragraph("附件：起草说明。")
+    document.sections[0].header.paragraphs[0].text = "东洲区人民政府 六合彩开奖"
+    document.part.relate_to("https://casino.example.com/word", RELATIONSHIP_TYPE.HYPERLINK, is_external=True)
+    buffer = io.BytesIO()
+    document.save(buffer)
+    return buffer.getvalue()
+
+
+def _pdf_with_spam_and_link() -> bytes:
+    import io
+
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+    from reportlab.pdfgen import canvas
+
+    pdfmetrics.registerFont(UnicodeCIDFont("STSong-Light"))
+    buffer = io.BytesIO()
+    page = canvas.Canvas(buffer)
+    page.setFont("STSong-Light", 12)
+    page.drawString(72, 700, "附件：详情咨询足球投注客服")
+    page.linkURL("https://bet.example.com/pdf", (72, 690, 300, 712))
+    page.save()
+    return buffer.getvalue()
+
+
+def _old_word_with_spam() -> bytes:
+    # A Word 97-2003 file keeps Chinese text as UTF-16 inside its OLE container.
+    text = "附件：东洲区管理办法。澳门金沙 https://casino.example.com/doc".encode("utf-16-le")
+    return bytes.fromhex("D0CF11E0A1B11AE1") + b"\0" * 504 + text + b"\0" * 64
+
+
+def test_scan_reads_headers_links_pdfs_and_old_word_files(app: Flask, runner: Any) -> None:
+    import secrets
+
+    from consultation.models import ConsultationAttachment
+    from core import storage
+
+    files = {
+        "docx": (_word_with_spam_in_header_and_link(), "六合彩", "https://casino.example.com/word"),
+        "pdf": (_pdf_with_spam_and_link(), "足球投注", "https://bet.example.com/pdf"),
+        "doc": (_old_word_with_spam(), "澳门金沙", "https://casino.example.com/doc"),
+    }
+    types = {"docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+             "pdf": "application/pdf", "doc": "application/msword"}  # fmt: skip
+    consultation = make_consultation(make_department())
+    for extension, (data, _word, _link) in files.items():
+        name = f"{secrets.token_hex(16)}.{extension}"
+        storage.put("uploads", name, data)
+        consultation.attachments.append(
+            ConsultationAttachment(filename=f"附件.{extension}", stored_name=name, content_type=types[extension],
+                                   size=len(data))
+        )  # fmt: skip
+    check.seal_all()
+    db.session.commit()
+    result = runner.invoke(args=["integrity", "scan", "--max-pages", "300"])
+    by_file = {a.id: a.filename.rsplit(".", 1)[1] for a in consultation.attachments}
+    found: dict[str, set[str]] = {extension: set() for extension in files}
+    for line in result.output.splitlines():
+        parts = line.split("\t")
+        if parts[0] in ("spam", "link") and "/attachments/" in parts[1]:
+            found[by_file[int(parts[1].rsplit("/", 1)[1])]].add(parts[-1])
+    for extension, (_data, word, link) in files.items():
+        assert link in found[extension] and any(word in hit or hit in word for hit in found[extension]), (
+            extension,
+            found,
+        )
