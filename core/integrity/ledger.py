@@ -38,6 +38,11 @@ def _key() -> bytes:
     return hmac.new(secret, b"minyi integrity ledger", hashlib.sha256).digest()
 
 
+def sign(data: bytes) -> str:
+    """HMAC of bytes kept outside the database (a cache file the public reads from) under the ledger's key."""
+    return hmac.new(_key(), data, hashlib.sha256).hexdigest()
+
+
 def entry_hash(entry: LedgerEntry) -> str:
     fields = [
         entry.prev_hash,

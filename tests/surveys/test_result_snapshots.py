@@ -175,3 +175,27 @@ def test_the_cache_command_writes_the_snapshot_a_worker_then_loads(shared_files,
     monkeypatch.setattr(result_data, "_read", lambda *args: reads.append(args[2:]) or original(*args))
     assert result_data.load(survey).size == 9
     assert [str(conditions[0]) for conditions in reads] == ["survey_responses.id > :id_1"]
+
+
+def test_counts_edited_in_the_file_are_never_used_and_the_office_is_alerted(shared_files) -> None:
+    from core.integrity.models import IntegrityAlert
+
+    survey = every_type_survey()
+    add_responses(survey, 15)
+    result_data.load(survey)
+    path = result_files.snapshot_path(survey.id)
+    with np.load(path, allow_pickle=False) as stored:
+        arrays = {name: stored[name] for name in stored.files}
+    arrays["complete"] = np.ones_like(arrays["complete"])  # every response counted as complete
+    first_column = next(name for name in arrays if name.startswith("column"))
+    arrays[first_column] = np.zeros_like(arrays[first_column])  # the answers of the first question rewritten
+    with path.open("wb") as file:
+        np.savez(file, **arrays)  # its key and signature kept as they were
+    db.session.commit()  # the responses stored, as by the requests that took them
+    new_worker()
+    assert_same(result_data.load(survey), read_afresh(survey))
+    db.session.expire_all()
+    alerts = db.session.scalars(db.select(IntegrityAlert)).all()
+    assert [(a.kind, a.subject_id, a.problem) for a in alerts] == [
+        ("file", f"survey-results/{path.name}", "file_changed")
+    ]
