@@ -37,6 +37,14 @@ def can_view(user: Any, consultation: Consultation) -> bool:
     )
 
 
+def can_record_outcome(user: Any, consultation: Consultation) -> bool:
+    """The drafting department's editors and approvers record the outcome of its own consultations."""
+    department = consultation.department_id
+    return bool(getattr(user, "is_authenticated", False)) and (
+        user.has_role(Role.EDITOR, department) or user.has_role(Role.APPROVER, department)
+    )
+
+
 def require(allowed: bool) -> None:
     if not allowed:
         abort(403)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import abort, flash, redirect, render_template, url_for
+from flask import flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -14,7 +14,7 @@ from consultation.legality import conclusion
 from consultation.legality.forms import ConclusionForm
 from consultation.legality.models import Outcome
 from consultation.models import Consultation
-from consultation.permissions import require
+from consultation.permissions import can_record_outcome, require
 from core.extensions import db
 from core.models import Role
 from core.routing import Routes
@@ -22,20 +22,10 @@ from core.routing import Routes
 bp = Routes(blueprints.manage, "/consultations", Role.EDITOR, Role.APPROVER)
 
 
-def may_record_outcome(user: Any, consultation: Consultation) -> bool:
-    """The drafting department's editors and approvers record the outcome of its own consultations."""
-    department = consultation.department_id
-    return bool(getattr(user, "is_authenticated", False)) and (
-        user.has_role(Role.EDITOR, department) or user.has_role(Role.APPROVER, department)
-    )
-
-
 @bp.route("/<int:consultation_id>/conclude", methods=["GET", "POST"])
 def conclude(consultation_id: int) -> Any:
-    consultation = db.session.get(Consultation, consultation_id)
-    if consultation is None:
-        abort(404)
-    require(may_record_outcome(current_user, consultation))
+    consultation = db.get_or_404(Consultation, consultation_id)
+    require(can_record_outcome(current_user, consultation))
     form = ConclusionForm()
     problems: list[str] = []
     if form.validate_on_submit():
