@@ -110,3 +110,15 @@ def test_the_modules_imported_at_load_time_form_no_cycle() -> None:
 def test_each_feature_lives_in_stage_folders(package: str) -> None:
     flat = sorted(path.name for path in (ROOT / package).glob("*.py"))
     assert len(flat) <= 16, flat  # the shared modules only (models, permissions, forms, cli …); stages in folders
+
+
+def test_no_module_over_400_lines_and_no_function_over_60() -> None:
+    """Past these a module or a function does more than one thing (docs/architecture.md)."""
+    long_modules = [name for name, path in MODULES.items() if len(path.read_text(encoding="utf-8").splitlines()) > 400]
+    long_functions = [
+        f"{name}.{node.name}"
+        for name, path in MODULES.items()
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8")))
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef) and node.end_lineno - node.lineno + 1 > 60
+    ]
+    assert (long_modules, long_functions) == ([], [])
