@@ -63,6 +63,19 @@ def test_edited_template_is_detected_and_not_served(released: dict[str, Path], c
     assert alert is not None and alert.subject_id == "templates/public/privacy.html"
 
 
+def test_a_site_restarted_with_an_edited_template_starts_and_refuses_only_its_pages(
+    released: dict[str, Path], client: Any, runner: Any
+) -> None:
+    assert runner.invoke(args=["integrity", "seal-release"]).exit_code == 0
+    page = released["templates"] / "public" / "privacy.html"
+    page.write_text(page.read_text(encoding="utf-8") + "<p>澳门金沙博彩</p>", encoding="utf-8")
+    client.application.jinja_env.cache = {}  # a restart: gunicorn's master compiles every template again
+    assert release.compile_templates(client.application) == ["templates/public/privacy.html"]
+    assert client.get("/").status_code == 200
+    response = client.get("/privacy")
+    assert response.status_code == 503 and "澳门金沙" not in response.get_data(as_text=True)
+
+
 def test_edited_or_added_static_file_is_detected(released: dict[str, Path], client: Any, runner: Any) -> None:
     assert runner.invoke(args=["integrity", "seal-release"]).exit_code == 0
     css = next((released["static"] / "css").glob("*.css"))
