@@ -247,18 +247,19 @@ def test_an_upgraded_site_serves_its_files_until_seal_all_seals_their_bytes(
 def test_a_defaced_department_or_interpretation_is_in_no_list_of_interpretations_nor_search(
     app: Flask, client: Any
 ) -> None:
-    from consultation.decision import services
+    from consultation.decision import documents, services
     from core.models import Role
-    from tests.consultation.test_decision import DOC_TITLE, PARTS, decided
+    from tests.consultation.test_decision import DOC_TITLE, PARTS, decided, publish_document
     from tests.factories import make_user
 
     department = make_department(name="区住建局")
     consultation = decided(department)
     editor, approver = make_user(Role.EDITOR, department), make_user(Role.APPROVER, department)
-    services.record_document(
+    publish_document(
         consultation,
         editor,
-        services.DocumentInput(DOC_TITLE, "东政发〔2026〕8号", "https://www.dongzhou.gov.cn/8.html"),
+        approver,
+        documents.DocumentInput(DOC_TITLE, "东政发〔2026〕8号", "https://www.dongzhou.gov.cn/8.html"),
     )
     interpretation = services.save_interpretation(consultation, editor, PARTS)
     services.submit(interpretation, editor)
@@ -350,3 +351,17 @@ def test_an_old_seal_moved_to_the_end_of_the_ledger_does_not_get_an_old_version_
     assert "024-56620001" not in page
     result = _check(runner)
     assert result.exit_code == 1 and f"forged\tdepartment\t{department.id}" in result.output
+
+
+def test_a_picture_of_a_published_interpretation_swapped_on_disk_is_not_served(client: Any, runner: Any) -> None:
+    from core import storage
+    from tests.consultation.test_decision_revisions import _published
+
+    consultation, _editor, _approver = _published(make_department(name="区住建局"))
+    image = db.session.scalar(text("SELECT id FROM policy_interpretation_images"))
+    name = db.session.scalar(text("SELECT stored_name FROM policy_interpretation_images"))
+    address = f"/consultations/{consultation.id}/interpretation/images/{image}"
+    assert _download(client, address)[0] == 200
+    (storage.folder("uploads") / name).write_bytes(_docx(DEFACED))
+    assert _download(client, address)[0] == 503
+    assert f"file_changed\tfile\tuploads/{name}" in _check(runner).output
