@@ -150,8 +150,16 @@ def issue(
         filename=filename,
         size=len(content),
     )
+    return register(document, issued_by)
+
+
+def register(document: IssuedDocument, issued_by: User | None) -> IssuedDocument:
+    """Add the entry to the register and seal it (flushes; the caller commits): /verify trusts sealed entries only."""
+    from core import integrity
+
     db.session.add(document)
     db.session.flush()
+    integrity.seal("issued_document", document, issued_by, reason="issue")
     return document
 
 
@@ -249,6 +257,9 @@ def verify(code: str | None, upload: IO[bytes] | None) -> Verdict:
         file_matches = True if document is not None else None
     if document is None:
         return Verdict(None, None, digest, None, None)
+    from core import integrity
+
+    integrity.require("issued_document", document.id)  # an entry not written by the site never vouches for a file
     return Verdict(document, file_matches, digest, freshness(document), describe(document.kind, document.object_id))
 
 

@@ -29,7 +29,7 @@ from consultation.summary import data as summary_data
 from consultation.summary import document as summary_document
 from consultation.summary import tables as summary_tables
 from consultation.summary.data import KIND, OBJECT_TYPE, Summary
-from core import audit
+from core import audit, verification
 from core.documents import VerificationMark
 from core.exports import XLSX_SPOOL_BYTES, write_xlsx
 from core.extensions import db
@@ -106,9 +106,7 @@ def register(
         filename=name,
         size=size,
     )
-    db.session.add(document)
-    db.session.flush()
-    return document
+    return verification.register(document, issued_by)
 
 
 def digest_of(stream: IO[bytes]) -> tuple[str, int]:

@@ -38,12 +38,13 @@ def init_app(app: object) -> None:
     """The 503 handling, checked templates and static files, the departments' kind, the dashboard block, the CLI."""
     from flask import Flask
 
-    from core.integrity import cli, departments, duties, labels, serving
+    from core.integrity import cli, departments, duties, issued, labels, serving
     from core.portal import Section, register_section
 
     assert isinstance(app, Flask)
     serving.init_app(app)
     departments.init_app(app)
+    issued.init_app(app)
     register_section(
         app, "dashboard", Section("integrity", "manage/_integrity_section.html", serving.dashboard_section, 1)
     )

@@ -365,3 +365,28 @@ def test_a_picture_of_a_published_interpretation_swapped_on_disk_is_not_served(c
     (storage.folder("uploads") / name).write_bytes(_docx(DEFACED))
     assert _download(client, address)[0] == 503
     assert f"file_changed\tfile\tuploads/{name}" in _check(runner).output
+
+
+def test_verify_never_vouches_for_a_register_entry_written_in_the_database(client: Any, runner: Any) -> None:
+    import hashlib
+    import io
+
+    from core.verification import issue
+
+    genuine = issue("test", "consultation", 1, "pdf", "public", b"%PDF genuine", "a" * 64, "说明.pdf", None)
+    check.seal_all()
+    db.session.commit()
+    forged = "%PDF forged: 360足球直播".encode()
+    _sql(
+        "INSERT INTO issued_documents (code, sha256, kind, object_type, object_id, format, version,"
+        " source_fingerprint, issued_at, filename, size) SELECT 'ZZZZ2222', :sha, kind, object_type, object_id,"
+        " format, version, source_fingerprint, issued_at, filename, :size FROM issued_documents WHERE id = :id",
+        sha=hashlib.sha256(forged).hexdigest(), size=len(forged), id=genuine.id,
+    )  # fmt: skip
+    data = {"code": "", "document": (io.BytesIO(forged), "说明.pdf")}
+    page = client.post("/verify", data=data, content_type="multipart/form-data")
+    assert page.status_code == 503
+    assert client.get("/verify?code=ZZZZ2222").status_code == 503
+    result = _check(runner)
+    assert result.exit_code == 1 and "unsealed\tissued_document\t" in result.output
+    assert client.get(f"/verify?code={genuine.code}").status_code == 200
