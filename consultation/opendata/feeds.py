@@ -103,12 +103,20 @@ def _addendum_entries(published: list[tuple[Consultation, ConsultationFeedback]]
     consultations = {consultation.id: consultation for consultation, _record in published}
     if not consultations:
         return []
-    latest = db.session.scalars(
-        db.select(FeedbackAddendum.consultation_id)
-        .where(FeedbackAddendum.consultation_id.in_(consultations))
-        .order_by(FeedbackAddendum.published_at.desc(), FeedbackAddendum.id.desc())
-        .limit(FEED_LENGTH)
+    latest = list(
+        db.session.scalars(
+            db.select(FeedbackAddendum.consultation_id)
+            .where(FeedbackAddendum.consultation_id.in_(consultations))
+            .order_by(FeedbackAddendum.published_at.desc(), FeedbackAddendum.id.desc())
+            .limit(FEED_LENGTH)
+        )
     )
+    # An entry quotes the addendum's note and answers, which the list's seal does not cover: the whole feedback
+    # they belong to is verified, and one changed outside the workflow gives no entry.
+    quoted = [row for row in published if row[0].id in set(latest)]
+    verified = integrity.servable("consultation.feedback", quoted, lambda row: row[0].id, whole=True)
+    holding = {consultation.id for consultation, _record in verified}
+    latest = [consultation_id for consultation_id in latest if consultation_id in holding]
     return [
         FeedEntry(
             title=_("Addendum to the feedback: %(title)s", title=consultations[consultation_id].title),

@@ -390,3 +390,23 @@ def test_verify_never_vouches_for_a_register_entry_written_in_the_database(clien
     result = _check(runner)
     assert result.exit_code == 1 and "unsealed\tissued_document\t" in result.output
     assert client.get(f"/verify?code={genuine.code}").status_code == 200
+
+
+def test_the_feedback_feed_never_quotes_an_addendum_rewritten_in_the_database(client: Any) -> None:
+    from consultation.comments.commenting import CommentInput
+    from consultation.models import Channel, RespondentType
+    from tests.consultation.handling_helpers import add_comment
+    from tests.consultation.opendata_helpers import publish_addendum, publish_feedback
+
+    consultation = make_consultation(make_department(name="区住建局"), phase="closed", title="充电管理办法")
+    publish_feedback(consultation, [add_comment(consultation, "建议改为每周巡查。")])
+    letter = CommentInput(
+        "信件：建议增设充电车棚。", RespondentType.INDIVIDUAL, author_name="赵建华", channel=Channel.LETTER
+    )
+    publish_addendum(consultation, letter, note="该信件于截止日前寄出。")
+    check.seal_all()
+    db.session.commit()
+    assert "该信件于截止日前寄出" in client.get("/consultations/feedback/feed.atom").get_data(as_text=True)
+    _sql("UPDATE consultation_feedback_addenda SET note = :t", t=DEFACED)
+    feed = client.get("/consultations/feedback/feed.atom").get_data(as_text=True)
+    assert DEFACED not in feed
