@@ -29,6 +29,7 @@ ROUTE_MODULES = (
     "consultation.legality.views",
     "consultation.legality.conclusion_views",
     "consultation.decision.views",
+    "consultation.decision.document_views",
     "consultation.decision.media_views",
     "consultation.decision.public_views",
     "consultation.opendata.feeds",

@@ -1,4 +1,5 @@
-"""When the decided document and its 解读 are due (docs/rules.md rule 9): N working days after the decision.
+"""When the decided document and its 解读 are due (docs/rules.md rule 9): N working days after the decision. Each
+counts once published, that is approved by a second person: one prepared or waiting for review is still due.
 
 The count starts on the day the department recorded the consultation as decided and runs on the State Council
 holiday calendar; a year without a calendar is counted Monday to Friday and the due day is marked provisional.
@@ -13,7 +14,7 @@ from datetime import date, datetime
 from flask import current_app
 from sqlalchemy import and_
 
-from consultation.decision.models import DecidedDocument, Interpretation, InterpretationStatus
+from consultation.decision.models import DecidedDocument, Interpretation, InterpretationStatus, PreparedDocument
 from consultation.drafting import periods
 from consultation.legality.models import ConsultationConclusion, Outcome
 from consultation.models import Consultation
@@ -33,6 +34,8 @@ class DueDecision:
     interpretation_missing: bool
     # Years without a holiday calendar counted with weekends only: the due day may still move.
     provisional_years: list[int] = field(default_factory=list)
+    # Submitted and waiting for an approver: still missing until approved.
+    document_in_review: bool = False
 
 
 def due_date(conclusion: ConsultationConclusion) -> date:
@@ -61,6 +64,11 @@ _published_version = and_(
     Interpretation.consultation_id == Consultation.id, Interpretation.status == InterpretationStatus.PUBLISHED
 )
 
+# At most one version of the document is in review at a time (each takes the next version number).
+_document_in_review = and_(
+    PreparedDocument.consultation_id == Consultation.id, PreparedDocument.status == InterpretationStatus.IN_REVIEW
+)
+
 
 def decision_due(department_ids: Iterable[int], now: datetime | None = None) -> list[DueDecision]:
     """Decided consultations of these departments still missing their document or 解读, soonest due first."""
@@ -68,15 +76,22 @@ def decision_due(department_ids: Iterable[int], now: datetime | None = None) -> 
     if not ids:
         return []
     rows = db.session.execute(
-        db.select(Consultation, ConsultationConclusion, DecidedDocument.consultation_id, Interpretation.status)
+        db.select(
+            Consultation,
+            ConsultationConclusion,
+            DecidedDocument.consultation_id,
+            Interpretation.status,
+            PreparedDocument.id,
+        )
         .join(ConsultationConclusion, ConsultationConclusion.consultation_id == Consultation.id)
         .outerjoin(DecidedDocument, DecidedDocument.consultation_id == Consultation.id)
         .outerjoin(Interpretation, _published_version)
+        .outerjoin(PreparedDocument, _document_in_review)
         .where(Consultation.department_id.in_(ids), ConsultationConclusion.outcome == Outcome.DECIDED)
     ).all()
     today = periods.local_date(now or utcnow())
     items = []
-    for consultation, conclusion, document_id, status in rows:
+    for consultation, conclusion, document_id, status, in_review in rows:
         interpretation_missing = status is not InterpretationStatus.PUBLISHED
         if document_id is not None and not interpretation_missing:
             continue
@@ -89,6 +104,7 @@ def decision_due(department_ids: Iterable[int], now: datetime | None = None) -> 
                 document_missing=document_id is None,
                 interpretation_missing=interpretation_missing,
                 provisional_years=provisional_years(conclusion, due),
+                document_in_review=in_review is not None,
             )
         )
     return sorted(items, key=lambda item: item.due)

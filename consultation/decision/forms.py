@@ -12,6 +12,7 @@ from wtforms import (
     FloatField,
     Form,
     FormField,
+    HiddenField,
     SelectChoice,
     SelectField,
     StringField,
@@ -39,6 +40,9 @@ class DecidedDocumentForm(FlaskForm):
         validators=[Optional(), Length(max=500), URL(require_tld=False, message=_l("Give an http or https address."))],
     )
 
+    # The prepared version this form edits (empty: none when the page was shown), so that an editor whose page
+    # predates a colleague's start is told instead of overwriting it.
+    editing = HiddenField()
     revision_note = TextAreaField(
         _l("What was corrected"),
         description=_l("Shown on the public page with the correction's date; the replaced version stays readable."),

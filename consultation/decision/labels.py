@@ -35,13 +35,32 @@ CHANGED_PART_LABELS = {
     "images": _l("Pictures"),
 }
 
+# What a correction of the decided document may change (documents.changed_fields names them).
+DOCUMENT_FIELD_LABELS = {
+    "title": _l("Title"),
+    "number": _l("Document number"),
+    "url": _l("Address where it is published"),
+    "file": _l("File"),
+}
+
 _PROBLEMS = {
     "not_decided": _l("Only a consultation recorded as decided has a decided document and an interpretation."),
     "document_title_missing": _l("Give the title of the issued document."),
     "document_source_missing": _l("Upload the issued document or give the address where it is published."),
     "document_missing": _l(
-        "Publish the decided document first: an interpretation must link to the policy it explains."
+        "Submit the decided document for review first: an interpretation must link to the policy it explains."
     ),
+    "document_unpublished": _l(
+        "Approve the decided document first: an interpretation must link to the published policy it explains."
+    ),
+    "document_started": _l("The decided document is already being prepared or reviewed; open it on this page."),
+    "document_changed_meanwhile": _l(
+        "The document you were editing was approved or discarded meanwhile; the page shows it as it is now."
+    ),
+    "document_not_editable": _l("The decided document is in review and can no longer be changed."),
+    "document_not_in_review": _l("The decided document is not waiting for review."),
+    "correction_needs_published": _l("Only a published document can be corrected."),
+    "interpretation_started": _l("The interpretation was already started; open it on this page."),
     "interpretation_title_missing": _l("Give the interpretation a title."),
     "interpretation_not_editable": _l("The interpretation is in review or published and can no longer be changed."),
     "not_in_review": _l("The interpretation is not waiting for review."),

@@ -1,7 +1,8 @@
 """Tables of the decision stage (docs/rules.md §7.3, rule 9): the decided document as published, and its 政策解读
-with figures and pictures, each reviewed by a second person before it goes out. Both can be revised once public:
-the 解读 in a new version reviewed like the first (one row per version), the document by a correction that keeps
-the version it replaced (DecidedDocumentVersion); the public reads the earlier versions beside the current one."""
+with figures and pictures, each reviewed by a second person before it goes out (the document as PreparedDocument
+until approved). Both can be revised once public: the 解读 in a new version reviewed like the first (one row per
+version), the document by a correction reviewed the same way that keeps the version it replaced
+(DecidedDocumentVersion); the public reads the earlier versions beside the current one."""
 
 from __future__ import annotations
 
@@ -18,7 +19,8 @@ from core.models import User
 
 
 class DecidedDocument(db.Model):
-    """The document the decision-making body issued, published on the site as a file or a link to it."""
+    """The document the decision-making body issued, published on the site as a file or a link to it: only once an
+    approver approved what an editor prepared (PreparedDocument), so this row is what the public reads."""
 
     __tablename__ = "consultation_decided_documents"
 
@@ -34,6 +36,7 @@ class DecidedDocument(db.Model):
     size: Mapped[int] = mapped_column(Integer, default=0)
     # When it was first published; a correction keeps it and sets revised_at.
     published_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # The approver who published the current version.
     published_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     # 1 until corrected; each correction keeps the version it replaced (DecidedDocumentVersion) and says what changed.
     version: Mapped[int] = mapped_column(Integer, default=1)
@@ -88,6 +91,53 @@ class InterpretationStatus(StrEnum):
     @property
     def is_editable(self) -> bool:
         return self in (InterpretationStatus.DRAFT, InterpretationStatus.RETURNED)
+
+
+class PreparedDocument(db.Model):
+    """The decided document (or a correction of it) as an editor prepared it, reviewed like the 解读 before it is
+    published: an approver of the department who did not prepare it approves it (then it becomes the published
+    DecidedDocument) or returns it. One row per version: while a correction is prepared or reviewed the published
+    version stays served unchanged; an approved row stays as the record of who prepared and who approved it."""
+
+    __tablename__ = "consultation_prepared_documents"
+    # Two editors starting the same version at once: the second finds it taken (revisions.insert_unless_taken).
+    __table_args__ = (UniqueConstraint("consultation_id", "version"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    consultation_id: Mapped[int] = mapped_column(ForeignKey("consultations.id", ondelete="CASCADE"), index=True)
+    # The version it becomes when approved: 1, or the published one's + 1 for a correction.
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    title: Mapped[str] = mapped_column(String(300), default="")
+    number: Mapped[str] = mapped_column(String(100), default="")
+    url: Mapped[str] = mapped_column(String(500), default="")
+    filename: Mapped[str] = mapped_column(String(200), default="")
+    # A correction starts with the published file; once approved the published document holds the same name.
+    stored_name: Mapped[str | None] = mapped_column(String(80))
+    content_type: Mapped[str] = mapped_column(String(100), default="")
+    size: Mapped[int] = mapped_column(Integer, default=0)
+    revision_note: Mapped[str] = mapped_column(Text, default="")
+    # The same steps as the 解读: draft, in review, returned, published (never superseded: the versions a
+    # correction replaced are DecidedDocumentVersion rows).
+    status: Mapped[InterpretationStatus] = mapped_column(
+        enum_by_value(InterpretationStatus, 20), default=InterpretationStatus.DRAFT
+    )
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    submitted_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    reviewed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    reviewed_at: Mapped[datetime | None]
+    return_reason: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[created_at]
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+    created_by: Mapped[User | None] = relationship(foreign_keys=[created_by_id])
+
+    @property
+    def is_file(self) -> bool:
+        return bool(self.stored_name)
+
+    @property
+    def is_correction(self) -> bool:
+        return (self.version or 1) > 1
 
 
 class ChartKind(StrEnum):

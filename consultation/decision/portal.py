@@ -8,7 +8,7 @@ from typing import Any
 from flask import Flask
 from flask_login import current_user
 
-from consultation.decision import chain, deadline, figures, services
+from consultation.decision import chain, deadline, documents, figures, services
 from core.extensions import db
 from core.models import Department, Role
 from core.portal import Section, register_section
@@ -18,7 +18,8 @@ HOME_ITEMS = 5
 
 
 def _dashboard() -> dict[str, Any]:
-    """Decided documents and 解读 due (overdue flagged) for the department's staff; 解读 to review for approvers."""
+    """Decided documents and 解读 due (overdue flagged) for the department's staff; decided documents and 解读 to
+    review for approvers."""
     editor_departments = current_user.department_ids(Role.EDITOR)
     approver_departments = current_user.department_ids(Role.APPROVER)
     watched = set(editor_departments) | set(approver_departments)
@@ -26,9 +27,10 @@ def _dashboard() -> dict[str, Any]:
         watched |= set(db.session.scalars(db.select(Department.id)))
     due = deadline.decision_due(watched)
     to_review = services.waiting_for_review(set(approver_departments), current_user)
-    if not (due or to_review):
+    documents_to_review = documents.waiting_for_review(set(approver_departments), current_user)
+    if not (due or to_review or documents_to_review):
         return {}
-    return {"due": due, "to_review": to_review}
+    return {"due": due, "to_review": to_review, "documents_to_review": documents_to_review}
 
 
 def _home() -> dict[str, Any]:

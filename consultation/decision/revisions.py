@@ -4,12 +4,21 @@ reviewed like the first, and a correction of the decided document; the versions 
 A revision is a row of its own (policy_interpretations, version n + 1) with copies of the texts, figures and
 pictures (the files copied too, so removing a picture from the revision leaves the published one whole). While it
 is written and reviewed the published version is served unchanged; approved, it replaces it and the one it
-replaced is kept as an earlier version, sealed as it was served. The services (services.py) call these steps.
+replaced is kept as an earlier version, sealed as it was served. The services (services.py, documents.py) call
+these steps.
+
+A new version's number is taken by INSERT … ON CONFLICT DO NOTHING (insert_unless_taken): when two editors start
+the same revision at the same moment, the second is told the first one's revision exists instead of failing on
+the unique (consultation, version) constraint.
 """
 
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
+
+from sqlalchemy import inspect as sa_inspect
+from sqlalchemy.orm import make_transient_to_detached
 
 from consultation.decision import sealing
 from consultation.decision.models import (
@@ -22,6 +31,7 @@ from consultation.decision.models import (
 )
 from consultation.drafting import uploads
 from core import integrity
+from core.db import InsertUnlessTaken
 from core.extensions import db
 from core.models import User
 
@@ -61,8 +71,25 @@ def earlier_version(consultation_id: int, version: int) -> Interpretation | None
     )
 
 
-def copy_of(published: Interpretation, editor: User) -> Interpretation:
-    """A new draft version holding the published one's texts, figures and pictures (pictures as new files)."""
+def insert_unless_taken(row: Any) -> bool:
+    """Insert a new row (not in the session yet) and add it to the session; False, with nothing else of the
+    transaction undone, when a row with the same unique key is there already (PostgreSQL waits for the other
+    transaction's commit first). The columns the insert filled by default are read when first used."""
+    table = row.__table__
+    columns = {attribute.key for attribute in sa_inspect(type(row)).column_attrs}
+    values = {key: value for key, value in sa_inspect(row).dict.items() if key in columns}
+    row_id = db.session.execute(InsertUnlessTaken(table).returning(table.c.id), values).scalar()
+    if row_id is None:
+        return False
+    row.id = row_id
+    make_transient_to_detached(row)
+    db.session.add(row)
+    return True
+
+
+def copy_of(published: Interpretation, editor: User) -> Interpretation | None:
+    """A new draft version holding the published one's texts, figures and pictures (pictures as new files); None
+    when another editor started that version at the same moment."""
     revision = Interpretation(
         consultation_id=published.consultation_id,
         version=published.version + 1,
@@ -71,6 +98,8 @@ def copy_of(published: Interpretation, editor: User) -> Interpretation:
         published_at=published.published_at,  # first published then: the public page keeps that date
         **{name: getattr(published, name) for name in _TEXTS},
     )
+    if not insert_unless_taken(revision):
+        return None  # before copying any picture: nothing to clean up
     for figure in published.figures:
         revision.figures.append(
             InterpretationFigure(position=figure.position, title=figure.title, unit=figure.unit, kind=figure.kind,

@@ -1,7 +1,6 @@
-"""After the decision (docs/rules.md rule 9): the decided document published, its 解读 written, reviewed by a
-second person and published, each step in the audit log. Once public, the 解读 is revised in a new version that
-goes through the same review, and the document is corrected with a note; the versions they replace stay readable
-(revisions.py).
+"""After the decision (docs/rules.md rule 9): the 解读 written, reviewed by a second person and published, each step
+in the audit log (the decided document goes through the same review: documents.py). Once public, the 解读 is revised
+in a new version that goes through the same review; the versions it replaces stay readable (revisions.py).
 
 Services flush, never commit; the view commits once. A refused step raises WorkflowError with problem codes
 (consultation/decision/labels.py says them).
@@ -9,7 +8,6 @@ Services flush, never commit; the view commits once. A refused step raises Workf
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -20,6 +18,7 @@ from consultation.decision.models import (
     InterpretationFigure,
     InterpretationImage,
     InterpretationStatus,
+    PreparedDocument,
 )
 from consultation.drafting import uploads
 from consultation.drafting.services import WorkflowError
@@ -41,6 +40,7 @@ def decided_conclusion(consultation: Consultation) -> ConsultationConclusion | N
 
 
 def document_of(consultation: Consultation) -> DecidedDocument | None:
+    """The decided document as published (approved); the one prepared or reviewed is documents.prepared_of."""
     return db.session.get(DecidedDocument, consultation.id)
 
 
@@ -49,68 +49,11 @@ def interpretation_of(consultation: Consultation) -> Interpretation | None:
     return revisions.latest(consultation.id)
 
 
-def _require_decided(consultation: Consultation) -> ConsultationConclusion:
+def require_decided(consultation: Consultation) -> ConsultationConclusion:
     conclusion = decided_conclusion(consultation)
     if conclusion is None:
         raise WorkflowError(["not_decided"])
     return conclusion
-
-
-# ------------------------------------------------------------------------------------------- decided document
-
-
-@dataclass(frozen=True)
-class DocumentInput:
-    title: str
-    number: str = ""
-    url: str = ""
-    stored: uploads.StoredFile | None = None
-    revision_note: str = ""  # a correction: what was corrected, shown on the public page
-
-
-def _document_problems(document: DecidedDocument | None, given: DocumentInput) -> list[str]:
-    problems = [] if given.title.strip() else ["document_title_missing"]
-    keeps_file = document is not None and document.is_file
-    if not (given.url.strip() or given.stored or keeps_file):
-        problems.append("document_source_missing")
-    if document is not None and not given.revision_note.strip():
-        problems.append("revision_note_missing")
-    same = (document.title, document.number, document.url) if document else None
-    if same == (given.title.strip(), given.number.strip(), given.url.strip()) and given.stored is None:
-        problems.append("document_unchanged")
-    return problems
-
-
-def record_document(
-    consultation: Consultation, user: User, given: DocumentInput, now: datetime | None = None
-) -> DecidedDocument:
-    """Publish the decided document (an uploaded file, a link to where it is published, or both), or correct it
-    saying what was corrected: the version it replaces stays readable, with its file."""
-    _require_decided(consultation)
-    document = document_of(consultation)
-    problems = _document_problems(document, given)
-    if problems:
-        raise WorkflowError(problems)
-    now = now or utcnow()
-    replaced = document is not None
-    if document is None:
-        document = DecidedDocument(consultation_id=consultation.id, title="", published_at=now, published_by_id=user.id)
-        db.session.add(document)
-    else:
-        revisions.keep_document_version(document, user, now)
-        document.version, document.revised_at = document.version + 1, now
-        document.revision_note, document.published_by_id = given.revision_note.strip(), user.id
-    if given.stored is not None:  # the file it replaces is kept with the earlier version
-        document.filename, document.stored_name = given.stored.filename, given.stored.stored_name
-        document.content_type, document.size = given.stored.content_type, given.stored.size
-    document.title, document.number, document.url = given.title.strip(), given.number.strip(), given.url.strip()
-    detail = {"title": document.title, "number": document.number, "url": document.url, "file": document.filename}
-    if replaced:
-        detail.update(version=document.version, note=document.revision_note)
-    action = "consultation.decided_document_replace" if replaced else "consultation.decided_document_publish"
-    audit.record(action, consultation, detail=detail, actor=user)
-    integrity.seal(sealing.DOCUMENT, consultation.id, user)  # published at once: it was issued already
-    return document
 
 
 # ------------------------------------------------------------------------------------------- the 解读
@@ -123,11 +66,12 @@ def _editable(interpretation: Interpretation) -> None:
 
 def save_interpretation(consultation: Consultation, user: User, fields: dict[str, str]) -> Interpretation:
     """Create or edit the 解读's title and texts (a revision's note too) while it is a draft or returned."""
-    _require_decided(consultation)
+    require_decided(consultation)
     interpretation = interpretation_of(consultation)
     if interpretation is None:
         interpretation = Interpretation(consultation_id=consultation.id, title="", created_by_id=user.id)
-        db.session.add(interpretation)
+        if not revisions.insert_unless_taken(interpretation):  # another editor's first save, at the same moment
+            raise WorkflowError(["interpretation_started"])
         action = "consultation.interpretation_create"
     else:
         _editable(interpretation)
@@ -221,20 +165,36 @@ def _consultation(interpretation: Interpretation) -> Consultation:
 # ------------------------------------------------------------------------------------------- four eyes
 
 
-def submission_problems(interpretation: Interpretation) -> list[str]:
-    """What stops the 解读 from going to review or out: every part written, and its policy published first
-    (a 解读 that does not link to its policy is a fault website inspections count)."""
+def submission_problems(interpretation: Interpretation, approving: bool = False) -> list[str]:
+    """What stops the 解读 from going to review or out: every part written, and its policy submitted with it and
+    published before it (a 解读 that does not link to its policy is a fault website inspections count)."""
     problems = [f"section_missing:{name}" for name in SECTIONS if not getattr(interpretation, name).strip()]
     if not interpretation.title.strip():
         problems.insert(0, "interpretation_title_missing")
     if db.session.get(DecidedDocument, interpretation.consultation_id) is None:
-        problems.append("document_missing")
+        # Both may go to the approver together; the document is approved first.
+        if approving:
+            problems.append("document_unpublished")
+        elif not _document_in_review(interpretation):
+            problems.append("document_missing")
     if interpretation.is_revision:  # the public page says what changed, and something must have
         if not interpretation.revision_note.strip():
             problems.append("revision_note_missing")
         if not revisions.changed_parts(interpretation, chain.published_interpretation(interpretation.consultation_id)):
             problems.append("revision_unchanged")
     return problems
+
+
+def _document_in_review(interpretation: Interpretation) -> bool:
+    return (
+        db.session.scalar(
+            db.select(PreparedDocument.id).where(
+                PreparedDocument.consultation_id == interpretation.consultation_id,
+                PreparedDocument.status == InterpretationStatus.IN_REVIEW,
+            )
+        )
+        is not None
+    )
 
 
 def submit(interpretation: Interpretation, user: User) -> None:
@@ -263,7 +223,7 @@ def approve(interpretation: Interpretation, approver: User, note: str = "", now:
     """Publish the 解读 after a second person read it; a revision replaces the published version, kept as an
     earlier one."""
     _require_independent_approver(interpretation, approver)
-    problems = submission_problems(interpretation)
+    problems = submission_problems(interpretation, approving=True)
     if problems:
         raise WorkflowError(problems)
     now = now or utcnow()
@@ -287,12 +247,13 @@ def approve(interpretation: Interpretation, approver: User, note: str = "", now:
 
 def start_revision(consultation: Consultation, editor: User) -> Interpretation:
     """A new version of the published 解读 to correct or update it; the published one stays public meanwhile."""
-    _require_decided(consultation)
+    require_decided(consultation)
     current = interpretation_of(consultation)
     if current is None or current.status is not InterpretationStatus.PUBLISHED:
         raise WorkflowError(["revision_needs_published" if current is None else "revision_in_progress"])
     revision = revisions.copy_of(current, editor)
-    db.session.add(revision)
+    if revision is None:  # another editor started it at the same moment
+        raise WorkflowError(["revision_in_progress"])
     db.session.flush()
     audit.record(
         "consultation.interpretation_revision_start", consultation, detail={"version": revision.version}, actor=editor

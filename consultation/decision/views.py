@@ -1,5 +1,5 @@
-"""Staff pages after the decision: publish (or correct) the decided document, write the 解读, have a second person
-review it, and revise it once published (a new version reviewed the same way)."""
+"""Staff pages after the decision: the overview (the decided document's steps are in document_views.py), write the
+解读, have a second person review it, and revise it once published (a new version reviewed the same way)."""
 
 from __future__ import annotations
 
@@ -8,26 +8,29 @@ from typing import Any
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
+from markupsafe import Markup
 from werkzeug.datastructures import FileStorage
 
 from consultation import blueprints
-from consultation.decision import chain, deadline, figures, labels, revisions, services
+from consultation.decision import chain, deadline, documents, figures, labels, revisions, services
 from consultation.decision.forms import DecidedDocumentForm, ImageForm, InterpretationForm, ReviewForm
-from consultation.decision.models import Interpretation, InterpretationStatus
+from consultation.decision.models import Interpretation, InterpretationStatus, PreparedDocument
 from consultation.drafting import uploads
 from consultation.drafting.services import WorkflowError
 from consultation.handling.models import ConsultationFeedback
 from consultation.models import Consultation
 from consultation.permissions import can_edit, can_view, require
 from core.extensions import db
-from core.models import Role
+from core.i18n import local_datetime
+from core.models import Role, User
 from core.routing import Routes
 
 bp = Routes(blueprints.manage, "/consultations", Role.EDITOR, Role.APPROVER, Role.ADMIN)
 
 
-def may_publish_document(user: Any, consultation: Consultation) -> bool:
-    """The drafting department's editors and approvers, as for recording the outcome."""
+def may_prepare_document(user: Any, consultation: Consultation) -> bool:
+    """The drafting department's editors and approvers, as for recording the outcome (an approver does not
+    approve what they prepared)."""
     return user.has_role(Role.EDITOR, consultation.department_id) or user.has_role(
         Role.APPROVER, consultation.department_id
     )
@@ -56,9 +59,40 @@ def load_interpretation(consultation: Consultation) -> Interpretation:
     return interpretation
 
 
-def flash_problems(error: WorkflowError) -> None:
+def flash_problems(error: WorkflowError, consultation: Consultation | None = None) -> None:
     for code in error.problems:
-        flash(labels.problem_message(code), "error")
+        started = _already_started(consultation, code) if consultation is not None else None
+        flash(started or labels.problem_message(code), "error")
+
+
+def _already_started(consultation: Consultation, code: str) -> Markup | None:
+    """When another editor started the same version first (at the same moment, or while this page was open):
+    who and when, with a link to it, instead of a second one."""
+    if code in ("revision_in_progress", "interpretation_started"):
+        record: Interpretation | PreparedDocument | None = services.interpretation_of(consultation)
+        editable = record is not None and record.status.is_editable
+        url = url_for(".edit_interpretation" if editable else ".review_interpretation", consultation_id=consultation.id)
+    elif code == "document_started":
+        record = documents.prepared_of(consultation)
+        review = record is not None and record.status is InterpretationStatus.IN_REVIEW
+        url = url_for(".review_document" if review else ".overview", consultation_id=consultation.id)
+        url += "" if review else "#decided-document"
+    else:
+        return None
+    if record is None or record.status is InterpretationStatus.PUBLISHED:
+        return None  # published meanwhile: the plain message says what to do
+    author = db.session.get(User, record.created_by_id) if record.created_by_id else None
+    who = {"name": author.label if author else _("Another editor"), "time": local_datetime(record.created_at),
+           "n": record.version}  # fmt: skip
+    if isinstance(record, PreparedDocument) and record.is_correction:
+        message = _("%(name)s already started a correction of the decided document (version %(n)d) at %(time)s.", **who)
+    elif isinstance(record, PreparedDocument):
+        message = _("%(name)s already started preparing the decided document at %(time)s.", **who)
+    elif record.is_revision:
+        message = _("%(name)s already started a revision of the interpretation (version %(n)d) at %(time)s.", **who)
+    else:
+        message = _("%(name)s already started the interpretation at %(time)s.", **who)
+    return Markup('{} <a href="{}" class="started-link">{}</a>').format(message, url, _("Open it"))
 
 
 def to_overview(consultation: Consultation) -> Any:
@@ -72,9 +106,12 @@ def overview(consultation_id: int, document_form: DecidedDocumentForm | None = N
     if conclusion is None:
         abort(404)
     document = services.document_of(consultation)
+    prepared = documents.prepared_of(consultation)
     if document_form is None:
         document_form = (
-            DecidedDocumentForm(obj=document) if document else DecidedDocumentForm(url=conclusion.document_url)
+            DecidedDocumentForm(obj=prepared, editing=prepared.id)
+            if prepared
+            else DecidedDocumentForm(url=conclusion.document_url)
         )
     interpretation = services.interpretation_of(consultation)
     published = chain.published_interpretation(consultation.id)
@@ -84,55 +121,22 @@ def overview(consultation_id: int, document_form: DecidedDocumentForm | None = N
         consultation=consultation,
         conclusion=conclusion,
         document=document,
+        prepared=prepared,
+        may_review_document=prepared is not None
+        and current_user.has_role(Role.APPROVER, consultation.department_id)
+        and not documents.is_author(current_user, prepared),
         interpretation=interpretation,
         published=published,
         due=due,
         overdue=deadline.is_overdue(due, document, published),
         provisional_years=deadline.provisional_years(conclusion, due),
         document_form=document_form,
-        may_publish=may_publish_document(current_user, consultation),
+        may_prepare=may_prepare_document(current_user, consultation),
         may_edit=can_edit(current_user, consultation),
         may_review=may_review(current_user, consultation, interpretation),
         steps=chain.public_steps(consultation),
         labels=labels,
     ), 400 if document_form.errors else 200
-
-
-@bp.route("/<int:consultation_id>/decision/document", methods=["POST"])
-def publish_document(consultation_id: int) -> Any:
-    consultation = load(consultation_id, may_publish_document)
-    form = DecidedDocumentForm()
-    if not form.validate_on_submit():
-        return overview(consultation_id, form)
-    stored = uploads.store_form_file(form.file)
-    if stored is False:
-        return overview(consultation_id, form)
-    correcting = services.document_of(consultation) is not None
-    given = services.DocumentInput(form.title.data or "", form.number.data or "", form.url.data or "", stored,
-                                   form.revision_note.data or "")  # fmt: skip
-    try:
-        services.record_document(consultation, current_user, given)
-    except WorkflowError as error:
-        db.session.rollback()
-        if stored:
-            uploads.remove(stored.stored_name)
-        for code in error.problems:  # each reason next to the field it is about
-            field = _DOCUMENT_FIELDS.get(code, "title")
-            form[field].errors = [*form[field].errors, labels.problem_message(code)]
-        return overview(consultation_id, form)
-    db.session.commit()
-    flash(_("The correction is published; the version it replaces stays readable.") if correcting
-          else _("The decided document is published and linked from the consultation and its feedback."),
-          "success")  # fmt: skip
-    return to_overview(consultation)
-
-
-# Where the decided document's form shows each refusal (the title when not named here).
-_DOCUMENT_FIELDS = {
-    "document_source_missing": "file",
-    "document_unchanged": "file",
-    "revision_note_missing": "revision_note",
-}
 
 
 @bp.route("/<int:consultation_id>/interpretation", methods=["GET", "POST"])
@@ -152,7 +156,7 @@ def edit_interpretation(consultation_id: int) -> Any:
             services.save_interpretation(consultation, current_user, fields)
         except WorkflowError as error:
             db.session.rollback()
-            flash_problems(error)
+            flash_problems(error, consultation)
         else:
             db.session.commit()
             flash(_("Saved."), "success")
@@ -203,6 +207,7 @@ def review_interpretation(consultation_id: int) -> Any:
         consultation=consultation,
         interpretation=interpretation,
         document=services.document_of(consultation),
+        prepared=documents.prepared_of(consultation),
         form=form,
         may_review=may_review(current_user, consultation, interpretation)
         and interpretation.status is InterpretationStatus.IN_REVIEW,
@@ -252,7 +257,7 @@ def revise_interpretation(consultation_id: int) -> Any:
         services.start_revision(consultation, current_user)
     except WorkflowError as error:
         db.session.rollback()
-        flash_problems(error)
+        flash_problems(error, consultation)
         return to_overview(consultation)
     db.session.commit()
     flash(_("A revision is started from the published interpretation, which stays public until the revision is "

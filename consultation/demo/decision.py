@@ -1,6 +1,7 @@
 """Demo of the end of the process (rule 9): the closed consultation whose feedback is published goes through
-legality review, is decided, and its decided document (a Word file) and 政策解读 (with figures) are published,
-reviewed by the demo approver, so the whole chain draft ↔ feedback ↔ decided document ↔ 解读 can be followed.
+legality review, is decided, and its decided document (a Word file) and 政策解读 (with figures) are prepared by
+the demo editor and published once the demo approver approved them, so the whole chain draft ↔ feedback ↔ decided
+document ↔ 解读 can be followed.
 
 Idempotent: each step only does what is still missing.
 """
@@ -12,7 +13,7 @@ import re
 from collections.abc import Iterator
 from datetime import timedelta
 
-from consultation.decision import services
+from consultation.decision import documents, services
 from consultation.decision.models import ChartKind, InterpretationStatus
 from consultation.demo.handling import MAIN_CHANGES
 from consultation.drafting import uploads
@@ -104,6 +105,18 @@ def _figures(consultation: Consultation) -> list[dict]:
     ]  # fmt: skip
 
 
+def _publish_document(consultation: Consultation, editor: User, approver: User, title: str) -> Iterator[str]:
+    """The editor prepares and submits the decided document (a Word file); the demo approver approves it."""
+    prepared = documents.prepared_of(consultation)
+    if prepared is None:
+        stored = _document_file(consultation, title)
+        prepared = documents.prepare(consultation, editor, documents.DocumentInput(title, DOCUMENT_NUMBER, "", stored))
+    if prepared.status.is_editable:
+        documents.submit(prepared, editor)
+    documents.approve(prepared, approver, "与印发文本一致，同意发布。")
+    yield "consultation (closed): decided document published"
+
+
 def carry_through(consultation: Consultation, people: dict, reviewer: User | None) -> Iterator[str]:
     """Legality review, decision, decided document and 解读 for the demo consultation whose feedback is out."""
     editor, approver = people["editor"], people["approver"]
@@ -117,9 +130,7 @@ def carry_through(consultation: Consultation, people: dict, reviewer: User | Non
         yield "consultation (closed): decided"
     title = consultation.title.replace("（征求意见稿）", "")
     if services.document_of(consultation) is None:
-        stored = _document_file(consultation, title)
-        services.record_document(consultation, editor, services.DocumentInput(title, DOCUMENT_NUMBER, "", stored))
-        yield "consultation (closed): decided document published"
+        yield from _publish_document(consultation, editor, approver, title)
     interpretation = services.interpretation_of(consultation)
     if interpretation is None:
         parts = {

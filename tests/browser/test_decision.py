@@ -1,6 +1,7 @@
-"""After the decision, in a real browser: an editor (desktop) publishes the decided document and writes the 解读
-with a figure and a picture, an approver (phone) reviews and publishes it, and a resident follows the chain
-draft ↔ feedback ↔ decided document ↔ 解读 from the home page on a phone and a desktop."""
+"""After the decision, in a real browser: an editor (desktop) prepares the decided document and writes the 解读
+with a figure and a picture and submits both, an approver (phone) reviews and publishes the document then the 解读,
+and a resident follows the chain draft ↔ feedback ↔ decided document ↔ 解读 from the home page on a phone and a
+desktop."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from datetime import timedelta
 
 from playwright.sync_api import expect
 
-from consultation.decision.models import Interpretation, InterpretationStatus
+from consultation.decision.models import DecidedDocument, Interpretation, InterpretationStatus
 from core.db import utcnow
 from core.extensions import db
 from core.models import Role
@@ -38,8 +39,9 @@ def _editor_publishes_and_writes(page, base: str, consultation_id: int, shot) ->
     page.fill("#number", "东政发〔2026〕8号")
     page.fill("#title", DOC_TITLE)
     page.fill("#url", "https://www.dongzhou.gov.cn/zwgk/2026/8.html")
-    page.click("#decided-document button[type=submit]")
+    page.click("#submit-document")
     page.wait_for_selector(".flash-success")
+    expect(page.locator("#document-state")).to_have_text("审核中")
     page.click("#write-interpretation")
     for name in ("background", "goals", "key_measures", "changes"):
         page.fill(f"#{name}", PARTS[name])
@@ -70,6 +72,22 @@ def _editor_publishes_and_writes(page, base: str, consultation_id: int, shot) ->
     shot(page, "editor-submitted")
 
 
+def _approver_publishes_the_document(phone, consultation_id: int, approver_id: int, shot) -> None:
+    """On a phone, from the dashboard: what the editor prepared, read and approved; then it is public."""
+    phone.click(f"#dashboard-document-review li[data-consultation='{consultation_id}'] a")
+    expect(phone.locator("#prepared-number")).to_have_text("东政发〔2026〕8号")
+    expect(phone.locator("#review-form button[value=approve]")).to_be_visible()
+    _fits(phone)
+    shot(phone, "approver-document-review")
+    phone.click("#review-form button[value=approve]")
+    phone.wait_for_selector(".flash-success")
+    expect(phone.locator("#published-document")).to_contain_text("东政发〔2026〕8号")
+    _fits(phone)
+    shot(phone, "approver-document-published")
+    db.session.expire_all()
+    assert db.session.get(DecidedDocument, consultation_id).published_by_id == approver_id
+
+
 def test_editor_approver_and_resident_carry_the_decision_through(live_server, desktop, phone, shot):
     department = make_department(name="区住建局")
     consultation = decided(department, concluded_at=utcnow() - timedelta(days=45))
@@ -82,6 +100,8 @@ def test_editor_approver_and_resident_carry_the_decision_through(live_server, de
     _editor_publishes_and_writes(desktop, base, consultation.id, shot)
 
     _log_in(phone, base, approver.email)
+    _approver_publishes_the_document(phone, consultation.id, approver.id, shot)
+    phone.goto(base + "/manage/")
     phone.click("#dashboard-interpretation-review a")
     expect(phone.locator("article.preview svg")).to_have_count(1)
     expect(phone.locator("article.preview img")).to_have_count(1)

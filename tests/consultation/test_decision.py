@@ -1,5 +1,6 @@
-"""Rule 9 after the decision: the department publishes the decided document and its 政策解读; the 解读 is
-reviewed by a second person, refused with the reason until it links to its policy, and every step is audited."""
+"""Rule 9 after the decision: the department publishes the decided document and its 政策解读, each reviewed by a
+second person (documents: tests/consultation/test_decision_documents.py); the 解读 is refused with the reason until
+it links to its policy, and every step is audited."""
 
 from __future__ import annotations
 
@@ -10,8 +11,8 @@ import pytest
 from PIL import Image
 from pypdf import PdfWriter
 
-from consultation.decision import services
-from consultation.decision.models import ChartKind, Interpretation, InterpretationStatus
+from consultation.decision import documents, services
+from consultation.decision.models import ChartKind, DecidedDocument, Interpretation, InterpretationStatus
 from consultation.drafting.services import WorkflowError
 from consultation.handling.models import ConsultationFeedback
 from consultation.legality.models import ConsultationConclusion, LegalityReview, Outcome, ReviewState
@@ -57,6 +58,16 @@ def decided(department, concluded_at: datetime | None = None, outcome: Outcome =
     return consultation
 
 
+def publish_document(consultation, editor, approver, given: documents.DocumentInput | None = None) -> DecidedDocument:
+    """The decided document as the department publishes it: prepared and submitted by the editor, approved by an
+    approver who did not prepare it."""
+    prepared = documents.prepare(
+        consultation, editor, given or documents.DocumentInput(DOC_TITLE, url="https://x.example.cn/8")
+    )
+    documents.submit(prepared, editor)
+    return documents.approve(prepared, approver)
+
+
 def pdf_bytes() -> bytes:
     writer = PdfWriter()
     writer.add_blank_page(595, 842)
@@ -84,10 +95,11 @@ def test_the_chain_is_published_with_four_eyes_and_every_step_is_audited(app, de
         services.submit(interpretation, editor)
     assert refused.value.problems == ["document_missing"], "a 解读 must not go out without its policy"
 
-    services.record_document(
+    publish_document(
         consultation,
         editor,
-        services.DocumentInput(DOC_TITLE, "东政发〔2026〕8号", "https://www.dongzhou.gov.cn/zwgk/8.html"),
+        approver,
+        documents.DocumentInput(DOC_TITLE, "东政发〔2026〕8号", "https://www.dongzhou.gov.cn/zwgk/8.html"),
     )
     services.submit(interpretation, editor)
     with pytest.raises(WorkflowError) as same:
@@ -103,6 +115,8 @@ def test_the_chain_is_published_with_four_eyes_and_every_step_is_audited(app, de
     actions = db.session.scalars(db.select(AuditEvent.action).where(AuditEvent.object_id == str(consultation.id))).all()
     assert {
         "consultation.interpretation_create",
+        "consultation.decided_document_prepare",
+        "consultation.decided_document_submit",
         "consultation.decided_document_publish",
         "consultation.interpretation_submit",
         "consultation.interpretation_approve",
@@ -116,13 +130,13 @@ def test_only_a_decided_consultation_has_a_document_and_a_return_needs_reasons(a
     withdrawn = decided(department, outcome=Outcome.WITHDRAWN)
     editor, approver = make_user(Role.EDITOR, department), make_user(Role.APPROVER, department)
     with pytest.raises(WorkflowError) as refused:
-        services.record_document(withdrawn, editor, services.DocumentInput(DOC_TITLE, url="https://x.example.cn/a"))
+        documents.prepare(withdrawn, editor, documents.DocumentInput(DOC_TITLE, url="https://x.example.cn/a"))
     assert refused.value.problems == ["not_decided"]
     consultation = decided(department)
     with pytest.raises(WorkflowError) as empty:
-        services.record_document(consultation, editor, services.DocumentInput(" "))
+        documents.prepare(consultation, editor, documents.DocumentInput(" "))
     assert empty.value.problems == ["document_title_missing", "document_source_missing"]
-    services.record_document(consultation, editor, services.DocumentInput(DOC_TITLE, url="https://x.example.cn/a"))
+    publish_document(consultation, editor, approver)
     interpretation = services.save_interpretation(consultation, editor, {**PARTS, "goals": " "})
     with pytest.raises(WorkflowError) as incomplete:
         services.submit(interpretation, editor)
@@ -147,20 +161,24 @@ def test_editor_approver_and_resident_follow_the_chain_through_the_pages(client,
     db.session.commit()
     auth.login_as(Role.EDITOR, department)
     overview = client.get(f"/manage/consultations/{consultation.id}/decision", headers=EN)
-    assert overview.status_code == 200 and "Publish the decided document" in overview.text
+    assert overview.status_code == 200 and "Submit for review" in overview.text
     refused = client.post(
-        f"/manage/consultations/{consultation.id}/decision/document", data={"title": DOC_TITLE}, headers=EN
+        f"/manage/consultations/{consultation.id}/decision/document",
+        data={"title": DOC_TITLE, "action": "submit"},
+        headers=EN,
     )
     assert refused.status_code == 400 and "Upload the issued document or give the address" in refused.text
     assert DOC_TITLE in refused.text, "what was typed is kept"
     pdf = pdf_bytes()
-    published = client.post(
+    submitted = client.post(
         f"/manage/consultations/{consultation.id}/decision/document",
-        data={"title": DOC_TITLE, "number": "东政发〔2026〕8号", "file": (io.BytesIO(pdf), "办法.pdf")},
+        data={"title": DOC_TITLE, "number": "东政发〔2026〕8号", "file": (io.BytesIO(pdf), "办法.pdf"),
+              "action": "submit"},
         content_type="multipart/form-data",
         headers=EN,
-    )
-    assert published.status_code == 303
+    )  # fmt: skip
+    assert submitted.status_code == 303
+    assert client.get(f"/consultations/{consultation.id}/decided-document").status_code == 404, "not before approval"
     assert (
         client.post(f"/manage/consultations/{consultation.id}/interpretation", data=_form(), headers=EN).status_code
         == 303
@@ -201,15 +219,26 @@ def test_editor_approver_and_resident_follow_the_chain_through_the_pages(client,
     assert client.get(f"/consultations/{consultation.id}/interpretation").status_code == 404, "not before approval"
     own = client.post(f"/manage/consultations/{consultation.id}/interpretation/review", data={"decision": "approve"})
     assert own.status_code == 403, "an editor does not approve"
+    own = client.post(f"/manage/consultations/{consultation.id}/decision/document/review", data={"decision": "approve"})
+    assert own.status_code == 403, "nor the document"
 
     auth.logout()
     auth.login(approver.email)
     review = client.get(f"/manage/consultations/{consultation.id}/interpretation/review", headers=EN)
     assert "Approve and publish" in review.text and 'id="masked-note"' in review.text
-    approved = client.post(
-        f"/manage/consultations/{consultation.id}/interpretation/review", data={"decision": "approve"}
+    assert 'id="document-review-link"' in review.text, "the document it interprets waits for review too"
+    too_early = client.post(
+        f"/manage/consultations/{consultation.id}/interpretation/review", data={"decision": "approve"}, headers=EN
     )
-    assert approved.status_code == 303
+    assert "Approve the decided document first" in client.get(too_early.headers["Location"], headers=EN).text
+    document_review = client.get(f"/manage/consultations/{consultation.id}/decision/document/review", headers=EN)
+    assert "Approve and publish" in document_review.text and "东政发〔2026〕8号" in document_review.text
+    prepared_file = client.get(f"/manage/consultations/{consultation.id}/decision/document/prepared/file")
+    assert prepared_file.status_code == 200 and prepared_file.data == pdf, "the approver reads the file first"
+    prepared_file.close()
+    for path in ("decision/document/review", "interpretation/review"):
+        approved = client.post(f"/manage/consultations/{consultation.id}/{path}", data={"decision": "approve"})
+        assert approved.status_code == 303
     auth.logout()
 
     page = client.get(f"/consultations/{consultation.id}/interpretation", headers=EN)
@@ -240,7 +269,7 @@ def test_editor_approver_and_resident_follow_the_chain_through_the_pages(client,
 def test_an_editor_of_another_department_gets_403_and_an_author_cannot_approve(client, auth, department):
     consultation = decided(department)
     editor = make_user(Role.EDITOR, department)
-    services.record_document(consultation, editor, services.DocumentInput(DOC_TITLE, url="https://x.example.cn/a"))
+    publish_document(consultation, editor, make_user(Role.APPROVER, department))
     interpretation = services.save_interpretation(consultation, editor, PARTS)
     services.submit(interpretation, editor)
     db.session.commit()
@@ -319,7 +348,7 @@ def test_recording_a_decision_leads_to_the_decision_page_and_the_staff_page_link
 def test_the_department_enquiry_line_stays_while_personal_data_is_masked(client, department):
     consultation = decided(department)
     editor, approver = make_user(Role.EDITOR, department), make_user(Role.APPROVER, department)
-    services.record_document(consultation, editor, services.DocumentInput(DOC_TITLE, url="https://x.example.cn/8"))
+    publish_document(consultation, editor, approver)
     office = department.office_phone
     text = f"咨询电话：{office}（区住建局）。居民张先生来电13904135566反映，住址东洲路66号。"
     interpretation = services.save_interpretation(consultation, editor, {**PARTS, "key_measures": text})

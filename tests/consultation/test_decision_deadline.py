@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
 
-from consultation.decision import deadline, services
+from consultation.decision import deadline, documents, services
 from consultation.drafting import periods
 from core.db import utcnow
 from core.extensions import db
@@ -50,7 +50,16 @@ def test_the_item_leaves_the_dashboard_once_both_are_published(client, auth):
     department = make_department()
     consultation = decided(department, concluded_at=utcnow() - timedelta(days=40))
     editor, approver = make_user(Role.EDITOR, department), make_user(Role.APPROVER, department)
-    services.record_document(consultation, editor, services.DocumentInput(DOC_TITLE, url="https://x.example.cn/8"))
+    prepared = documents.prepare(consultation, editor, documents.DocumentInput(DOC_TITLE, url="https://x.example.cn/8"))
+    documents.submit(prepared, editor)
+    db.session.commit()
+    [item] = deadline.decision_due([department.id])
+    assert item.document_missing and item.document_in_review, "submitted is not published: still due"
+    auth.login(editor.email)
+    entry = client.get("/manage/", headers=EN).text.split(f'data-consultation="{consultation.id}"')[1]
+    assert "the document is waiting for approval" in entry.split("</li>")[0]
+    auth.logout()
+    documents.approve(prepared, approver)
     db.session.commit()
     [item] = deadline.decision_due([department.id])
     assert item.overdue and not item.document_missing and item.interpretation_missing

@@ -10,11 +10,11 @@ import pytest
 from flask import Flask
 from sqlalchemy import text
 
-from consultation.decision import services
+from consultation.decision import documents, services
 from core.extensions import db
 from core.integrity import check
 from core.models import Role
-from tests.consultation.test_decision import DOC_TITLE, PARTS, decided
+from tests.consultation.test_decision import DOC_TITLE, PARTS, decided, publish_document
 from tests.factories import make_department, make_user
 
 DEFACED = "360足球直播_365体育投注-平台官网"
@@ -30,8 +30,8 @@ def published(app):
     department = make_department(name="区住建局")
     consultation = decided(department)
     editor, approver = make_user(Role.EDITOR, department), make_user(Role.APPROVER, department)
-    document = services.DocumentInput(DOC_TITLE, "东政发〔2026〕8号", "https://www.dongzhou.gov.cn/zwgk/8.html")
-    services.record_document(consultation, editor, document)
+    document = documents.DocumentInput(DOC_TITLE, "东政发〔2026〕8号", "https://www.dongzhou.gov.cn/zwgk/8.html")
+    publish_document(consultation, editor, approver, document)
     interpretation = services.save_interpretation(consultation, editor, PARTS)
     services.submit(interpretation, editor)
     services.approve(interpretation, approver)

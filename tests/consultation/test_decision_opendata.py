@@ -8,13 +8,13 @@ import re
 from docx import Document
 
 from consultation import demo
-from consultation.decision import services
+from consultation.decision import documents, services
 from consultation.decision.models import Interpretation, InterpretationStatus
 from consultation.models import Consultation, ConsultationStatus
 from consultation.summary.data import decision_links
 from core.extensions import db
 from core.models import Role
-from tests.consultation.test_decision import DOC_TITLE, PARTS, decided
+from tests.consultation.test_decision import DOC_TITLE, PARTS, decided, publish_document
 from tests.factories import make_department, make_user
 
 
@@ -58,8 +58,11 @@ def test_search_feed_api_and_summary_name_the_published_interpretation(client):
     department = make_department()
     consultation = decided(department)
     editor, approver = make_user(Role.EDITOR, department), make_user(Role.APPROVER, department)
-    services.record_document(
-        consultation, editor, services.DocumentInput(DOC_TITLE, "东政发〔2026〕8号", "https://x.example.cn/8")
+    publish_document(
+        consultation,
+        editor,
+        approver,
+        documents.DocumentInput(DOC_TITLE, "东政发〔2026〕8号", "https://x.example.cn/8"),
     )
     interpretation = services.save_interpretation(consultation, editor, PARTS)
     db.session.commit()
@@ -89,7 +92,7 @@ def test_an_unpublished_interpretation_is_nowhere_public(client):
     department = make_department()
     consultation = decided(department)
     editor = make_user(Role.EDITOR, department)
-    services.record_document(consultation, editor, services.DocumentInput(DOC_TITLE, url="https://x.example.cn/8"))
+    publish_document(consultation, editor, make_user(Role.APPROVER, department))
     interpretation = services.save_interpretation(consultation, editor, PARTS)
     services.submit(interpretation, editor)
     db.session.commit()

@@ -1,18 +1,16 @@
 """A published 解读 is revised in a new version reviewed by a second person, while the published one stays served;
 approved, it replaces it, is sealed again, says "修订于" with what changed, and the earlier version stays readable.
-The decided document is corrected with a note, its earlier version (and file) kept. Search, the feed and the API
-see the new text."""
+Search, the feed and the API see the new text. (Corrections of the decided document: test_decision_documents.py.)"""
 
 from __future__ import annotations
 
-import io
 import re
 
 import pytest
 from flask import Flask
 from sqlalchemy import text
 
-from consultation.decision import deadline, services
+from consultation.decision import deadline, documents, services
 from consultation.decision.models import ChartKind, Interpretation, InterpretationStatus
 from consultation.drafting import uploads
 from consultation.drafting.services import WorkflowError
@@ -22,7 +20,7 @@ from core.i18n import local_datetime
 from core.integrity import check
 from core.models import Role
 from tests.atom import parse_feed
-from tests.consultation.test_decision import DOC_TITLE, PARTS, decided, pdf_bytes, png_bytes
+from tests.consultation.test_decision import DOC_TITLE, PARTS, decided, png_bytes, publish_document
 from tests.factories import make_department, make_user
 
 EN = {"Accept-Language": "en"}
@@ -44,8 +42,8 @@ def _published(department):
     """A decided consultation whose document and 解读 (with a figure and a picture) are published."""
     consultation = decided(department)
     editor, approver = make_user(Role.EDITOR, department), make_user(Role.APPROVER, department)
-    document = services.DocumentInput(DOC_TITLE, "东政发〔2026〕8号", "https://www.dongzhou.gov.cn/zwgk/8.html")
-    services.record_document(consultation, editor, document)
+    document = documents.DocumentInput(DOC_TITLE, "东政发〔2026〕8号", "https://www.dongzhou.gov.cn/zwgk/8.html")
+    publish_document(consultation, editor, approver, document)
     interpretation = services.save_interpretation(consultation, editor, PARTS)
     services.save_figure(interpretation, editor, {"title": "配建比例", "unit": "%", "series": ["比例"],
                                                   "rows": [["新建小区", [20]]], "kind": ChartKind.BARS})  # fmt: skip
@@ -174,34 +172,3 @@ def test_a_rewritten_earlier_version_is_not_served(client, auth, department):
     assert client.get(f"/consultations/{consultation.id}/interpretation/versions/1").status_code == 503
     page = client.get(f"/consultations/{consultation.id}/interpretation")
     assert page.status_code == 200 and "/interpretation/versions/1" not in page.text, "left out of the list"
-
-
-def test_a_corrected_decided_document_keeps_its_earlier_version_and_file(client, auth, department):
-    consultation = decided(department)
-    auth.login_as(Role.EDITOR, department)
-    url = f"/manage/consultations/{consultation.id}/decision/document"
-    first = {"title": DOC_TITLE, "number": "东政发〔2026〕8号", "file": (io.BytesIO(pdf_bytes()), "办法.pdf")}
-    assert client.post(url, data=first, content_type="multipart/form-data").status_code == 303
-    no_note = client.post(url, data={"title": DOC_TITLE, "number": "东政发〔2026〕9号"}, headers=EN)
-    assert no_note.status_code == 400 and "Say what was changed" in no_note.text
-    unchanged = client.post(url, data={"title": DOC_TITLE, "number": "东政发〔2026〕8号", "revision_note": "重传"},
-                            headers=EN)  # fmt: skip
-    assert unchanged.status_code == 400 and "Nothing differs from the published document" in unchanged.text
-    corrected = {"title": DOC_TITLE, "number": "东政发〔2026〕9号", "revision_note": "更正文号。",
-                 "file": (io.BytesIO(pdf_bytes() + b"\n%corrected"), "办法（更正）.pdf")}  # fmt: skip
-    assert client.post(url, data=corrected, content_type="multipart/form-data").status_code == 303
-    document = services.document_of(consultation)
-    assert document.version == 2 and document.published_at < document.revised_at
-    page = client.get(f"/consultations/{consultation.id}/decided-document").text
-    assert "修订于" in page and "更正文号。" in page and 'id="document-versions"' in page
-    assert "东政发〔2026〕8号" in page.split('id="document-versions"')[1], "the earlier version is listed"
-    old_file = client.get(f"/consultations/{consultation.id}/decided-document/versions/1/file")
-    assert old_file.status_code == 200 and not old_file.data.endswith(b"%corrected")
-    old_file.close()
-    new_file = client.get(f"/consultations/{consultation.id}/decided-document/file")
-    assert new_file.data.endswith(b"%corrected")
-    new_file.close()
-    event = db.session.scalars(
-        db.select(AuditEvent).where(AuditEvent.action == "consultation.decided_document_replace")
-    ).one()
-    assert event.detail["note"] == "更正文号。" and event.detail["version"] == 2
