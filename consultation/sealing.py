@@ -18,6 +18,7 @@ from flask_babel import lazy_gettext as _l
 
 from consultation.handling import addenda, feedback
 from consultation.handling.models import ConsultationFeedback
+from consultation.legality.models import ConsultationConclusion
 from consultation.models import Consultation, ConsultationAttachment, ConsultationStatus, DraftUnitRow
 from core.extensions import db
 from core.integrity import SealableKind, register_kind
@@ -25,6 +26,7 @@ from core.integrity import SealableKind, register_kind
 NOTICE = "consultation"
 FEEDBACK = "consultation.feedback"
 PERIOD = "consultation.period"
+CONCLUSION = "consultation.conclusion"
 DEPARTMENT = "department"  # its name and phones are shown on every page of its consultations
 
 
@@ -80,6 +82,26 @@ def period_content(subject_id: str) -> dict[str, Any] | None:
     """When comments are taken: what the notice, the lists and the comment form say, and what they enforce."""
     consultation = _published(subject_id)
     return None if consultation is None else {"start_at": consultation.start_at, "end_at": consultation.end_at}
+
+
+def conclusion_content(subject_id: str) -> dict[str, Any] | None:
+    """How it ended, as the notice and the decided document's page say it: outcome, note, the issued document's link."""
+    consultation = _published(subject_id)
+    conclusion = db.session.get(ConsultationConclusion, int(subject_id)) if consultation is not None else None
+    if conclusion is None:
+        return None
+    return {name: getattr(conclusion, name) for name in ("outcome", "note", "document_url", "concluded_at")}
+
+
+def _conclusion_ids() -> list[str]:
+    query = db.select(ConsultationConclusion.consultation_id).join(
+        Consultation, Consultation.id == ConsultationConclusion.consultation_id
+    )
+    published = [status for status in ConsultationStatus if status.is_published]
+    return [
+        str(row)
+        for row in db.session.scalars(query.where(Consultation.status.in_(published)).order_by(Consultation.id))
+    ]
 
 
 def feedback_content(subject_id: str) -> dict[str, Any] | None:
@@ -173,6 +195,10 @@ def init_app(app: Flask) -> None:
     )  # fmt: skip
     register_kind(
         app, SealableKind(PERIOD, period_content, _published_ids, _describe, _fix_url, locate=notices, since=2)
+    )
+    register_kind(
+        app,
+        SealableKind(CONCLUSION, conclusion_content, _conclusion_ids, _describe, _fix_url, locate=notices, since=2),
     )
     feedbacks = _locate(_l("Feedback"))
     register_kind(

@@ -54,11 +54,14 @@ def document(consultation_id: int) -> str:
 def _render_document(consultation_id: int) -> str:
     consultation = _published_or_404(consultation_id)
     record = _document_or_404(consultation)
+    conclusion = services.decided_conclusion(consultation)
+    if conclusion is not None:
+        integrity.require("consultation.conclusion", consultation.id)  # its note and link are shown here too
     return render_template(
         "consultation/decision/document.html",
         consultation=consultation,
         document=record,
-        conclusion=services.decided_conclusion(consultation),
+        conclusion=conclusion,
         steps=chain.public_steps(consultation),
         versions=revisions.document_versions(consultation.id),
     )

@@ -13,7 +13,7 @@ from consultation.comments import commenting
 from consultation.comments.public_names import public_name
 from consultation.drafting import services
 from consultation.drafting.diff import compare_rounds
-from consultation.legality.conclusion import conclusion_of
+from consultation.legality.conclusion import public_conclusion
 from consultation.models import Comment, CommentDisplay, Consultation
 from core import integrity
 from core.extensions import db
@@ -81,5 +81,5 @@ def notice_context(consultation: Consultation, now: datetime) -> dict[str, Any]:
         "public_comments": latest_comments,
         "public_comment_total": published_total,
         "period": services.check_period(consultation),
-        "conclusion": conclusion_of(consultation),
+        "conclusion": public_conclusion(consultation),
     }

@@ -13,7 +13,7 @@ from consultation.drafting.services import WorkflowError
 from consultation.legality.gate import review_of
 from consultation.legality.models import ConsultationConclusion, Outcome, ReviewState
 from consultation.models import Consultation, ConsultationStatus
-from core import audit
+from core import audit, integrity
 from core.db import utcnow
 from core.extensions import db
 from core.models import User
@@ -23,6 +23,14 @@ _NOT_CONCLUDABLE = (ConsultationStatus.CONCLUDED, ConsultationStatus.ARCHIVED)
 
 def conclusion_of(consultation: Consultation) -> ConsultationConclusion | None:
     return db.session.get(ConsultationConclusion, consultation.id)
+
+
+def public_conclusion(consultation: Consultation) -> ConsultationConclusion | None:
+    """The outcome as recorded, for a public page: a 503 (and an alert) when it was changed or written by hand."""
+    conclusion = conclusion_of(consultation)
+    if conclusion is not None:
+        integrity.require("consultation.conclusion", consultation.id)
+    return conclusion
 
 
 def next_round_published(consultation: Consultation) -> bool:
@@ -80,4 +88,5 @@ def conclude(
         actor=user,
     )
     db.session.flush()
+    integrity.seal("consultation.conclusion", consultation, user)  # the public page says how it ended
     return conclusion

@@ -410,3 +410,31 @@ def test_the_feedback_feed_never_quotes_an_addendum_rewritten_in_the_database(cl
     _sql("UPDATE consultation_feedback_addenda SET note = :t", t=DEFACED)
     feed = client.get("/consultations/feedback/feed.atom").get_data(as_text=True)
     assert DEFACED not in feed
+
+
+def test_an_outcome_rewritten_or_written_in_the_database_is_never_shown(client: Any, auth: Any, runner: Any) -> None:
+    from consultation.models import ConsultationStatus
+    from core.models import Role
+
+    department = make_department(name="区住建局")
+    consultation = make_consultation(department, phase="closed", status=ConsultationStatus.FEEDBACK_PUBLISHED)
+    other = make_consultation(department, phase="closed", status=ConsultationStatus.FEEDBACK_PUBLISHED)
+    check.seal_all()
+    db.session.commit()
+    auth.login_as(Role.EDITOR, department)
+    form = {"outcome": "withdrawn", "note": "因上位法修订，暂缓出台。", "document_url": ""}
+    assert client.post(f"/manage/consultations/{consultation.id}/conclude", data=form).status_code == 302
+    auth.logout()
+    assert "暂缓出台" in client.get(f"/consultations/{consultation.id}").get_data(as_text=True)
+    _sql("UPDATE consultation_conclusions SET note = :t, document_url = 'https://casino.example.com/'", t=DEFACED)
+    page = client.get(f"/consultations/{consultation.id}")
+    assert page.status_code == 503 and "casino" not in page.get_data(as_text=True)
+    _sql(
+        "INSERT INTO consultation_conclusions (consultation_id, outcome, note, document_url, concluded_at)"
+        " SELECT :id, outcome, note, document_url, concluded_at FROM consultation_conclusions",
+        id=other.id,
+    )
+    assert client.get(f"/consultations/{other.id}").status_code == 503
+    output = _check(runner).output
+    assert f"changed\tconsultation.conclusion\t{consultation.id}" in output
+    assert f"unsealed\tconsultation.conclusion\t{other.id}" in output
