@@ -16,7 +16,8 @@ from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
 
-from sqlalchemy import Select, bindparam, func
+from sqlalchemy import Select, and_, bindparam, func, or_
+from sqlalchemy import inspect as sa_inspect
 
 from consultation.handling.models import CommentBand
 from consultation.models import Comment, Consultation
@@ -101,8 +102,8 @@ _CLUSTER_REACHES_INDEX_CAP = db.select(func.count()).select_from(
     .subquery()
 )
 _COMMENTS = Comment.__table__
-# Merging is two statements, each answered from an index (the primary key; consultation + cluster): one OR of both
-# would make SQLite walk every comment of the consultation on every new copy of a campaign.
+# On SQLite merging is two statements, each answered from an index (the primary key; consultation + cluster): one OR
+# of both would make SQLite walk every comment of the consultation on every new copy of a campaign.
 # (The ids are the consultation's own, found by consultation-scoped reads; a consultation condition here would lead
 # SQLite to its consultation index instead of the primary key.)
 _NAME_CLUSTER_ROOTS = (
@@ -123,21 +124,69 @@ _MOVE_CLUSTER_MEMBERS = (
 )
 
 
-def merge_cluster_keys(consultation_id: int, keys: set[int]) -> int:
+def _merging_in_id_order() -> Select[Any]:
+    """PostgreSQL's merge, one statement: lock the key comments and the members of the other clusters in id order,
+    then rename them after the smallest name they carry; returns that name.
+
+    Every merge locks its rows in the same order (ids ascending) before writing any, so two comments merging
+    overlapping clusters at once wait for each other instead of deadlocking (an UPDATE locks rows in the order it
+    finds them on disk, which a concurrent merge changes). The name is read from the locked rows, so a merge whose
+    reads are older than a concurrent one only ever lowers a name, never undoes the other's merge.
+    """
+    locked = (
+        db.select(_COMMENTS.c.id, func.coalesce(_COMMENTS.c.cluster_id, _COMMENTS.c.id).label("name"))
+        .where(
+            or_(
+                _COMMENTS.c.id.in_(bindparam("ids", expanding=True)),
+                and_(
+                    _COMMENTS.c.consultation_id == bindparam("in_consultation"),
+                    _COMMENTS.c.cluster_id.in_(bindparam("clusters", expanding=True)),
+                ),
+            )
+        )
+        .order_by(_COMMENTS.c.id)
+        .with_for_update(key_share=True)  # FOR NO KEY UPDATE, as the UPDATE takes: inserts of bands still pass
+        .cte("locked")
+    )
+    name = db.select(func.min(locked.c.name)).scalar_subquery()
+    renamed = (
+        _COMMENTS.update()
+        .where(_COMMENTS.c.id == locked.c.id, _COMMENTS.c.cluster_id.is_distinct_from(name))
+        .values(cluster_id=name)
+        .cte("renamed")
+    )
+    return db.select(name.label("target")).add_cte(renamed)
+
+
+_MERGE_IN_ID_ORDER = _merging_in_id_order()
+
+
+def merge_cluster_keys(consultation_id: int, keys: set[int], newcomer: int | None = None) -> int:
     """Make the clusters named by `keys` (a comment id stands for itself when it has no cluster) one cluster,
-    named by the smallest key; returns it. Writes the same values whichever worker runs it."""
+    named by the smallest key (or a smaller name one of them took meanwhile); returns it. Writes the same values
+    whichever worker runs it.
+
+    `newcomer`: the new comment (already inserted) that joined them, moved too if the name turns out smaller
+    (PostgreSQL: another worker merged one of the keys into an older cluster meanwhile).
+    """
     target = min(keys)
     others = sorted(keys - {target})
     connection = db.session.connection()
-    connection.execute(_NAME_CLUSTER_ROOTS, {"target": target, "ids": sorted(keys)})
-    if others:
-        connection.execute(
-            _MOVE_CLUSTER_MEMBERS, {"in_consultation": consultation_id, "target": target, "clusters": others}
-        )
+    if connection.dialect.name == "postgresql":
+        ids = sorted(keys | ({newcomer} if newcomer is not None else set()))
+        parameters = {"ids": ids, "in_consultation": consultation_id, "clusters": others}
+        target = connection.execute(_MERGE_IN_ID_ORDER, parameters).scalar() or target
+    else:  # one writer at a time: the two statements' order cannot deadlock
+        connection.execute(_NAME_CLUSTER_ROOTS, {"target": target, "ids": sorted(keys)})
+        if others:
+            connection.execute(
+                _MOVE_CLUSTER_MEMBERS, {"in_consultation": consultation_id, "target": target, "clusters": others}
+            )
     # The table changed under the session: comments of this consultation loaded in it read cluster_id again when
-    # next used (a resident's submission has only its new comment loaded, which already carries the cluster).
+    # next used (a resident's submission has only its new comment loaded, which already carries the cluster). Read
+    # without loading: an expired comment reads everything again anyway, and one a rolled-back run inserted is gone.
     for loaded in list(db.session.identity_map.values()):
-        if isinstance(loaded, Comment) and loaded.consultation_id == consultation_id:
+        if isinstance(loaded, Comment) and sa_inspect(loaded).dict.get("consultation_id") == consultation_id:
             db.session.expire(loaded, ["cluster_id"])
     return target
 
@@ -254,7 +303,7 @@ def place(consultation_id: int, content: str, twin: Twin | None = None) -> Place
 def index(comment: Comment, placement: Placement) -> None:
     """After the comment's insert: merge the clusters it joined and store its band keys for later comments."""
     if placement.merge_keys:
-        merge_cluster_keys(comment.consultation_id, placement.merge_keys)
+        merge_cluster_keys(comment.consultation_id, placement.merge_keys, newcomer=comment.id)
     if placement.band_keys:
         db.session.execute(
             db.insert(CommentBand),

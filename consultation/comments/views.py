@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+from dataclasses import dataclass
 from typing import Any
 
 from flask import (
@@ -17,6 +18,7 @@ from flask import (
 )
 from flask_babel import gettext as _
 from sqlalchemy import bindparam
+from sqlalchemy.exc import DBAPIError
 
 from consultation import blueprints, columns, labels
 from consultation.comments import commenting, intake
@@ -30,7 +32,7 @@ from consultation.models import (
     Consultation,
     ConsultationAttachment,
 )
-from core import captcha, integrity, metrics, outbox, page_cache
+from core import captcha, database, integrity, metrics, outbox, page_cache
 from core.db import utcnow
 from core.extensions import db, limiter
 from core.pagination import paginate
@@ -164,6 +166,44 @@ def comment(consultation_id: int) -> Any:
     return _comment_form(consultation_id)
 
 
+@dataclass(frozen=True)
+class _Taken:
+    key: str
+    created: bool
+    email_receipt: bool
+
+
+def _take_comment(consultation: Consultation, form: CommentForm, key_checked: bool) -> _Taken | None:
+    """The comment's whole transaction: its file, the comment stored once, its e-mail receipt, the commit; None when
+    the file was refused (the form says why)."""
+    stored_file = uploads.store_form_file(form.attachment)
+    if stored_file is False:
+        return None
+    try:
+        saved, created = commenting.submit_online_comment(
+            consultation,
+            form.comment_input(
+                publish_name=bool(form.publish_name.data),
+                notify_me=bool(form.notify_me.data),
+                privacy_notice_version=current_app.config["CONSULTATION_PRIVACY_NOTICE_VERSION"],
+            ),
+            form.submission_key.data,
+            stored_file or None,
+            source=intake.source_key(request.remote_addr or ""),
+            key_checked=key_checked,
+        )
+        # The e-mail receipt joins the comment's transaction: both are stored, or neither.
+        email_receipt = created and commenting.queue_receipt(saved)
+        key = saved.idempotency_key  # read before the commit expires the row
+        db.session.commit()  # stored durably before the resident is told it was received
+    except DBAPIError:
+        db.session.rollback()
+        if stored_file is not None:  # a file on this host's disk outlives the rollback; the next run stores its own
+            uploads.remove(stored_file.stored_name)
+        raise
+    return _Taken(key, created, email_receipt)
+
+
 # Run on every comment POST: built once.
 _CONSULTATION_OF_KEY = db.select(Comment.consultation_id).where(Comment.idempotency_key == bindparam("key"))
 
@@ -194,35 +234,20 @@ def _comment_form(consultation_id: int) -> Any:
         status = 403 if request.method == "POST" else 200
         return render_template("consultation/comment.html", consultation=consultation, form=None, phase=phase), status
     if form.validate_on_submit():
-        stored_file = uploads.store_form_file(form.attachment)
-        if stored_file is not False:
-            try:
-                saved, created = commenting.submit_online_comment(
-                    consultation,
-                    form.comment_input(
-                        publish_name=bool(form.publish_name.data),
-                        notify_me=bool(form.notify_me.data),
-                        privacy_notice_version=current_app.config["CONSULTATION_PRIVACY_NOTICE_VERSION"],
-                    ),
-                    form.submission_key.data,
-                    stored_file or None,
-                    source=intake.source_key(request.remote_addr or ""),
-                    key_checked=stored_in is None,
-                )
-            except services.WorkflowError as error:
-                db.session.rollback()
-                flash(" ".join(labels.problem_message(code) for code in error.problems), "error")
-            else:
-                # The e-mail receipt joins the comment's transaction: both are stored, or neither.
-                email_receipt = created and commenting.queue_receipt(saved)
-                receipt_key = saved.idempotency_key  # read before the commit expires the row
-                db.session.commit()  # stored durably before the resident is told it was received
+        try:
+            # PostgreSQL may abort the transaction when near copies arrive at the same instant: it runs again.
+            taken = database.retried_once(lambda: _take_comment(consultation, form, key_checked=stored_in is None))
+        except services.WorkflowError as error:
+            db.session.rollback()
+            flash(" ".join(labels.problem_message(code) for code in error.problems), "error")
+        else:
+            if taken is not None:
                 page_cache.show_own_change()
-                if created:
+                if taken.created:
                     metrics.count_accepted("comment")
-                if email_receipt:
+                if taken.email_receipt:
                     outbox.wake()  # the worker sends it; the resident never waits for the mail server
-                return redirect(url_for("consultation.received", key=receipt_key), code=303)
+                return redirect(url_for("consultation.received", key=taken.key), code=303)
     if request.method == "POST" and request.files.get("attachment") and request.files["attachment"].filename:
         form.attachment.errors = [*form.attachment.errors, _("Please choose the file again.")]
     # A refused form comes back as a normal page (200): the resident's browser shows it like any other.

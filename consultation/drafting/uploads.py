@@ -183,6 +183,7 @@ def store_form_file(field: Field) -> StoredFile | bool | None:
     file = field.data
     if not isinstance(file, FileStorage) or not file.filename:
         return None
+    file.stream.seek(0)  # from its start when a transaction stores it again (core.database.retried_once)
     try:
         return store(file.read(), file.filename)
     except UploadError as error:
