@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import random
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -33,8 +32,6 @@ from core.screening import screen
 from core.words import current_matcher
 
 FLAG_BURST = "burst"
-# About one submission in this many also clears every source row older than the window.
-_PURGE_ONE_IN = 50
 
 
 def source_key(address: str, now: datetime | None = None) -> str:
@@ -66,12 +63,11 @@ _TWIN_AND_SOURCE = db.select(*duplicates.TWIN_COLUMNS, _COUNT_FROM_SOURCE.scalar
 def record_source(source: str, now: datetime) -> None:
     """Remember one submission from `source` for the burst window (a write: done after the comment's insert)."""
     db.session.execute(_RECORD_SOURCE, {"source_key": source, "at_time": now})
-    if random.randrange(_PURGE_ONE_IN) == 0:  # noqa: S311 - spreads housekeeping, not security
-        purge_sources(now)
+    # Old rows are deleted by the worker's hourly duty (consultation/duties.py), never in a resident's request.
 
 
 def purge_sources(now: datetime | None = None) -> int:
-    """Delete every source row older than the burst window (also `flask consultation purge-sources`)."""
+    """Delete every source row older than the burst window (hourly duty, and `flask consultation purge-sources`)."""
     cutoff = (now or utcnow()) - _window()
     result = db.session.execute(db.delete(SubmissionSource).where(SubmissionSource.at < cutoff))
     return int(getattr(result, "rowcount", 0) or 0)
