@@ -5,7 +5,7 @@ the reason for a short period, the draft units and the attached files. Its perio
 it as its own kind, verified wherever the notice is: an extension moves the end through its own audited workflow
 and seals the period again, so a comment period lengthened in the database is refused like a defaced draft. The
 status follows the workflow (an item published without any seal is caught as "unsealed"). The feedback seals the
-main changes and the table of answers.
+main changes and the table of answers, with the name each row shows (sealed since generation 3).
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ from flask import Flask, url_for
 from flask_babel import lazy_gettext as _l
 
 from consultation.handling import addenda, feedback
+from consultation.handling.answer_sheet import public_name
 from consultation.handling.models import ConsultationFeedback
 from consultation.legality.models import ConsultationConclusion
 from consultation.models import Consultation, ConsultationAttachment, ConsultationStatus, DraftUnitRow
@@ -104,7 +105,9 @@ def _conclusion_ids() -> list[str]:
     ]
 
 
-def feedback_content(subject_id: str) -> dict[str, Any] | None:
+def feedback_content(subject_id: str, names: bool = True) -> dict[str, Any] | None:
+    """The feedback as published: main changes, and each row of the table with the name it shows (an organisation's
+    in full, a person's masked); `names=False` is the content as sealed before names were (SealableKind.legacy)."""
     consultation = _published(subject_id)
     record = db.session.get(ConsultationFeedback, int(subject_id))
     if consultation is None or consultation.status not in feedback.PUBLISHED_STATUSES:
@@ -112,7 +115,15 @@ def feedback_content(subject_id: str) -> dict[str, Any] | None:
     if record is None or record.published_at is None:
         return None
     rows = [
-        (c.id, c.unit_key, c.content, c.adoption, c.answer_reason, c.answer_change)
+        (
+            c.id,
+            c.unit_key,
+            c.content,
+            c.adoption,
+            c.answer_reason,
+            c.answer_change,
+            *([public_name(c)] if names else []),
+        )
         for c in db.session.scalars(feedback.table_query(consultation))
     ]
     content = {"main_changes": record.main_changes, "published_at": record.published_at, "rows": rows}
@@ -206,6 +217,7 @@ def init_app(app: Flask) -> None:
         SealableKind(
             FEEDBACK, feedback_content, _feedback_ids, _describe, _fix_url, locate=feedbacks,
             summary=_feedback_summary, list_item=_feedback_row,
+            legacy=lambda subject_id: feedback_content(subject_id, names=False), legacy_before=3,
             depends=lambda row: [(DEPARTMENT, str(row[0].department_id))],
         ),
     )  # fmt: skip

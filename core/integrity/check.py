@@ -126,8 +126,10 @@ def seal_all(approver: Any = None) -> dict[str, int]:
     forget()
     for name, sealable in registry.kinds().items():
         for subject_id in sealable.published():
-            problem = verdict(name, str(subject_id)).problem
-            if problem == "unsealed":
+            result = verdict(name, str(subject_id))
+            problem = result.problem
+            if problem == "unsealed" or (problem is None and result.computed != result.sealed):
+                # Unsealed, or sealed as an earlier version sealed it (SealableKind.legacy): sealed as it is now.
                 ledger.seal(name, subject_id, approver, reason="seal-all")
                 counts[name] = counts.get(name, 0) + 1
             elif problem is None:

@@ -168,11 +168,16 @@ def start_subject(generation: int = 1) -> str:
     return "start" if generation <= 1 else f"start-{generation}"
 
 
-def started(generation: int = 1) -> bool:
+def start_marker(generation: int = 1) -> int | None:
+    """The id of the generation's start marker, None before its `seal-all` ran."""
     query = db.select(LedgerEntry.id).where(
         LedgerEntry.kind == START_KIND, LedgerEntry.subject_id == start_subject(generation)
     )
-    return db.session.scalar(query.limit(1)) is not None
+    return db.session.scalar(query.order_by(LedgerEntry.id).limit(1))
+
+
+def started(generation: int = 1) -> bool:
+    return start_marker(generation) is not None
 
 
 @dataclass(frozen=True)

@@ -44,6 +44,11 @@ class SealableKind:
     # Optional: the files published with the item, [(storage area, stored name)]; their bytes are sealed with it and
     # verified whenever they are read (core/integrity/files.py).
     files: Callable[[str], list[tuple[str, str]]] | None = None
+    # Optional, when a version seals more of a kind than before: `legacy(subject_id)` is the content as versions
+    # before generation `legacy_before` sealed it, accepted for a seal written before that generation's `seal-all`
+    # (which seals the item again as it is sealed now), so an upgraded site keeps serving what it had sealed.
+    legacy: Callable[[str], Any] | None = None
+    legacy_before: int = 0
 
 
 LIST_SUFFIX = "#list"
@@ -71,7 +76,7 @@ def generation(name: str) -> int:
 
 
 def current_generation() -> int:
-    return max((kind.since for kind in kinds().values()), default=1)
+    return max((max(kind.since, kind.legacy_before) for kind in kinds().values()), default=1)
 
 
 def describe(name: str, subject_id: str) -> str:

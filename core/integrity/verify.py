@@ -152,13 +152,25 @@ def verdict(kind: str, subject_id: str | int, content: Any = _LOAD) -> Verdict:
         result = Verdict(kind, subject_id, "unsealed", computed)
     elif not hmac.compare_digest(entry.entry_hash, ledger.entry_hash(entry)) or not in_place:
         result = Verdict(kind, subject_id, "forged", computed, entry.content_hash)
-    elif entry.content_hash != computed:
+    elif entry.content_hash != computed and not _legacy_holds(kind, subject_id, entry):
         result = Verdict(kind, subject_id, "changed", computed, entry.content_hash)
-    else:
+    else:  # (sealed as an earlier version sealed it: holds, and `seal-all` seals it again as it is sealed now)
         result = Verdict(kind, subject_id, None, computed, entry.content_hash)
     with lock:
         memo[key] = result
     return result
+
+
+def _legacy_holds(kind: str, subject_id: str, entry: Any) -> bool:
+    """Whether a seal written before its kind sealed more (SealableKind.legacy) holds the content as sealed then."""
+    sealable = registry.kinds().get(kind)
+    if sealable is None or sealable.legacy is None:
+        return False
+    marker = ledger.start_marker(sealable.legacy_before)
+    if marker is not None and entry.id > marker:
+        return False  # sealed by this version: all of it must hold
+    earlier = sealable.legacy(subject_id)
+    return earlier is not None and hmac.compare_digest(entry.content_hash, canonical.content_hash(earlier))
 
 
 def _refused(result: Verdict) -> bool:

@@ -438,3 +438,50 @@ def test_an_outcome_rewritten_or_written_in_the_database_is_never_shown(client: 
     output = _check(runner).output
     assert f"changed\tconsultation.conclusion\t{consultation.id}" in output
     assert f"unsealed\tconsultation.conclusion\t{other.id}" in output
+
+
+def _published_feedback_with_an_organisation(seal: bool = True) -> Any:
+    from consultation.models import RespondentType
+    from tests.consultation.handling_helpers import add_comment
+    from tests.consultation.opendata_helpers import publish_feedback
+
+    consultation = make_consultation(make_department(name="区住建局"), phase="closed")
+    comment = add_comment(consultation, "建议增设充电车棚。")
+    comment.respondent_type, comment.author_name = RespondentType.ENTERPRISE, "抚顺东洲物业服务有限公司"
+    publish_feedback(consultation, [comment])
+    if seal:
+        check.seal_all()
+    db.session.commit()
+    return consultation, comment
+
+
+def test_an_organisation_renamed_in_the_feedback_table_is_not_served(client: Any, runner: Any) -> None:
+    consultation, comment = _published_feedback_with_an_organisation()
+    assert "抚顺东洲物业服务有限公司" in client.get(f"/consultations/{consultation.id}/feedback").get_data(as_text=True)
+    _sql("UPDATE consultation_comments SET author_name = :t WHERE id = :id", t=f"{DEFACED}有限公司", id=comment.id)
+    page = client.get(f"/consultations/{consultation.id}/feedback")
+    assert page.status_code == 503 and DEFACED not in page.get_data(as_text=True)
+    assert client.get(f"/api/v1/consultations/{consultation.id}/feedback").status_code == 503
+    assert f"changed\tconsultation.feedback\t{consultation.id}" in _check(runner).output
+
+
+def test_feedback_sealed_before_names_were_is_served_until_seal_all_seals_it_again(client: Any, runner: Any) -> None:
+    from consultation.sealing import feedback_content
+    from core.integrity import canonical, ledger, registry
+
+    consultation, comment = _published_feedback_with_an_organisation(seal=False)
+    subject = str(consultation.id)
+    # As the previous version sealed the site: everything of generations 1 and 2, the feedback without names.
+    for kind in ("consultation", "consultation.period", "department"):
+        ledger.seal(kind, consultation.department_id if kind == "department" else consultation.id, reason="seal-all")
+    earlier = canonical.content_hash(feedback_content(subject, names=False))
+    ledger.append("consultation.feedback", subject, earlier, "publish")
+    ledger.seal_summary(registry.kind("consultation.feedback"), subject, "publish")
+    for generation in (1, 2):
+        ledger.append(ledger.START_KIND, ledger.start_subject(generation), ledger.GENESIS, "seal-all")
+    db.session.commit()
+    assert client.get(f"/consultations/{consultation.id}/feedback").status_code == 200
+    assert _check(runner).exit_code == 0
+    assert "sealed 1 consultation.feedback" in runner.invoke(args=["integrity", "seal-all"]).output
+    _sql("UPDATE consultation_comments SET author_name = :t WHERE id = :id", t=f"{DEFACED}有限公司", id=comment.id)
+    assert client.get(f"/consultations/{consultation.id}/feedback").status_code == 503
