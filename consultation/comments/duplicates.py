@@ -13,13 +13,14 @@ import hashlib
 import zlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from functools import cache
 from typing import Any
 
 from sqlalchemy import Select, and_, bindparam, func, or_
 from sqlalchemy import inspect as sa_inspect
 
-from consultation.handling.models import CommentBand
+from consultation.handling.models import CommentBand, ConsultationFeedback
 from consultation.models import Comment, Consultation
 from core.dedup import DEFAULT_THRESHOLD, MIN_NEAR_DUPLICATE_LENGTH, SHINGLE_SIZE, cluster, fingerprint, similarity
 from core.extensions import db
@@ -251,6 +252,19 @@ def _has_enough_indexed(consultation_id: int, cluster_id: int) -> bool:
     return (members or 0) >= MAX_INDEXED_PER_CLUSTER
 
 
+def _published_at(consultation_id: int) -> datetime | None:
+    """When the consultation's feedback was published (None: not yet)."""
+    published = db.select(ConsultationFeedback.published_at).where(
+        ConsultationFeedback.consultation_id == consultation_id
+    )
+    return db.session.scalar(published)
+
+
+def _feedback_published(consultation_id: int) -> bool:
+    """Whether the consultation's feedback is out (asked only of a comment near several clusters: rare)."""
+    return _published_at(consultation_id) is not None
+
+
 @dataclass
 class Placement:
     """Where a new comment belongs, worked out with reads only before it is stored (so its row is written once,
@@ -288,6 +302,10 @@ def place(consultation_id: int, content: str, twin: Twin | None = None) -> Place
     copies = _near_copies(consultation_id, content, keys)
     if copies.matched:
         placement.cluster_id = min(copies.matched)
+        if len(copies.matched) > 1 and _feedback_published(consultation_id):
+            # A late letter near several published rows joins the earliest only: merging them would regroup the
+            # published feedback table (rows gone, counts changed), which only an addendum may add to.
+            copies.matched = {placement.cluster_id}
         if len(copies.matched) > 1 or copies.matched & copies.lone:
             placement.merge_keys = copies.matched
         placement.flags.add("near_duplicate")
@@ -321,22 +339,33 @@ def recheck(consultation: Consultation) -> int:
     workers stored at the same instant, each before seeing the other. Returns how many comments moved.
     """
     rows = db.session.execute(
-        db.select(Comment.id, Comment.content).where(Comment.consultation_id == consultation.id).order_by(Comment.id)
+        db.select(Comment.id, Comment.content, Comment.cluster_id, Comment.created_at)
+        .where(Comment.consultation_id == consultation.id)
+        .order_by(Comment.id)
     ).all()
     found = cluster((row.id, row.content) for row in rows)
+    published_rows = _published_rows(consultation.id, rows)
     groups: dict[int, list[int]] = {}
     for comment_id, root in found.items():
         groups.setdefault(root, []).append(comment_id)
     moved = 0
     for members in groups.values():
-        if len(members) < 2:
-            continue
+        if len(members) < 2 or len({published_rows[m] for m in members if m in published_rows}) > 1:
+            continue  # (nor ever joins two rows of the published feedback table)
         comments = db.session.scalars(db.select(Comment).where(Comment.id.in_(members))).all()
         before = {comment.id: comment.cluster_id for comment in comments}
         join_clusters(consultation.id, comments)
         moved += sum(1 for comment in comments if before[comment.id] != comment.cluster_id)
     db.session.flush()
     return moved
+
+
+def _published_rows(consultation_id: int, rows: Sequence[Any]) -> dict[int, int]:
+    """The cluster (or lone comment) each comment published in the feedback table stood in; empty before."""
+    published_at = _published_at(consultation_id)
+    if published_at is None:
+        return {}
+    return {row.id: row.cluster_id or row.id for row in rows if row.created_at <= published_at}
 
 
 def cluster_sizes(consultation_id: int, cluster_ids: Iterable[int]) -> dict[int, int]:

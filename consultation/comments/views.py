@@ -101,7 +101,7 @@ def _render_feedback(consultation_id: int) -> str:
         consultation=consultation,
         record=record,
         stats=feedback.statistics(consultation),
-        opinions=feedback.concentrated_opinions(consultation),
+        opinions=feedback.concentrated_opinions(consultation, as_published=True),
         page=page,
         rows=feedback.table_rows(consultation, page.items),
         first_number=page.first or 1,

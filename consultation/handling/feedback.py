@@ -110,30 +110,24 @@ class ConcentratedOpinion:
     answers: list[tuple[Adoption | None, str, str, int]]  # adoption, reason, change, how many got it
 
 
-def _answer_rows(consultation: Consultation) -> dict[int, Row]:
+def _answer_rows(consultation: Consultation, *conditions: object) -> dict[int, Row]:
     """The valid comments as light rows (what grouping and answers need, not their text), by id.
 
     answers.concentrated_groups reads id, unit_key, cluster_id and author_name, which the rows have; a
     consultation of 100,000 comments then costs tens of megabytes here instead of a gigabyte of objects.
     """
     query = (
-        db.select(
-            Comment.id,
-            Comment.unit_key,
-            Comment.cluster_id,
-            Comment.author_name,
-            Comment.adoption,
-            Comment.answer_reason,
-            Comment.answer_change,
-        )
-        .where(Comment.consultation_id == consultation.id, Comment.validity == Validity.VALID)
+        db.select(Comment.id, Comment.unit_key, Comment.cluster_id, Comment.author_name)
+        .add_columns(Comment.adoption, Comment.answer_reason, Comment.answer_change)
+        .where(Comment.consultation_id == consultation.id, Comment.validity == Validity.VALID, *conditions)
         .order_by(Comment.received_at, Comment.id)
     )
     return {row.id: row for row in db.session.execute(query)}
 
 
-def concentrated_opinions(consultation: Consultation) -> list[ConcentratedOpinion]:
-    comments = _answer_rows(consultation)
+def concentrated_opinions(consultation: Consultation, *, as_published: bool = False) -> list[ConcentratedOpinion]:
+    """`as_published`: as the public feedback shows them, without late letters (the 说明 counts every comment)."""
+    comments = _answer_rows(consultation, *(_as_published(consultation) if as_published else ()))
     units = {row.key: row.label for row in consultation.units}
     opinions = []
     for group in answers.concentrated_groups(consultation, list(comments.values())):  # type: ignore[arg-type]
@@ -171,14 +165,20 @@ class FeedbackRow:
     size: int
 
 
+def _as_published(consultation: Consultation) -> tuple[object, ...]:
+    """Not the late letters (their twin's cluster has them for the department's handling): the table as sealed."""
+    record = db.session.get(ConsultationFeedback, consultation.id)
+    if record is None or record.published_at is None:
+        return ()
+    return (Comment.created_at <= record.published_at,)
+
+
 def table_query(consultation: Consultation) -> Select:
     """Valid comments that stand for themselves, or for their cluster (its first valid member). Comments registered
     after the feedback was published are not in it: the addenda that answer them list them (handling/addenda), so
     the published table stays as it was sealed."""
     valid = (Comment.consultation_id == consultation.id, Comment.validity == Validity.VALID)
-    record = db.session.get(ConsultationFeedback, consultation.id)
-    if record is not None and record.published_at is not None:
-        valid += (Comment.created_at <= record.published_at,)
+    valid += _as_published(consultation)
     first_of_cluster = db.select(func.min(Comment.id)).where(*valid, Comment.cluster_id.is_not(None))
     first_of_cluster = first_of_cluster.group_by(Comment.cluster_id)
     return (
@@ -197,7 +197,8 @@ def table_rows(consultation: Consultation, comments: Iterable[Comment]) -> list[
         dict(
             db.session.execute(
                 db.select(Comment.cluster_id, func.count(Comment.id))
-                .where(Comment.cluster_id.in_(cluster_ids), Comment.validity == Validity.VALID)
+                .where(Comment.cluster_id.in_(cluster_ids), *_as_published(consultation))
+                .where(Comment.validity == Validity.VALID)
                 .group_by(Comment.cluster_id)
             ).all()
         )
