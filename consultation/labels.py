@@ -188,6 +188,10 @@ _PROBLEMS = {
     "meeting_details_missing": _l("A meeting needs its date, place and number of people."),
     "addendum_not_open": _l("An addendum can be published only after the feedback and before the decision."),
     "addendum_nothing_late": _l("No comment arrived after the feedback was published."),
+    "feedback_seal_broken": _l(
+        "The published feedback has been changed outside the site's workflow, so no addendum can be sealed with it. "
+        "The portal office has been alerted; publish the addendum once the feedback is restored."
+    ),
     "hearing_announcement_missing": _l("Give the day the hearing was announced to the public."),
     "hearing_announced_after": _l("The hearing was announced after the day it was held."),
 }

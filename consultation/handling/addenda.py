@@ -94,6 +94,10 @@ def publish_addendum(
     problems = addendum_problems(consultation)
     if problems:
         raise WorkflowError(problems)
+    # The addendum seals the feedback again, with itself: a table changed outside the workflow must not be sealed
+    # along with it. The portal office sees the breach (integrity check, the alert) and restores the table first.
+    if not integrity.intact("consultation.feedback", consultation.id):
+        raise WorkflowError(["feedback_seal_broken"])
     late = late_comments(consultation)
     addendum = FeedbackAddendum(
         consultation_id=consultation.id,

@@ -20,12 +20,13 @@ from __future__ import annotations
 
 from core.integrity.ledger import seal
 from core.integrity.registry import SealableKind, register_kind
-from core.integrity.verify import ContentUnavailable, head_column, note_head, require, servable
+from core.integrity.verify import ContentUnavailable, head_column, intact, note_head, require, servable
 
 __all__ = [
     "ContentUnavailable",
     "SealableKind",
     "head_column",
+    "intact",
     "note_head",
     "register_kind",
     "require",

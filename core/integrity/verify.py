@@ -179,6 +179,18 @@ def _refused(result: Verdict) -> bool:
     return result.problem != "unsealed" or _enforcing(result.kind)
 
 
+def intact(kind: str, subject_id: str | int) -> bool:
+    """False (and alerted, as a refused page is) when the item's content no longer matches its seal: for a service
+    about to seal it again with something added, which must not seal a breach along with it."""
+    result = verdict(kind, subject_id)
+    if not _refused(result):
+        return True
+    from core.integrity import alerts
+
+    alerts.raise_alert(result.kind, result.subject_id, str(result.problem), {"computed": result.computed})
+    return False
+
+
 def require(kind: str, subject_id: str | int) -> None:
     """Raise ContentUnavailable (the 503 page, an alert) unless the item may be served.
 

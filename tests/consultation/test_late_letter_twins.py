@@ -9,9 +9,11 @@ import pytest
 
 from consultation.comments import commenting, moderation
 from consultation.comments.commenting import CommentInput
+from consultation.drafting.services import WorkflowError
 from consultation.handling import addenda, answers, feedback
 from consultation.models import Adoption, Channel, Comment, Consultation, RespondentType
 from core.extensions import db
+from core.integrity.models import IntegrityAlert
 from core.models import Role, User
 from tests.consultation.conftest import make_consultation
 from tests.consultation.handling_helpers import add_comment
@@ -110,3 +112,25 @@ def test_checking_duplicates_again_after_the_feedback_never_joins_two_published_
 
     assert _published_part(client, consultation) == before
     assert _feedback_seal_holds(app)
+
+
+def test_an_addendum_never_seals_a_feedback_table_changed_in_the_database(client: Any, app: Any) -> None:
+    consultation, editor, (_first, _second, third) = _published([SHARED, STREET, LAW])
+    letter = _letter(consultation, "第二条的期限太短。", editor)
+    answers.answer(consultation, [letter], answers.AnswerInput(Adoption.ADOPTED, ""), editor)
+    db.session.commit()
+    # Someone rewrites a published answer directly in the database.
+    db.session.execute(db.update(Comment).where(Comment.id == third.id).values(answer_reason="已采纳，详见澳门金沙。"))
+    db.session.commit()
+
+    with pytest.raises(WorkflowError) as refused:
+        addenda.publish_addendum(consultation, "该信件于截止日前寄出。", editor)
+    assert refused.value.problems == ["feedback_seal_broken"]
+    db.session.rollback()
+    # Not laundered: the table still fails its seal, the page is not served, and the portal office is alerted.
+    assert not _feedback_seal_holds(app)
+    assert client.get(f"/consultations/{consultation.id}/feedback").status_code == 503
+    alerted = db.session.scalars(
+        db.select(IntegrityAlert.kind).where(IntegrityAlert.subject_id == str(consultation.id))
+    )
+    assert "consultation.feedback" in set(alerted)
