@@ -5,7 +5,8 @@ the reason for a short period, the draft units and the attached files. Its perio
 it as its own kind, verified wherever the notice is: an extension moves the end through its own audited workflow
 and seals the period again, so a comment period lengthened in the database is refused like a defaced draft. The
 status follows the workflow (an item published without any seal is caught as "unsealed"). The feedback seals the
-main changes and the table of answers, with the name each row shows (sealed since generation 3).
+main changes and the table of answers, with the name each row shows (sealed since generation 3), and the
+concentrated opinions with every answer they quote (since generation 4).
 """
 
 from __future__ import annotations
@@ -105,9 +106,19 @@ def _conclusion_ids() -> list[str]:
     ]
 
 
-def feedback_content(subject_id: str, names: bool = True) -> dict[str, Any] | None:
-    """The feedback as published: main changes, and each row of the table with the name it shows (an organisation's
-    in full, a person's masked); `names=False` is the content as sealed before names were (SealableKind.legacy)."""
+def _opinions(consultation: Consultation) -> list[tuple[Any, ...]]:
+    """The concentrated opinions as the page shows them: they quote the answers of grouped comments the table does
+    not show (a cluster's other members), so those are sealed here."""
+    return [
+        (o.key, o.submitters, o.comments, o.sample, [list(answer) for answer in o.answers])
+        for o in feedback.concentrated_opinions(consultation, as_published=True)
+    ]
+
+
+def feedback_content(subject_id: str, names: bool = True, opinions: bool = True) -> dict[str, Any] | None:
+    """The feedback as published: main changes, each row of the table with the name it shows (an organisation's
+    in full, a person's masked) and the concentrated opinions with their answers. `opinions=False` is the content
+    as sealed before generation 4, `names=False` as before generation 3 (SealableKind.legacy, older)."""
     consultation = _published(subject_id)
     record = db.session.get(ConsultationFeedback, int(subject_id))
     if consultation is None or consultation.status not in feedback.PUBLISHED_STATUSES:
@@ -127,6 +138,9 @@ def feedback_content(subject_id: str, names: bool = True) -> dict[str, Any] | No
         for c in db.session.scalars(feedback.table_query(consultation))
     ]
     content = {"main_changes": record.main_changes, "published_at": record.published_at, "rows": rows}
+    concentrated = _opinions(consultation) if opinions else []
+    if concentrated:  # absent when there are none, as sealed before they were
+        content["opinions"] = concentrated
     published_addenda = addenda.public_addenda(consultation)
     if published_addenda:  # late letters answered publicly (handling/addenda); absent before any, as sealed then
         content["addenda"] = [
@@ -217,7 +231,8 @@ def init_app(app: Flask) -> None:
         SealableKind(
             FEEDBACK, feedback_content, _feedback_ids, _describe, _fix_url, locate=feedbacks,
             summary=_feedback_summary, list_item=_feedback_row,
-            legacy=lambda subject_id: feedback_content(subject_id, names=False), legacy_before=3,
+            legacy=lambda subject_id: feedback_content(subject_id, opinions=False), legacy_before=4,
+            older=((3, lambda subject_id: feedback_content(subject_id, names=False, opinions=False)),),
             depends=lambda row: [(DEPARTMENT, str(row[0].department_id))],
         ),
     )  # fmt: skip

@@ -100,7 +100,7 @@ def _render_feedback(consultation_id: int) -> str:
         "consultation/feedback.html",
         consultation=consultation,
         record=record,
-        stats=feedback.statistics(consultation),
+        stats=feedback.statistics(consultation, as_published=True),
         opinions=feedback.concentrated_opinions(consultation, as_published=True),
         page=page,
         rows=feedback.table_rows(consultation, page.items),

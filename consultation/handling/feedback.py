@@ -77,20 +77,22 @@ def _grouped(consultation: Consultation, column: object, *conditions: object) ->
     return {key: count for key, count in rows}
 
 
-def statistics(consultation: Consultation) -> FeedbackStats:
-    """The counts of the feedback, from the live data."""
-    by_status = _grouped(consultation, Comment.moderation_status)
-    by_adoption = _grouped(consultation, Comment.adoption, Comment.validity == Validity.VALID)
+def statistics(consultation: Consultation, *, as_published: bool = False) -> FeedbackStats:
+    """The counts of the feedback, from the live data; `as_published`: as the public feedback shows them, without
+    the late letters registered after publication (the addenda show those; the 说明 counts every comment)."""
+    published = _as_published(consultation) if as_published else ()
+    by_status = _grouped(consultation, Comment.moderation_status, *published)
+    by_adoption = _grouped(consultation, Comment.adoption, Comment.validity == Validity.VALID, *published)
     return FeedbackStats(
         received=sum(by_status.values()),
-        participants=commenting.participant_count(consultation),
+        participants=commenting.participant_count(consultation, *published),  # type: ignore[arg-type]
         valid=sum(by_adoption.values()),
         pending=by_status.get(ModerationStatus.PENDING, 0),
         rejected_by_reason=_grouped(
-            consultation, Comment.rejection_reason, Comment.moderation_status == ModerationStatus.REJECTED
+            consultation, Comment.rejection_reason, Comment.moderation_status == ModerationStatus.REJECTED, *published
         ),
-        by_channel=_grouped(consultation, Comment.channel),
-        by_respondent=_grouped(consultation, Comment.respondent_type),
+        by_channel=_grouped(consultation, Comment.channel, *published),
+        by_respondent=_grouped(consultation, Comment.respondent_type, *published),
         by_adoption={key: count for key, count in by_adoption.items() if key is not None},
         unanswered=by_adoption.get(None, 0),
     )
@@ -108,6 +110,7 @@ class ConcentratedOpinion:
     comments: int
     sample: str  # a cluster's first comment (masked); empty for a unit
     answers: list[tuple[Adoption | None, str, str, int]]  # adoption, reason, change, how many got it
+    key: str = ""  # "unit:<key>" or "cluster:<id>" (the label is translated: the seal holds the key)
 
 
 def _answer_rows(consultation: Consultation, *conditions: object) -> dict[int, Row]:
@@ -147,6 +150,7 @@ def concentrated_opinions(consultation: Consultation, *, as_published: bool = Fa
                 comments=len(members),
                 sample=sample,
                 answers=[(*key, count) for key, count in tally.most_common()],
+                key=f"{group.kind}:{group.key}",
             )
         )
     return opinions

@@ -191,7 +191,7 @@ def _feedback(consultation_id: int) -> dict[str, Any]:
     if consultation.status not in feedback.PUBLISHED_STATUSES or record is None or record.published_at is None:
         abort(404)
     integrity.require("consultation.feedback", consultation.id)  # the 503 page if not as published
-    stats = feedback.statistics(consultation)
+    stats = feedback.statistics(consultation, as_published=True)
     table = paged_query(feedback.table_query(consultation), lambda comments: _rows(consultation, comments))
     first = (table["page"] - 1) * table["per_page"] + 1
     for number, row in enumerate(table["items"], start=first):

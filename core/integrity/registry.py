@@ -49,6 +49,8 @@ class SealableKind:
     # (which seals the item again as it is sealed now), so an upgraded site keeps serving what it had sealed.
     legacy: Callable[[str], Any] | None = None
     legacy_before: int = 0
+    # Forms older still, when a kind came to seal more more than once: ((legacy_before, legacy), …), each as above.
+    older: tuple[tuple[int, Callable[[str], Any]], ...] = ()
 
 
 LIST_SUFFIX = "#list"
@@ -76,7 +78,8 @@ def generation(name: str) -> int:
 
 
 def current_generation() -> int:
-    return max((max(kind.since, kind.legacy_before) for kind in kinds().values()), default=1)
+    kinds_now = kinds().values()
+    return max((max(kind.since, kind.legacy_before, *(g for g, _ in kind.older)) for kind in kinds_now), default=1)
 
 
 def describe(name: str, subject_id: str) -> str:

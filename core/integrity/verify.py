@@ -164,13 +164,17 @@ def verdict(kind: str, subject_id: str | int, content: Any = _LOAD) -> Verdict:
 def _legacy_holds(kind: str, subject_id: str, entry: Any) -> bool:
     """Whether a seal written before its kind sealed more (SealableKind.legacy) holds the content as sealed then."""
     sealable = registry.kinds().get(kind)
-    if sealable is None or sealable.legacy is None:
+    if sealable is None:
         return False
-    marker = ledger.start_marker(sealable.legacy_before)
-    if marker is not None and entry.id > marker:
-        return False  # sealed by this version: all of it must hold
-    earlier = sealable.legacy(subject_id)
-    return earlier is not None and hmac.compare_digest(entry.content_hash, canonical.content_hash(earlier))
+    forms = [(sealable.legacy_before, sealable.legacy)] if sealable.legacy is not None else []
+    for before, legacy in forms + list(sealable.older):
+        marker = ledger.start_marker(before)
+        if marker is not None and entry.id > marker:
+            continue  # sealed after that generation's seal-all: this earlier form is no excuse
+        earlier = legacy(subject_id)
+        if earlier is not None and hmac.compare_digest(entry.content_hash, canonical.content_hash(earlier)):
+            return True
+    return False
 
 
 def _refused(result: Verdict) -> bool:
